@@ -1,0 +1,8 @@
+"""Build the Firsthand site: `python build.py [command] ...` (see `--help`)."""
+
+import sys
+
+from firsthand.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,294 @@
+"""Derive what the pages need from the loaded content: pure functions, no disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import heapq
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .load import IMAGE_SUFFIXES, slugify
+from .markup import bound_problems, plain_text, render_markdown
+from .model import Content, Person, Site, Story
+from .problems import Problems
+
+WORDS_PER_MINUTE = 220
+RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+", re.UNICODE)
+RELATED = 3
+FEED_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture on its way out: where it comes from, where it goes, how wide at most."""
+
+    source: Path
+    path: str                 # output path, e.g. stories/night-shift/dock.jpg
+    alt: str = ""
+    max_width: int = 1600
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A story as the pages show it."""
+
+    story: Story
+    author: Person
+    html: str
+    path: str                 # stories/SLUG/
+    excerpt: str
+    description: str
+    words: int
+    minutes: int
+    team: str
+    location: str
+    lang: str
+    dir: str
+    published: bool
+    image: Image | None = None
+    tags: tuple["Term", ...] = ()
+    team_term: "Term | None" = None
+    related: tuple["Entry", ...] = ()
+
+    @property
+    def slug(self) -> str:
+        return self.story.slug
+
+    @property
+    def title(self) -> str:
+        return self.story.title
+
+    @property
+    def date(self) -> dt.date:
+        return self.story.date
+
+
+@dataclass(frozen=True)
+class Term:
+    """A team or a tag, with its page."""
+
+    kind: str                 # "teams" or "tags"
+    name: str
+    slug: str
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A person as the pages show them."""
+
+    person: Person
+    path: str
+    photo: Image | None
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.person.id
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+
+@dataclass(frozen=True)
+class Library:
+    """The read-only view the templates get."""
+
+    site: Site
+    entries: tuple[Entry, ...]                  # newest first
+    profiles: tuple[Profile, ...]               # by name
+    teams: tuple[Term, ...]
+    tags: tuple[Term, ...]
+    images: tuple[Image, ...]
+    drafts: bool = False
+    by_slug: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def today() -> dt.date:
+    """The day the build runs, which decides what is published (FIRSTHAND_TODAY overrides)."""
+    value = os.environ.get("FIRSTHAND_TODAY")
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+def is_published(story: Story, people: dict, on: dt.date) -> bool:
+    """Published = not a draft, not dated in the future, written by an active person."""
+    author = people.get(story.author)
+    return (not story.draft and story.date <= on and author is not None and author.active)
+
+
+def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = False,
+           rendered: dict | None = None) -> Library:
+    """Build the Library from the content: which stories show, and everything derived."""
+    site, people = content.site, content.people
+    shown = [s for s in content.stories
+             if s.author in people and (drafts or is_published(s, people, on))]
+    shown.sort(key=lambda s: (s.date, s.slug), reverse=True)
+    rendered = rendered if rendered is not None else {}
+    entries = []
+    for story in shown:
+        html = rendered.get(story.body)
+        if html is None:
+            html = story_html(story, problems)
+            if html is None:
+                continue
+            rendered[story.body] = html
+        entries.append(make_entry(site, story, people[story.author], html,
+                                  is_published(story, people, on)))
+    teams = _terms("teams", entries, lambda e: [e.team] if e.team else [], problems)
+    tags = _terms("tags", entries, lambda e: list(e.story.tags), problems)
+    team_of = {entry.team: term for term in teams for entry in term.entries}
+    tags_of = {}
+    for term in tags:
+        for entry in term.entries:
+            tags_of.setdefault(entry.slug, []).append(term)
+    entries = [replace(e, team_term=team_of.get(e.team),
+                       tags=tuple(sorted(tags_of.get(e.slug, ()), key=lambda t: t.name.lower())))
+               for e in entries]
+    entries = _with_related(entries)
+    by_slug = {e.slug: e for e in entries}
+    teams = tuple(replace(t, entries=tuple(by_slug[e.slug] for e in t.entries)) for t in teams)
+    tags = tuple(replace(t, entries=tuple(by_slug[e.slug] for e in t.entries)) for t in tags)
+    profiles = _profiles(people, entries)
+    images = [e.image for e in entries if e.image] + [p.photo for p in profiles if p.photo]
+    for entry in entries:
+        images.extend(_bundle_images(entry))
+    return Library(site=site, entries=tuple(entries), profiles=profiles, teams=teams, tags=tags,
+                   images=tuple(_unique_images(images)), drafts=drafts, by_slug=by_slug)
+
+
+def story_html(story: Story, problems: Problems) -> str | None:
+    """Render a story's Markdown, or report why it cannot be rendered safely."""
+    bounds = bound_problems(story.body)
+    for offset, message in bounds:
+        problems.error(story.path, story.body_line + offset, message)
+    return None if bounds else render_markdown(story.body)
+
+
+def make_entry(site: Site, story: Story, author: Person, html: str, published: bool) -> Entry:
+    """Derive one story's page data."""
+    text = plain_text(html)
+    words = count_words(text)
+    first = re.search(r"<p>(.*?)</p>", html, re.S)
+    excerpt = shorten(story.summary or (plain_text(first.group(1)) if first else text), 240)
+    lang = story.lang
+    image = None
+    if story.image is not None:
+        image = Image(story.image, _image_out(site, story, story.image), story.image_alt)
+    return Entry(
+        story=story, author=author, html=html, path=f"stories/{story.slug}/",
+        excerpt=excerpt, description=shorten(story.summary or excerpt, 160), words=words,
+        minutes=max(1, round(words / WORDS_PER_MINUTE)), team=story.team or author.team,
+        location=story.location or author.location, lang=lang,
+        dir="rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
+        published=published, image=image,
+    )
+
+
+def count_words(text: str) -> int:
+    """Words for reading time; Chinese and Japanese characters count as half a word each."""
+    cjk = len(_CJK.findall(text))
+    return len(_WORD.findall(_CJK.sub(" ", text))) + (cjk + 1) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut text at a word boundary to at most `limit` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def _image_out(site: Site, story: Story, source: Path) -> str:
+    """Pictures from static/ keep their place; any other goes beside the story's page."""
+    relative = source.relative_to(site.source)
+    if relative.parts[0] == "static":
+        return relative.as_posix()
+    return f"stories/{story.slug}/{source.name}"
+
+
+def _bundle_images(entry: Entry) -> list[Image]:
+    bundle = entry.story.bundle
+    if bundle is None:
+        return []
+    return [Image(file, f"{entry.path}{file.name}") for file in sorted(bundle.iterdir())
+            if file.suffix.lower() in IMAGE_SUFFIXES and file.is_file()
+            and not file.is_symlink()]
+
+
+def _unique_images(images: list[Image]) -> list[Image]:
+    seen = {}
+    for image in images:
+        seen.setdefault(image.path, image)
+    return sorted(seen.values(), key=lambda i: i.path)
+
+
+def term_slug(name: str) -> str:
+    """A URL-safe slug for a tag or team; names without ASCII letters get a stable hash."""
+    return slugify(name) or "t-" + hashlib.sha1(name.lower().encode()).hexdigest()[:8]
+
+
+def _terms(kind: str, entries: list[Entry], names_of, problems: Problems) -> tuple[Term, ...]:
+    grouped: dict[str, list[Entry]] = defaultdict(list)
+    display: dict[str, str] = {}
+    for entry in entries:
+        for name in names_of(entry):
+            slug = term_slug(name)
+            display.setdefault(slug, name)
+            if entry not in grouped[slug]:
+                grouped[slug].append(entry)
+    return tuple(Term(kind, display[slug], slug, tuple(grouped[slug]))
+                 for slug in sorted(grouped, key=lambda s: display[s].lower()))
+
+
+def _with_related(entries: list[Entry]) -> list[Entry]:
+    """Up to three related stories: shared tags count most, then the same team, then recency."""
+    by_tag: dict[str, list[int]] = defaultdict(list)
+    by_team: dict[str, list[int]] = defaultdict(list)
+    for index, entry in enumerate(entries):
+        for tag in entry.tags:
+            by_tag[tag.slug].append(index)
+        if entry.team:
+            by_team[entry.team].append(index)
+    related = []
+    for index, entry in enumerate(entries):
+        scores: Counter = Counter()
+        for tag in entry.tags:
+            for other in by_tag[tag.slug]:
+                scores[other] += 3
+        for other in by_team.get(entry.team, ()):
+            scores[other] += 1
+        scores.pop(index, None)
+        # entries are newest first, so a lower index breaks ties towards newer stories
+        best = heapq.nsmallest(RELATED, scores.items(), key=lambda item: (-item[1], item[0]))
+        related.append(tuple(entries[other] for other, _ in best))
+    return [replace(entry, related=tuple(replace(r, related=()) for r in rel))
+            for entry, rel in zip(entries, related)]
+
+
+def _profiles(people: dict, entries: list[Entry]) -> tuple[Profile, ...]:
+    written: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        written[entry.author.id].append(entry)
+    profiles = []
+    for person in people.values():
+        if not person.active and person.id not in written:
+            continue
+        photo = Image(person.photo, f"people/{person.id}/{person.photo.name}", person.photo_alt,
+                      max_width=600) if person.photo else None
+        profiles.append(Profile(person, f"people/{person.id}/", photo,
+                                tuple(written.get(person.id, ()))))
+    return tuple(sorted(profiles, key=lambda p: (p.name.lower(), p.id)))

@@ -1,0 +1,222 @@
+"""Read YAML strictly, remembering the line of every key.
+
+Writers are not developers: YAML's surprises (tags, anchors, duplicate keys,
+tabs, `no` meaning false) become plain diagnostics here, each with its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .problems import Problems
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A value read from YAML and the line it stands on (1-based, in its file)."""
+
+    value: Any
+    line: int
+    raw: str = ""          # the scalar as written, for messages ("no", "10.2.2026")
+    tag: str = ""          # the YAML type it resolved to (bool, null, timestamp, ...)
+
+
+class Document(dict):
+    """A YAML mapping: key -> Field. `line` is where the mapping starts."""
+
+    line: int = 1
+
+    def value(self, key: str, default: Any = None) -> Any:
+        field = self.get(key)
+        return default if field is None else field.value
+
+    def line_of(self, key: str) -> int:
+        field = self.get(key)
+        return field.line if field is not None else self.line
+
+
+@dataclass(frozen=True)
+class Split:
+    """A Markdown file cut into front matter and body."""
+
+    yaml_text: str
+    yaml_line: int     # line of the first YAML line
+    body: str
+    body_line: int     # line of the first body line
+
+
+def normalise_text(raw: bytes, path: str, problems: Problems) -> str | None:
+    """Decode UTF-8 (with or without BOM) and turn CRLF/CR into LF."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.error(path, line, "the file is not UTF-8 text; save it as UTF-8")
+        return None
+    if "\x00" in text:
+        problems.error(path, text[: text.index("\x00")].count("\n") + 1,
+                       "the file contains a NUL byte; is it really a text file?")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, path: str, problems: Problems) -> Split | None:
+    """Cut `---` front matter from the Markdown body."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        problems.error(path, 1, "a story must start with front matter between two '---' lines "
+                                "(title, author, date)")
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return Split(
+                yaml_text="\n".join(lines[1:index]) + "\n",
+                yaml_line=2,
+                body="\n".join(lines[index + 1:]),
+                body_line=index + 2,
+            )
+    problems.error(path, 1, "the front matter is never closed; did you forget the closing '---'?")
+    return None
+
+
+def read_mapping(text: str, path: str, problems: Problems, first_line: int = 1) -> Document | None:
+    """Parse YAML that must be one mapping; report every strictness breach with its line."""
+    offset = first_line - 1
+    ok = True
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.error(path, number, "a tab is used for indentation; YAML needs spaces")
+            ok = False
+    if not ok:
+        return None
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            line = event.start_mark.line + 1 + offset
+            if isinstance(event, yaml.AliasEvent):
+                problems.error(path, line, f"YAML aliases (*{event.anchor}) are not allowed; "
+                                           "write the value out")
+                ok = False
+            elif getattr(event, "anchor", None):
+                problems.error(path, line, f"YAML anchors (&{event.anchor}) are not allowed; "
+                                           "write the value out")
+                ok = False
+            elif getattr(event, "tag", None) is not None and isinstance(
+                    event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                problems.error(path, line, f"YAML tags ({_short_tag(event.tag)}) are not allowed; "
+                                           "remove the tag, or quote the value")
+                ok = False
+        if not ok:
+            return None
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + offset
+        problems.error(path, line, f"the YAML cannot be read: {exc.problem or exc.context}"
+                                   f"{_yaml_hint(exc)}")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(path, first_line, f"the YAML cannot be read: {exc}")
+        return None
+    if node is None:
+        document = Document()
+        document.line = first_line
+        return document
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        problems.error(path, node.start_mark.line + 1 + offset,
+                       f"expected 'key: value' lines, but this is {kind}")
+        return None
+    return _mapping(node, path, problems, offset)
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
+    problem = str(exc.problem or "")
+    if "mapping values are not allowed" in problem:
+        return " (hint: a value containing ': ' must be put in double quotes)"
+    if "found character '\\t'" in problem:
+        return " (hint: use spaces, not tabs)"
+    if "could not find expected ':'" in problem:
+        return " (hint: is a quote left open, or a line missing its 'key:'?)"
+    return ""
+
+
+def _mapping(node: yaml.MappingNode, path: str, problems: Problems, offset: int) -> Document:
+    document = Document()
+    document.line = node.start_mark.line + 1 + offset
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1 + offset
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.error(path, line, "a key must be a plain word")
+            continue
+        key = key_node.value
+        if key in document:
+            problems.error(path, line, f"'{key}' is set twice (first on line "
+                                       f"{document[key].line}); keep one")
+            continue
+        document[key] = _field(value_node, path, problems, offset)
+    return document
+
+
+def _field(node: yaml.Node, path: str, problems: Problems, offset: int) -> Field:
+    line = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        return Field(_mapping(node, path, problems, offset), line, tag="map")
+    if isinstance(node, yaml.SequenceNode):
+        return Field([_field(item, path, problems, offset) for item in node.value], line, tag="seq")
+    raw = node.value
+    tag = node.tag.rsplit(":", 1)[-1]
+    if node.tag == _TIMESTAMP:
+        try:
+            value = _constructor.construct_yaml_timestamp(node)
+        except ValueError:
+            return Field(raw, line, raw, "bad-date")
+        return Field(value, line, raw, tag)
+    if node.tag in (_BOOL, _NULL) or node.tag.endswith(("int", "float")):
+        return Field(_constructor.construct_object(node), line, raw, tag)
+    return Field(raw, line, raw, "str")
+
+
+_constructor = yaml.SafeLoader("")
+
+
+def plain(field: Field | None) -> Any:
+    """Strip lines off a Field tree: plain Python values."""
+    if field is None:
+        return None
+    value = field.value
+    if isinstance(value, Document):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def describe(field: Field) -> str:
+    """Name what a value is, for messages like "got a yes/no value (no)"."""
+    if field.tag == "bool":
+        return f"a yes/no value ({field.raw}); put it in double quotes if it is text"
+    if field.tag == "null":
+        return "nothing"
+    if field.tag in ("int", "float"):
+        return f"a number ({field.raw})"
+    if field.tag == "timestamp":
+        return f"a date ({field.raw})"
+    if field.tag == "seq":
+        return "a list"
+    if field.tag == "map":
+        return "a mapping"
+    return f'"{field.raw}"'
+

@@ -1,0 +1,554 @@
+"""Load a source folder (site.yaml, people/, stories/) into the model, collecting problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable
+
+from .frontmatter import Document, Field, describe, normalise_text, plain, read_mapping, \
+    split_front_matter
+from .model import PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map
+from .problems import Problems
+
+MAX_STORY_BYTES = 512 * 1024          # a long story is ~30 KB; more is a mistake or an attack
+MAX_YAML_BYTES = 64 * 1024
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_RE = SLUG_RE
+LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
+DATE_PREFIX_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Invisible characters that can make a title or slug read differently than it is.
+BIDI_RE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+STORY_KEYS = ("title", "author", "date", "summary", "team", "location", "tags", "image",
+              "image_alt", "quote", "question", "slug", "lang", "draft", "share", "updated",
+              "reviewed")
+PERSON_KEYS = ("name", "role", "team", "location", "pronouns", "photo", "photo_alt", "bio",
+               "handles", "active", "consent")
+SITE_KEYS = ("title", "company", "base_url", "description", "language", "jobs_url",
+             "brand_color", "per_page", "domain", "social", "guidelines", "extra")
+SOCIAL_KEYS = ("platforms", "hashtags", "handles", "utm", "disclosure")
+GUIDELINE_KEYS = ("banned_terms", "require_image_alt", "max_title_length", "min_words",
+                  "max_words", "review_after_days", "consent", "consent_valid_days")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+
+
+def load(source: Path, problems: Problems) -> Content | None:
+    """Read a whole source folder; None when site.yaml itself is unusable."""
+    source = source.resolve()
+    site = load_site(source, problems)
+    people = load_people(source, problems)
+    stories = load_stories(source, people, problems)
+    if site is None:
+        return None
+    return Content(site=site, people=frozen_map(people), stories=tuple(stories))
+
+
+# -- reading fields ----------------------------------------------------------------------
+
+
+class Fields:
+    """Typed access to a YAML mapping that reports every wrong value with its line."""
+
+    def __init__(self, document: Document, path: str, problems: Problems,
+                 known: Iterable[str], where: str = ""):
+        self.doc, self.path, self.problems, self.where = document, path, problems, where
+        known = tuple(known)
+        for key, field in document.items():
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else \
+                    f" (known keys: {', '.join(known)})"
+                problems.warning(path, field.line, f"unknown key '{where}{key}'{hint}")
+
+    def line(self, key: str) -> int:
+        return self.doc.line_of(key)
+
+    def lines(self) -> dict[str, int]:
+        return {key: field.line for key, field in self.doc.items()}
+
+    def _missing(self, key: str, required: bool, what: str) -> None:
+        if required:
+            self.problems.error(self.path, self.doc.line,
+                                f"'{self.where}{key}' is missing; it is required ({what})")
+
+    def _wrong(self, key: str, field: Field, what: str) -> None:
+        self.problems.error(self.path, field.line,
+                            f"'{self.where}{key}' must be {what}, got {describe(field)}")
+
+    def text(self, key: str, required: bool = False, what: str = "text") -> str:
+        field = self.doc.get(key)
+        if field is None or (field.tag == "null" and not required):
+            self._missing(key, required, what)
+            return ""
+        if field.tag != "str" or not isinstance(field.value, str):
+            self._wrong(key, field, "text")
+            return ""
+        value = field.value.strip()
+        if not value and required:
+            self.problems.error(self.path, field.line, f"'{self.where}{key}' is empty ({what})")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        field = self.doc.get(key)
+        if field is None:
+            return default
+        if field.tag != "bool":
+            self._wrong(key, field, "true or false")
+            return default
+        return field.value
+
+    def integer(self, key: str, default: int | None, minimum: int = 0) -> int | None:
+        field = self.doc.get(key)
+        if field is None:
+            return default
+        if field.tag != "int" or field.value < minimum:
+            self._wrong(key, field, f"a whole number of at least {minimum}")
+            return default
+        return field.value
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        field = self.doc.get(key)
+        if field is None:
+            self._missing(key, required, "YYYY-MM-DD")
+            return None
+        if field.tag == "timestamp" and type(field.value) is dt.date:
+            return field.value
+        if field.tag == "bad-date":
+            self.problems.error(self.path, field.line,
+                                f"'{self.where}{key}' is not a real date: \"{field.raw}\"")
+        else:
+            self.problems.error(self.path, field.line,
+                                f"'{self.where}{key}' must be YYYY-MM-DD, got \"{field.raw}\""
+                                if field.raw else
+                                f"'{self.where}{key}' must be YYYY-MM-DD, got {describe(field)}")
+        return None
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        field = self.doc.get(key)
+        if field is None or field.tag == "null":
+            return ()
+        if field.tag != "seq":
+            self.problems.error(self.path, field.line,
+                                f"'{self.where}{key}' must be a list, like {key}: [one, two]; "
+                                f"got {describe(field)}")
+            return ()
+        items = []
+        for item in field.value:
+            if item.tag != "str" or not item.value.strip():
+                self.problems.error(self.path, item.line,
+                                    f"each of '{self.where}{key}' must be text, got {describe(item)}")
+            else:
+                items.append(item.value.strip())
+        return tuple(dict.fromkeys(items))
+
+    def mapping(self, key: str) -> Document | None:
+        field = self.doc.get(key)
+        if field is None or field.tag == "null":
+            return None
+        if field.tag != "map":
+            self._wrong(key, field, "a mapping of 'key: value' lines")
+            return None
+        return field.value
+
+    def text_map(self, key: str) -> dict[str, str]:
+        document = self.mapping(key)
+        if document is None:
+            return {}
+        result = {}
+        for name, field in document.items():
+            if field.tag == "str":
+                result[name] = field.value.strip()
+            elif field.tag in ("int", "float"):
+                result[name] = field.raw
+            else:
+                self.problems.error(self.path, field.line,
+                                    f"'{self.where}{key}.{name}' must be text, got {describe(field)}")
+        return result
+
+
+# -- site.yaml ---------------------------------------------------------------------------
+
+
+def load_site(source: Path, problems: Problems) -> Site | None:
+    """Read and check site.yaml."""
+    path = "site.yaml"
+    document = _read_yaml_file(source, source / path, path, problems)
+    if document is None:
+        if not (source / path).exists():
+            problems.error(path, 1, f"no site.yaml in {source}; is --source the site's folder?")
+        return None
+    fields = Fields(document, path, problems, SITE_KEYS)
+    title = fields.text("title", required=True, what="the site's name")
+    company = fields.text("company", required=True, what="the company's name")
+    base_url = fields.text("base_url", required=True, what="where the site will live")
+    if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+        problems.error(path, fields.line("base_url"),
+                       f"'base_url' must be an absolute http(s) URL, got \"{base_url}\"")
+    base_url = base_url.rstrip("/") + "/"
+    language = fields.text("language") or "en"
+    if not LANG_RE.match(language):
+        problems.error(path, fields.line("language"),
+                       f"'language' must be a language code like en or pt-BR, got \"{language}\"")
+    brand = fields.text("brand_color") or "#0b6e4f"
+    if not COLOR_RE.match(brand):
+        problems.error(path, fields.line("brand_color"),
+                       f"'brand_color' must be a colour like #0b6e4f, got \"{brand}\"")
+    jobs_url = fields.text("jobs_url")
+    if jobs_url and not jobs_url.startswith(("https://", "http://")):
+        problems.error(path, fields.line("jobs_url"),
+                       f"'jobs_url' must be an absolute http(s) URL, got \"{jobs_url}\"")
+    social = _load_social(fields, path, problems)
+    guidelines = _load_guidelines(fields, path, problems)
+    extra = fields.mapping("extra")
+    return Site(
+        title=title, company=company, base_url=base_url,
+        description=fields.text("description"), language=language, jobs_url=jobs_url,
+        brand_color=brand.lower(), per_page=fields.integer("per_page", 10, minimum=1),
+        domain=fields.text("domain"), social=social, guidelines=guidelines,
+        extra=frozen_map(plain(Field(extra, 1)) if extra is not None else {}),
+        source=source,
+    )
+
+
+def _load_social(fields: Fields, path: str, problems: Problems) -> Social:
+    document = fields.mapping("social")
+    if document is None:
+        return Social()
+    social = Fields(document, path, problems, SOCIAL_KEYS, where="social.")
+    platforms = social.text_list("platforms") if "platforms" in document else PLATFORMS
+    for index, name in enumerate(platforms):
+        if name not in PLATFORMS:
+            close = difflib.get_close_matches(name, PLATFORMS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(PLATFORMS)})"
+            problems.error(path, document["platforms"].value[index].line,
+                           f"unknown platform '{name}'{hint}")
+    hashtags = tuple(tag.lstrip("#") for tag in social.text_list("hashtags"))
+    for tag in hashtags:
+        if not re.fullmatch(r"\w+", tag):
+            problems.error(path, social.line("hashtags"),
+                           f"hashtag '{tag}' must be one word of letters and digits")
+    return Social(
+        platforms=tuple(p for p in platforms if p in PLATFORMS), hashtags=hashtags,
+        handles=frozen_map(social.text_map("handles")), utm=frozen_map(social.text_map("utm")),
+        disclosure=social.text("disclosure"),
+    )
+
+
+def _load_guidelines(fields: Fields, path: str, problems: Problems) -> Guidelines:
+    document = fields.mapping("guidelines")
+    if document is None:
+        return Guidelines()
+    rules = Fields(document, path, problems, GUIDELINE_KEYS, where="guidelines.")
+    terms = rules.text_list("banned_terms")
+    for term in terms:
+        try:
+            re.compile(term)
+        except re.error as exc:
+            problems.error(path, rules.line("banned_terms"),
+                           f"banned term '{term}' is not a valid pattern: {exc}")
+    return Guidelines(
+        banned_terms=terms,
+        require_image_alt=rules.boolean("require_image_alt", True),
+        max_title_length=rules.integer("max_title_length", None, minimum=1),
+        min_words=rules.integer("min_words", None),
+        max_words=rules.integer("max_words", None, minimum=1),
+        review_after_days=rules.integer("review_after_days", None, minimum=1),
+        consent=rules.boolean("consent", False),
+        consent_valid_days=rules.integer("consent_valid_days", 365, minimum=1),
+    )
+
+
+# -- people ------------------------------------------------------------------------------
+
+
+def load_people(source: Path, problems: Problems) -> dict[str, Person]:
+    """Read people/*.yaml."""
+    people: dict[str, Person] = {}
+    folder = source / "people"
+    if not folder.is_dir():
+        return people
+    for file in sorted(folder.iterdir()):
+        if file.suffix not in (".yaml", ".yml") or file.name.startswith("."):
+            continue
+        path = _rel(source, file)
+        person_id = file.stem
+        if not ID_RE.match(person_id):
+            problems.error(path, 1, f"a person's file name must be lowercase letters, digits and "
+                                    f"dashes, like ana-lindqvist.yaml; rename it to "
+                                    f"'{slugify(person_id) or 'name'}.yaml'")
+            continue
+        if person_id in people:
+            problems.error(path, 1, f"person '{person_id}' is defined twice "
+                                    f"(also {people[person_id].path})")
+            continue
+        document = _read_yaml_file(source, file, path, problems)
+        if document is None:
+            continue
+        fields = Fields(document, path, problems, PERSON_KEYS)
+        name = fields.text("name", required=True, what="the person's full name")
+        role = fields.text("role", required=True, what="their job title")
+        photo = _image_path(source, folder, fields, "photo", "photo_alt", path, problems)
+        handles = fields.text_map("handles")
+        for platform in handles:
+            if platform not in PLATFORMS:
+                problems.warning(path, document["handles"].value[platform].line,
+                                 f"unknown platform '{platform}' in handles")
+        people[person_id] = Person(
+            id=person_id, name=name, role=role, path=path, team=fields.text("team"),
+            location=fields.text("location"), pronouns=fields.text("pronouns"), photo=photo,
+            photo_alt=fields.text("photo_alt"), bio=fields.text("bio"),
+            handles=frozen_map(handles), active=fields.boolean("active", True),
+            consent=fields.date("consent") if "consent" in document else None,
+            lines=frozen_map(fields.lines()),
+        )
+    return people
+
+
+# -- stories -----------------------------------------------------------------------------
+
+
+def story_files(source: Path) -> list[Path]:
+    """Every story file: stories/NAME.md and stories/NAME/index.md, in a stable order."""
+    folder = source / "stories"
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if (entry / "index.md").exists() or (entry / "index.md").is_symlink():
+                found.append(entry / "index.md")
+        elif entry.suffix == ".md":
+            found.append(entry)
+    return found
+
+
+def load_stories(source: Path, people: dict[str, Person], problems: Problems) -> list[Story]:
+    """Read and check every story; the same slug twice is an error."""
+    stories: list[Story] = []
+    by_slug: dict[str, Story] = {}
+    for file in story_files(source):
+        story = load_story(source, file, people, problems)
+        if story is None:
+            continue
+        other = by_slug.get(story.slug)
+        if other is not None:
+            problems.error(story.path, story.line_of("slug") if "slug" in story.lines else 1,
+                           f"slug '{story.slug}' is already used by {other.path}; "
+                           f"set a different 'slug:'")
+            continue
+        by_slug[story.slug] = story
+        stories.append(story)
+    return stories
+
+
+def load_story(source: Path, file: Path, people: dict[str, Person],
+               problems: Problems) -> Story | None:
+    """Read one story file into a Story, or None when it cannot be used."""
+    path = _rel(source, file)
+    raw = _read_file(source, file, path, problems, MAX_STORY_BYTES)
+    if raw is None:
+        return None
+    text = normalise_text(raw, path, problems)
+    if text is None:
+        return None
+    split = split_front_matter(text, path, problems)
+    if split is None:
+        return None
+    document = read_mapping(split.yaml_text, path, problems, split.yaml_line)
+    if document is None:
+        return None
+    fields = Fields(document, path, problems, STORY_KEYS)
+    errors_before = problems.error_count
+
+    title = fields.text("title", required=True, what="the story's headline")
+    _no_bidi(title, "title", fields, path, problems)
+    author = fields.text("author", required=True, what="the id of a file in people/")
+    if author and author not in people:
+        close = difflib.get_close_matches(author, list(people), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else \
+            f" (known: {', '.join(sorted(people)) or 'none; add people/ID.yaml'})"
+        problems.error(path, fields.line("author"),
+                       f"unknown author '{author}': there is no people/{author}.yaml{hint}")
+    date = fields.date("date", required=True)
+    slug = _story_slug(file, fields, path, problems)
+    bundle = file.parent if file.name == "index.md" else None
+    image = _image_path(source, file.parent, fields, "image", "image_alt", path, problems)
+    lang = fields.text("lang")
+    if lang and not LANG_RE.match(lang):
+        problems.error(path, fields.line("lang"),
+                       f"'lang' must be a language code like en, ja or pt-BR, got \"{lang}\"")
+    share = _load_share(fields, path, problems)
+    story = Story(
+        path=path, slug=slug, title=title, author=author, date=date or dt.date.min,
+        body=split.body, body_line=split.body_line, summary=fields.text("summary"),
+        team=fields.text("team"), location=fields.text("location"),
+        tags=fields.text_list("tags"), image=image, image_alt=fields.text("image_alt"),
+        quote=fields.text("quote"), question=fields.text("question"), lang=lang,
+        draft=fields.boolean("draft", False), updated=fields.date("updated")
+        if "updated" in document else None,
+        reviewed=fields.date("reviewed") if "reviewed" in document else None,
+        share=frozen_map(share), bundle=bundle, lines=frozen_map(fields.lines()),
+    )
+    if problems.error_count > errors_before or not title or not author or date is None or not slug:
+        return None
+    return story
+
+
+def _story_slug(file: Path, fields: Fields, path: str, problems: Problems) -> str:
+    slug = fields.text("slug")
+    if slug:
+        if BIDI_RE.search(slug):
+            _no_bidi(slug, "slug", fields, path, problems)
+            return ""
+        if not SLUG_RE.match(slug):
+            suggestion = slugify(slug)
+            problems.error(path, fields.line("slug"),
+                           f"'slug' may only hold lowercase a-z, 0-9 and dashes, got \"{slug}\""
+                           + (f"; try \"{suggestion}\"" if suggestion else ""))
+            return ""
+        return slug
+    name = file.parent.name if file.name == "index.md" else file.stem
+    if BIDI_RE.search(name):
+        problems.error(path, 1, "the file name contains invisible direction-control characters; "
+                                "rename the file")
+        return ""
+    slug = slugify(DATE_PREFIX_RE.sub("", name))
+    if not slug:
+        problems.error(path, 1, f"cannot make a web address from the file name \"{name}\"; "
+                                "add 'slug: some-words' to the front matter")
+    return slug
+
+
+def _no_bidi(value: str, key: str, fields: Fields, path: str, problems: Problems) -> None:
+    match = BIDI_RE.search(value)
+    if match:
+        problems.error(path, fields.line(key),
+                       f"'{key}' contains an invisible direction-control character "
+                       f"(U+{ord(match.group()):04X}) that can make it read differently; "
+                       "remove it")
+
+
+def _load_share(fields: Fields, path: str, problems: Problems) -> dict[str, str | bool]:
+    document = fields.mapping("share")
+    if document is None:
+        return {}
+    share: dict[str, str | bool] = {}
+    for name, field in document.items():
+        if name not in PLATFORMS:
+            close = difflib.get_close_matches(name, PLATFORMS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(PLATFORMS)})"
+            problems.warning(path, field.line, f"unknown platform 'share.{name}'{hint}")
+        elif field.tag == "bool" and field.value is False:
+            share[name] = False
+        elif field.tag == "str" and field.value.strip():
+            share[name] = field.value.strip()
+        else:
+            problems.error(path, field.line, f"'share.{name}' must be the text to post, or false "
+                                             f"for no snippet; got {describe(field)}")
+    return share
+
+
+# -- files and paths ---------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by dashes: 'Über Café 2' -> 'uber-cafe-2'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _rel(source: Path, file: Path) -> str:
+    try:
+        return file.relative_to(source).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def _read_file(source: Path, file: Path, path: str, problems: Problems,
+               limit: int) -> bytes | None:
+    """Read a file that must be a regular file inside the source folder, within a size limit."""
+    if file.is_symlink():
+        problems.error(path, 1, "symbolic links are not allowed; copy the file here instead")
+        return None
+    try:
+        size = file.stat().st_size
+        if size > limit:
+            problems.error(path, 1, f"the file is {size / 1024:,.0f} KB; the limit is "
+                                    f"{limit // 1024:,} KB. Split it, or move pictures out of it")
+            return None
+        with open(file, "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        problems.error(path, 1, f"cannot read the file: {exc.strerror}")
+        return None
+
+
+def _read_yaml_file(source: Path, file: Path, path: str, problems: Problems) -> Document | None:
+    if not file.exists() and not file.is_symlink():
+        return None
+    raw = _read_file(source, file, path, problems, MAX_YAML_BYTES)
+    if raw is None:
+        return None
+    text = normalise_text(raw, path, problems)
+    if text is None:
+        return None
+    return read_mapping(text, path, problems)
+
+
+def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str, path: str,
+                problems: Problems) -> Path | None:
+    """Resolve an image path from front matter: it must exist inside the source folder."""
+    value = fields.text(key)
+    if not value:
+        return None
+    line = fields.line(key)
+    if "://" in value or value.startswith("//"):
+        problems.error(path, line, f"'{key}' must be a file in the site's folder, not a web "
+                                   f"address (\"{value}\")")
+        return None
+    target = source / value.lstrip("/") if value.startswith("/") else base / value
+    if ".." in Path(value).parts or not _inside(source, target):
+        problems.error(path, line, f"'{key}' points outside the site's folder (\"{value}\")")
+        return None
+    if any(p.is_symlink() for p in _chain(source, target)):
+        problems.error(path, line, f"'{key}' is a symbolic link (\"{value}\"); copy the file instead")
+        return None
+    if not target.is_file():
+        problems.error(path, line, f"'{key}' file not found: \"{value}\" "
+                                   f"(looked in {_rel(source, target.parent) or '.'}/)")
+        return None
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        problems.error(path, line, f"'{key}' must be a JPEG, PNG, WebP or GIF image, "
+                                   f"got \"{value}\"")
+        return None
+    if not fields.text(alt_key):
+        problems.error(path, line, f"'{key}' is set but '{alt_key}' is missing: describe the "
+                                   f"picture for people who cannot see it")
+    return target
+
+
+def _inside(folder: Path, target: Path) -> bool:
+    try:
+        Path(os.path.normpath(target)).relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def _chain(source: Path, target: Path) -> list[Path]:
+    """The target and each of its parents up to (not including) the source folder."""
+    chain = []
+    current = Path(os.path.normpath(target))
+    while current != source and current != current.parent:
+        chain.append(current)
+        current = current.parent
+    return chain
+

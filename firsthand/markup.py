@@ -1,0 +1,132 @@
+"""Markdown to safe HTML: Python-Markdown for the writing, nh3 for the safety."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+# Python-Markdown's inline patterns backtrack on deeply nested brackets (5,000 of them take
+# seconds) and its tree walkers recurse per nesting level: bound the shapes, not the time.
+MAX_NESTING = 32
+MAX_EMPHASIS_RUN = 24
+
+EXTENSIONS = ["tables", "footnotes", "fenced_code", "smarty", "toc", "sane_lists"]
+EXTENSION_CONFIGS = {
+    "toc": {"permalink": False, "toc_depth": "2-4"},
+    "smarty": {"smart_angled_quotes": True},
+    "footnotes": {"BACKLINK_TITLE": "Back to the text"},
+}
+
+TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "del", "div", "em", "figcaption", "figure", "h2",
+    "h3", "h4", "h5", "h6", "hr", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table",
+    "tbody", "td", "th", "thead", "tr", "ul",
+}
+ATTRIBUTES = {
+    "a": {"href", "title", "class", "id"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "td": {"align", "style"}, "th": {"align", "style"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "li": {"id"}, "sup": {"id", "class"}, "div": {"class"}, "ol": {"start"}, "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Browsers drop tabs, newlines and control characters inside URLs before reading the scheme.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_BAD_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file):", re.I)
+
+
+class _StoryShape(Treeprocessor):
+    """The page's title is the only <h1>; pictures in the text load lazily."""
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag == "h1":
+                element.tag = "h2"
+            elif element.tag == "img":
+                element.set("loading", "lazy")
+
+
+class _StoryShapeExtension(Extension):
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_StoryShape(md), "firsthand-shape", 1)
+
+
+def bound_problems(body: str) -> list[tuple[int, str]]:
+    """Shapes that would make Markdown slow or crash: (line offset in body, message)."""
+    found = []
+    depth = {"[": 0, "(": 0}
+    closing = {"]": "[", ")": "("}
+    deepest = {"[": (0, 0), "(": (0, 0)}
+    for number, line in enumerate(body.split("\n")):
+        if not line.strip():
+            depth = {"[": 0, "(": 0}
+            continue
+        for char in line:
+            if char in depth:
+                depth[char] += 1
+                if depth[char] > deepest[char][0]:
+                    deepest[char] = (depth[char], number)
+            elif char in closing and depth[closing[char]]:
+                depth[closing[char]] -= 1
+        indent = len(line) - len(line.lstrip(" "))
+        quotes = len(re.match(r"[> ]*", line).group().replace(" ", ""))
+        if indent // 2 > MAX_NESTING * 2 or quotes > MAX_NESTING:
+            found.append((number, f"the text is nested more than {MAX_NESTING} levels deep "
+                                  "(lists or quotes); flatten it"))
+            break
+        run = max((len(m) for m in re.findall(r"[*_~]{2,}", line) if not _is_rule(line)),
+                  default=0)
+        if run > MAX_EMPHASIS_RUN:
+            found.append((number, f"a run of {run} emphasis marks (* or _); "
+                                  "write fewer, or escape them with a backslash"))
+            break
+    for char, (level, number) in deepest.items():
+        if level > MAX_NESTING:
+            found.append((number, f"'{char}' is nested {level} levels deep in one paragraph; "
+                                  f"at most {MAX_NESTING} are allowed"))
+    return found
+
+
+def _is_rule(line: str) -> bool:
+    return bool(re.fullmatch(r"\s*([*_-])(\s*\1)+\s*", line))
+
+
+def render_markdown(body: str) -> str:
+    """Turn a story body into sanitised HTML; raw HTML in it stays visible as text."""
+    md = markdown.Markdown(extensions=[*EXTENSIONS, _StoryShapeExtension()],
+                           extension_configs=EXTENSION_CONFIGS,
+                           output_format="html")
+    # Raw HTML is shown as text rather than passed through (what Hugo does by default).
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    try:
+        converted = md.convert(body)
+    except RecursionError:
+        converted = "<p>" + html.escape(body) + "</p>"
+    return clean_html(converted)
+
+
+def clean_html(fragment: str) -> str:
+    """Keep only harmless tags, attributes and URL schemes."""
+    return nh3.clean(
+        fragment, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer", strip_comments=True,
+        filter_style_properties={"text-align"}, attribute_filter=_safe_attribute,
+    )
+
+
+def _safe_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src") and _BAD_SCHEME.match(_URL_NOISE.sub("", value)):
+        return None
+    return value
+
+
+def plain_text(fragment: str) -> str:
+    """The visible text of an HTML fragment, whitespace folded."""
+    text = re.sub(r"<[^>]+>", " ", fragment)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()

@@ -1,0 +1,195 @@
+"""Turn the Library into output files: {output path: bytes}. Templates do the HTML."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+from urllib.parse import urlsplit
+
+import jinja2
+
+from .enrich import FEED_SIZE, Entry, Library
+from .images import Picture
+from .markup import plain_text
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent
+TEMPLATE_FOLDER = "templates"
+
+
+@dataclass(frozen=True)
+class Page:
+    """What every page template knows of itself."""
+
+    path: str                 # the URL path below base_url: "", "stories/x/", "404.html"
+    title: str
+    description: str
+    kind: str = "page"        # page, story, list, person, term, error
+    image: str = ""           # output path of the preview picture
+    image_alt: str = ""
+    extra: Mapping = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self.path + "index.html" if self.path == "" or self.path.endswith("/") \
+            else self.path
+
+
+def make_environment(source: Path) -> jinja2.Environment:
+    """Templates of the site first, then the default theme's (the site overrides by name)."""
+    folders = [source / TEMPLATE_FOLDER]
+    if (DEFAULT_THEME / TEMPLATE_FOLDER).resolve() != folders[0].resolve():
+        folders.append(DEFAULT_THEME / TEMPLATE_FOLDER)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["url"] = relative_url
+    env.filters["absolute"] = absolute_url
+    env.filters["jsonld"] = jsonld
+    env.filters["isodate"] = lambda d: d.isoformat()
+    env.filters["longdate"] = lambda d: f"{d.day} {d:%B} {d.year}"
+    env.filters["plain"] = plain_text
+    return env
+
+
+@jinja2.pass_context
+def relative_url(context, target: str) -> str:
+    """A link from the page being rendered to an output path, relative so any sub-path works."""
+    root = context["root"]
+    url = root + target.lstrip("/")
+    return url or "./"
+
+
+@jinja2.pass_context
+def absolute_url(context, target: str) -> str:
+    return context["site"].absolute(target)
+
+
+def jsonld(data) -> str:
+    """JSON for a <script> block that no value can close or break out of."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return jinja2.utils.markupsafe.Markup(text)
+
+
+class Renderer:
+    """Renders pages of one Library with one template environment."""
+
+    def __init__(self, library: Library, env: jinja2.Environment,
+                 pictures: Mapping[str, Picture]):
+        self.library, self.env, self.pictures = library, env, pictures
+        self.site = library.site
+        self.base_path = urlsplit(self.site.base_url).path
+
+    def page(self, template: str, page: Page, **context) -> tuple[str, bytes]:
+        """Render one template for one page; returns (output file, bytes)."""
+        if page.kind == "error":
+            root = self.base_path          # a 404 page is served at any depth
+        else:
+            root = "../" * page.file.count("/")
+        html = self.env.get_template(template).render(
+            site=self.site, lib=self.library, page=page, root=root,
+            canonical=self.site.absolute(page.path), picture=self.pictures.get, **context)
+        return page.file, html.encode("utf-8")
+
+
+RenderStep = Callable[[Renderer], Iterator[tuple[str, bytes]]]
+
+
+def render_index(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """The home page: newest stories first, paginated: page/2/, page/3/ ..."""
+    entries = r.library.entries
+    size = r.site.per_page
+    pages = max(1, -(-len(entries) // size))
+    for number in range(1, pages + 1):
+        path = "" if number == 1 else f"page/{number}/"
+        title = r.site.title if number == 1 else f"{r.site.title}: page {number}"
+        description = r.site.description or f"Stories by the people of {r.site.company}."
+        yield r.page("index.html", Page(path, title, description, kind="list"),
+                     entries=entries[(number - 1) * size: number * size],
+                     pagination=_pagination(number, pages))
+
+
+def _pagination(number: int, pages: int) -> dict:
+    def path(n: int) -> str:
+        return "" if n == 1 else f"page/{n}/"
+    return {"number": number, "pages": pages,
+            "previous": path(number - 1) if number > 1 else None,
+            "next": path(number + 1) if number < pages else None,
+            "all": [(n, path(n)) for n in range(1, pages + 1)]}
+
+
+def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """One page per story."""
+    for entry in r.library.entries:
+        yield r.page("story.html", story_page(entry), entry=entry)
+
+
+def story_page(entry: Entry) -> Page:
+    image = entry.image.path if entry.image else (
+        f"people/{entry.author.id}/{entry.author.photo.name}" if entry.author.photo else "")
+    alt = entry.image.alt if entry.image else entry.author.photo_alt
+    return Page(entry.path, entry.title, entry.description, kind="story",
+                image=image, image_alt=alt)
+
+
+def render_people(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """The people index and a page per person."""
+    yield r.page("people.html", Page("people/", "People", f"The people of {r.site.company} "
+                                     "who tell their stories here.", kind="list"))
+    for profile in r.library.profiles:
+        person = profile.person
+        description = person.bio or f"{person.name}, {person.role} at {r.site.company}."
+        yield r.page("person.html", Page(profile.path, person.name, description, kind="person",
+                                         image=profile.photo.path if profile.photo else "",
+                                         image_alt=person.photo_alt), profile=profile)
+
+
+def render_terms(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """Teams and tags: an index of each, and a page per team and per tag."""
+    for kind, terms, label in (("teams", r.library.teams, "Teams"),
+                               ("tags", r.library.tags, "Topics")):
+        yield r.page("terms.html", Page(f"{kind}/", label,
+                                        f"{label} at {r.site.company}, by story.", kind="list"),
+                     terms=terms, kind=kind, label=label)
+        for term in terms:
+            what = "the team" if kind == "teams" else "stories about"
+            yield r.page("term.html", Page(term.path, term.name,
+                                           f"Stories from {what} {term.name} at {r.site.company}.",
+                                           kind="term"), term=term)
+
+
+def render_feed(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """The Atom feed of the newest stories."""
+    entries = [e for e in r.library.entries][:FEED_SIZE]
+    yield r.page("feed.xml", Page("feed.xml", r.site.title, r.site.description, kind="feed"),
+                 entries=entries)
+
+
+def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """sitemap.xml of every page meant for search engines, and robots.txt pointing to it."""
+    urls = [("", None)] + [(e.path, e.story.updated or e.date) for e in r.library.entries]
+    urls += [("people/", None)] + [(p.path, None) for p in r.library.profiles]
+    urls += [("teams/", None)] + [(t.path, None) for t in r.library.teams]
+    urls += [("tags/", None)] + [(t.path, None) for t in r.library.tags]
+    pages = -(-len(r.library.entries) // r.site.per_page)
+    urls += [(f"page/{n}/", None) for n in range(2, pages + 1)]
+    yield r.page("sitemap.xml", Page("sitemap.xml", "", "", kind="feed"), urls=urls)
+    yield r.page("robots.txt", Page("robots.txt", "", "", kind="feed"))
+
+
+def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """The page a host shows for a missing address."""
+    yield r.page("404.html", Page("404.html", "Page not found",
+                                  "This page does not exist.", kind="error"))
+
+
+RENDER_STEPS: list[RenderStep] = [render_index, render_stories, render_people, render_terms,
+                                  render_feed, render_sitemap, render_404]
+

@@ -1,0 +1,119 @@
+"""The only stage that touches the output folder: stage, then swap in one step.
+
+The new site is assembled in a sibling folder that starts as hard links to the current
+output, so unchanged files keep their bytes and mtimes and are not copied; changed files
+are written as new files (never through a link). Only when everything is written is the
+staged folder exchanged with the live one; a crash or a kill before that leaves the
+previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def write_site(files: Mapping[str, bytes], out: Path) -> WriteReport:
+    """Make `out` hold exactly `files`, touching only the files whose bytes changed."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    if out.is_dir():
+        shutil.copytree(out, staging, copy_function=_link_or_copy, symlinks=True)
+    else:
+        staging.mkdir()
+    written = unchanged = removed = 0
+    try:
+        for relative, data in files.items():
+            target = staging / relative
+            if _same_bytes(target, data):
+                unchanged += 1
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+            written += 1
+        wanted = {staging / relative for relative in files}
+        for path in sorted(staging.rglob("*"), reverse=True):
+            if path.is_dir() and not path.is_symlink():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif path not in wanted:
+                path.unlink()
+                removed += 1
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WriteReport(written, unchanged, removed)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Put staging where out is; the old out is deleted afterwards."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    if _exchange(staging, out):
+        shutil.rmtree(staging)
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    os.rename(out, old)
+    os.rename(staging, out)
+    shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2); False where the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Clear what killed builds left; a site caught between two renames is put back."""
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if olds and not out.exists():
+        os.rename(olds[-1], out)
+    for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*"):
+        for leftover in out.parent.glob(pattern):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
