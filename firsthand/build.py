@@ -34,8 +34,13 @@ class Result:
 
 
 def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
-             base_url: str | None = None, progress: Progress | None = None) -> Result:
-    """Load and render a whole site in memory; nothing is written."""
+             base_url: str | None = None, progress: Progress | None = None,
+             rendered: dict | None = None) -> Result:
+    """Load and render a whole site in memory; nothing is written.
+
+    `rendered` is a {Markdown: HTML} memo kept across calls (serve) so that
+    unchanged stories are not rendered again.
+    """
     progress = progress or Progress(quiet=True)
     problems = Problems()
     content = load(Path(source), problems)
@@ -45,7 +50,7 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
         from dataclasses import replace
         content = replace(content, site=replace(content.site,
                                                 base_url=base_url.rstrip("/") + "/"))
-    library = enrich(content, problems, on or today(), drafts=drafts)
+    library = enrich(content, problems, on or today(), drafts=drafts, rendered=rendered)
     from .checks import CHECKS
     for check in CHECKS:
         problems.extend(check(content, library))

@@ -11,7 +11,7 @@ from .problems import format_problems
 from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "serve")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -33,6 +33,15 @@ def make_parser() -> argparse.ArgumentParser:
     _source(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github", "json"), default="text")
     check_cmd.add_argument("--drafts", action="store_true", help="check drafts as published")
+
+    serve_cmd = commands.add_parser("serve", help="preview the site; rebuild and reload on change")
+    _source(serve_cmd)
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve_cmd.add_argument("--port", type=int, default=8000,
+                           help="port to listen on (default: 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
+                           help="show drafts and unpublished stories, marked (default: yes)")
     return parser
 
 
@@ -47,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     parser = make_parser()
     args = parser.parse_args(argv)
-    handler = {"build": run_build, "check": run_check}[args.command]
+    handler = {"build": run_build, "check": run_check, "serve": run_serve}[args.command]
     return handler(args, parser)
 
 
@@ -94,6 +103,21 @@ def run_check(args, parser) -> int:
         print(f"{_count(result)}." if result.problems else "No problems found.",
               file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def run_serve(args, parser) -> int:
+    from .serve import PortTaken, serve
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port {args.port} is not a port number (0 to 65535)")
+    try:
+        return serve(source, args.host, args.port, args.drafts,
+                     say=lambda text: print(text, flush=True))
+    except PortTaken as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _print_problems(result: Result) -> None:
