@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import mimetypes
+import signal
 import socket
 import threading
 import time
@@ -383,6 +384,10 @@ def local_url(host: str, port: int) -> str:
         else f"http://{shown}:{port}/"
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt          # SIGTERM (an IDE, a process manager) stops as Ctrl-C does
+
+
 def serve(source: Path, host: str, port: int, drafts: bool, say=print) -> int:
     """Build, serve and rebuild until Ctrl-C; returns the exit status."""
     preview = Preview(source, drafts, base_url="")
@@ -407,6 +412,7 @@ def serve(source: Path, host: str, port: int, drafts: bool, say=print) -> int:
     rebuilder = threading.Thread(target=keep_rebuilding, name="rebuild", daemon=True,
                                  args=(preview, changes, observer, say))
     rebuilder.start()
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

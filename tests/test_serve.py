@@ -199,6 +199,7 @@ def test_a_broken_story_keeps_the_last_good_page_and_reports_the_error(make_site
         fixed = events.next_state(lambda s: not s["problems"])
         assert fixed["build"] == first["build"] + 1
         assert "Finished, at last." in server.get(PAGE).body
+        assert server.stop() == 0, "Ctrl-C stops it even with a tab listening"
     finally:
         events.close()
 
