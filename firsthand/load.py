@@ -276,7 +276,7 @@ def load_people(source: Path, problems: Problems) -> dict[str, Person]:
     for file in sorted(folder.iterdir()):
         if file.suffix not in (".yaml", ".yml") or file.name.startswith("."):
             continue
-        path = _rel(source, file)
+        path = relative_path(source, file)
         person_id = file.stem
         if not ID_RE.match(person_id):
             problems.error(path, 1, f"a person's file name must be lowercase letters, digits and "
@@ -352,11 +352,8 @@ def load_stories(source: Path, people: dict[str, Person], problems: Problems) ->
 def load_story(source: Path, file: Path, people: dict[str, Person],
                problems: Problems) -> Story | None:
     """Read one story file into a Story, or None when it cannot be used."""
-    path = _rel(source, file)
-    raw = _read_file(source, file, path, problems, MAX_STORY_BYTES)
-    if raw is None:
-        return None
-    text = normalise_text(raw, path, problems)
+    path = relative_path(source, file)
+    text = _read_text(file, path, problems, MAX_STORY_BYTES)
     if text is None:
         return None
     split = split_front_matter(text, path, problems)
@@ -465,16 +462,16 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def _rel(source: Path, file: Path) -> str:
+def relative_path(source: Path, file: Path) -> str:
+    """A path as diagnostics show it: relative to the source folder where it is inside."""
     try:
         return file.relative_to(source).as_posix()
     except ValueError:
         return file.as_posix()
 
 
-def _read_file(source: Path, file: Path, path: str, problems: Problems,
-               limit: int) -> bytes | None:
-    """Read a file that must be a regular file inside the source folder, within a size limit."""
+def _read_text(file: Path, path: str, problems: Problems, limit: int) -> str | None:
+    """Read a regular (not linked) UTF-8 text file within a size limit, newlines as LF."""
     if file.is_symlink():
         problems.error(path, 1, "symbolic links are not allowed; copy the file here instead")
         return None
@@ -485,22 +482,18 @@ def _read_file(source: Path, file: Path, path: str, problems: Problems,
                                     f"{limit // 1024:,} KB. Split it, or move pictures out of it")
             return None
         with open(file, "rb") as handle:
-            return handle.read(limit + 1)
+            raw = handle.read(limit + 1)
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror}")
         return None
+    return normalise_text(raw, path, problems)
 
 
 def _read_yaml_file(source: Path, file: Path, path: str, problems: Problems) -> Document | None:
     if not file.exists() and not file.is_symlink():
         return None
-    raw = _read_file(source, file, path, problems, MAX_YAML_BYTES)
-    if raw is None:
-        return None
-    text = normalise_text(raw, path, problems)
-    if text is None:
-        return None
-    return read_mapping(text, path, problems)
+    text = _read_text(file, path, problems, MAX_YAML_BYTES)
+    return None if text is None else read_mapping(text, path, problems)
 
 
 def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str, path: str,
@@ -523,7 +516,7 @@ def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str
         return None
     if not target.is_file():
         problems.error(path, line, f"'{key}' file not found: \"{value}\" "
-                                   f"(looked in {_rel(source, target.parent) or '.'}/)")
+                                   f"(looked in {relative_path(source, target.parent) or '.'}/)")
         return None
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         problems.error(path, line, f"'{key}' must be a JPEG, PNG, WebP or GIF image, "
