@@ -10,6 +10,7 @@ from pathlib import Path
 from . import render
 from .enrich import Library, enrich, today
 from .images import BadImage, Picture, clean_image
+from .links import check_links
 from .load import IMAGE_SUFFIXES, load
 from .problems import BuildFailed, Problem, Problems
 from .progress import Progress
@@ -64,6 +65,7 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
             files[path] = data
             progress.advance()
     progress.done()
+    problems.extend(check_links(files, library))
     return Result(problems.sorted(), library, files)
 
 
