@@ -26,7 +26,8 @@ _IMAGE_WITHOUT_ALT = re.compile(r"!\[\s*\](?=[(\[])")
 
 def banned_pattern(term: str) -> re.Pattern:
     """A term as a case-insensitive whole-word pattern; the term itself may be a regex."""
-    return re.compile(rf"(?<!\w)(?:{term})(?!\w)", re.IGNORECASE)
+    words = term.replace(" ", r"\s+")         # "Project Heron" also across a line break
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
 
 
 def consent_lapsed(person: Person, rules: Guidelines, on: dt.date) -> bool:
@@ -58,15 +59,15 @@ def check_banned_terms(content: Content, library: Library) -> list[Problem]:
             for term, pattern in patterns:
                 for match in pattern.finditer(text):
                     problems.append(Problem(
-                        story.path, line,
-                        f"\"{match.group()}\" in {where} is a banned term (guidelines: "
+                        story.path, line + text.count("\n", 0, match.start()),
+                        f"\"{' '.join(match.group().split())}\" in {where} is a banned term (guidelines: "
                         f"'{term}'); remove or reword it before publishing",
                         "error", "banned-term"))
     return problems
 
 
 def _story_texts(story: Story) -> Iterator[tuple[int, str, str]]:
-    """Every text of a story a reader could see: (line, where, text)."""
+    """Every text of a story a reader could see: (first line, where, text)."""
     for key in SEARCHED_KEYS:
         value = getattr(story, key)
         if value:
@@ -76,8 +77,7 @@ def _story_texts(story: Story) -> Iterator[tuple[int, str, str]]:
     for platform, text in story.share.items():
         if isinstance(text, str):
             yield story.line_of("share"), f"'share.{platform}'", text
-    for offset, text in enumerate(story.body.split("\n")):
-        yield story.body_line + offset, "the story", text
+    yield story.body_line, "the story", story.body
 
 
 def check_title_length(content: Content, library: Library) -> list[Problem]:
