@@ -7,7 +7,6 @@ through a shell.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -114,13 +113,11 @@ def _domain(source: Path) -> str:
 
 
 def _identity(work: Path) -> list[str]:
-    """-c user.name/-c user.email when git has none, so a bare CI runner can commit."""
-    options = []
-    for key, value in FALLBACK_IDENTITY.items():
-        variable = "GIT_COMMITTER_NAME" if key == "user.name" else "GIT_COMMITTER_EMAIL"
-        if not os.environ.get(variable) and not _git_ok(work, "config", key):
-            options += ["-c", f"{key}={value}"]
-    return options
+    """-c user.name/-c user.email when git knows no one, so a bare CI runner can commit."""
+    if _git_ok(work, "var", "GIT_AUTHOR_IDENT") and _git_ok(work, "var", "GIT_COMMITTER_IDENT"):
+        return []
+    return [option for key, value in FALLBACK_IDENTITY.items()
+            for option in ("-c", f"{key}={value}")]
 
 
 def _git(cwd: Path, *args: str) -> str:

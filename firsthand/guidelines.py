@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 # The front-matter texts a banned term must not hide in (the body is searched line by line).
 SEARCHED_KEYS = ("title", "summary", "quote", "question", "team", "location")
+PERSON_KEYS = ("name", "role", "team", "location", "bio")
 # Markdown images with no description: ![](photo.jpg) and ![ ][ref]
 _IMAGE_WITHOUT_ALT = re.compile(r"!\[\s*\](?=[(\[])")
 
@@ -51,7 +52,7 @@ def lapse_consent(content: Content, on: dt.date) -> Content:
 
 
 def check_banned_terms(content: Content, library: Library) -> list[Problem]:
-    """A banned term is an error wherever it appears in a story, with its exact line."""
+    """A banned term is an error wherever it appears in a story or profile, with its line."""
     patterns = [(term, banned_pattern(term)) for term in content.site.guidelines.banned_terms]
     problems = []
     for story in content.stories:
@@ -63,6 +64,15 @@ def check_banned_terms(content: Content, library: Library) -> list[Problem]:
                         f"\"{' '.join(match.group().split())}\" in {where} is a banned term (guidelines: "
                         f"'{term}'); remove or reword it before publishing",
                         "error", "banned-term"))
+    for person in content.people.values():
+        for key in PERSON_KEYS:
+            value = getattr(person, key)
+            for term, pattern in patterns:
+                for match in pattern.finditer(value):
+                    problems.append(Problem(
+                        person.path, person.lines.get(key, 1),
+                        f"\"{' '.join(match.group().split())}\" in '{key}' is a banned term "
+                        f"(guidelines: '{term}'); remove or reword it", "error", "banned-term"))
     return problems
 
 

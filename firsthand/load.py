@@ -65,7 +65,8 @@ class Fields:
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else \
                     f" (known keys: {', '.join(known)})"
-                problems.warning(path, field.line, f"unknown key '{where}{key}'{hint}")
+                problems.warning(path, field.line, f"unknown key '{where}{key}'{hint}",
+                                 code="unknown-key")
 
     def line(self, key: str) -> int:
         return self.doc.line_of(key)
@@ -76,11 +77,13 @@ class Fields:
     def _missing(self, key: str, required: bool, what: str) -> None:
         if required:
             self.problems.error(self.path, self.doc.line,
-                                f"'{self.where}{key}' is missing; it is required ({what})")
+                                f"'{self.where}{key}' is missing; it is required ({what})",
+                                code="missing-field")
 
     def _wrong(self, key: str, field: Field, what: str) -> None:
         self.problems.error(self.path, field.line,
-                            f"'{self.where}{key}' must be {what}, got {describe(field)}")
+                            f"'{self.where}{key}' must be {what}, got {describe(field)}",
+                            code="invalid-value")
 
     def text(self, key: str, required: bool = False, what: str = "text") -> str:
         field = self.doc.get(key)
@@ -380,7 +383,8 @@ def load_story(source: Path, file: Path, people: dict[str, Person],
         hint = f"; did you mean '{close[0]}'?" if close else \
             f" (known: {', '.join(sorted(people)) or 'none; add people/ID.yaml'})"
         problems.error(path, fields.line("author"),
-                       f"unknown author '{author}': there is no people/{author}.yaml{hint}")
+                       f"unknown author '{author}': there is no people/{author}.yaml{hint}",
+                       code="unknown-author")
     date = fields.date("date", required=True)
     slug = _story_slug(file, fields, path, problems)
     bundle = file.parent if file.name == "index.md" else None

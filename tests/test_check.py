@@ -46,7 +46,7 @@ def test_check_json_gives_objects_with_codes(make_site):
          "message": "\"project heron\" in the story is a banned term (guidelines: "
                     "'Project Heron'); remove or reword it before publishing"},
         {"path": "stories/2026-03-01-lefty.md", "line": 3, "severity": "error",
-         "code": "content",
+         "code": "unknown-author",
          "message": "unknown author 'bo': there is no people/bo.yaml (known: ana)"},
     ]
 

@@ -116,3 +116,16 @@ def test_an_unknown_remote_is_named(make_site, tmp_path):
     assert run.code == 1
     assert run.lines == ["Deploy stopped: 'upstream' is neither a remote of this repository, "
                          "nor a URL, nor a folder; see `git remote -v`. Nothing was pushed."]
+
+
+def test_a_runner_without_a_git_identity_still_deploys(make_site, tmp_path, monkeypatch):
+    site = make_site()
+    remote = versioned(site, tmp_path)
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{who}_NAME")
+        monkeypatch.delenv(f"GIT_{who}_EMAIL")
+    (tmp_path / "gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")
+    run = site.run("deploy", "--remote", "origin")
+    assert run.code == 0, run.err
+    assert git(remote, "log", "-1", "--format=%an <%ae>", "gh-pages").strip() == \
+        "Firsthand deploy <firsthand@localhost>"

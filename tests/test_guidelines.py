@@ -128,3 +128,12 @@ def test_people_who_left_are_unpublished_everywhere(make_site):
     files = site.snapshot()
     assert not any("people/bo" in path or "stories/bo" in path for path in files)
     assert not any(b"Bo Berg" in data or b"Bo on the dock" in data for data in files.values())
+
+
+def test_banned_terms_in_a_profile(make_site):
+    site = make_site(site=with_rules('banned_terms: ["Project Heron"]'))
+    site.person("ana", extra='bio: "Leads Project Heron."\n')
+    run = site.run("check")
+    assert (run.code, run.out.splitlines()) == (1, [
+        "people/ana.yaml:6: error: \"Project Heron\" in 'bio' is a banned term (guidelines: "
+        "'Project Heron'); remove or reword it"])
