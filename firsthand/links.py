@@ -23,18 +23,22 @@ def check_links(files: Mapping[str, bytes], library: Library) -> list[Problem]:
     base = urlsplit(library.site.base_url)
     stories = {entry.path + "index.html": entry.story for entry in library.entries}
     problems = []
+    broken: dict[tuple[str, bytes], bool] = {}      # (folder, link) -> broken; pages share most
     for page, data in files.items():
         if not page.endswith(_CHECKED_SUFFIXES):
             continue
+        folder = posixpath.dirname(page)
         for match in _LINK.finditer(data):
             raw = (match.group(2) if match.group(2) is not None else match.group(3))
             urls = _srcset_urls(raw) if match.group(1).lower() == b"srcset" else [raw]
             for url in urls:
-                text = _unescape(url.decode("utf-8", "replace"))
-                target = resolve(text, page, base.netloc, base.path)
-                if target is None or _exists(target, files):
-                    continue
-                problems.append(_problem(page, data, match.start(), text, stories.get(page)))
+                key = (folder, url)
+                if key not in broken:
+                    target = resolve(_text(url), page, base.netloc, base.path)
+                    broken[key] = target is not None and not _exists(target, files)
+                if broken[key]:
+                    problems.append(_problem(page, data, match.start(), _text(url),
+                                             stories.get(page)))
     return problems
 
 
@@ -71,7 +75,9 @@ def _srcset_urls(raw: bytes) -> list[bytes]:
     return [item.strip().split()[0] for item in raw.split(b",") if item.strip()]
 
 
-def _unescape(text: str) -> str:
+def _text(url: bytes) -> str:
+    """A link as written in the page, with its HTML escapes undone."""
+    text = url.decode("utf-8", "replace")
     return text.replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", '"')
 
 
