@@ -148,8 +148,10 @@ def check_review_dates(content: Content, library: Library) -> list[Problem]:
     problems = []
     for story in content.stories:
         checked = max(d for d in (story.date, story.updated, story.reviewed) if d is not None)
-        if story.draft or checked > on or (on - checked).days <= days:
-            continue
+        author = content.people.get(story.author)
+        if story.draft or author is None or not author.active or checked > on \
+                or (on - checked).days <= days:
+            continue                   # unpublished stories show no one's old role
         key = "reviewed" if story.reviewed == checked else \
             "updated" if story.updated == checked else "date"
         problems.append(Problem(
