@@ -165,12 +165,13 @@ def run_deploy(args, parser) -> int:
     if not (source / "site.yaml").is_file():
         parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
     try:
-        outcome = deploy.deploy(source, args.remote, args.branch, args.allow_dirty)
+        outcome, result = deploy.deploy(source, args.remote, args.branch, args.allow_dirty)
     except deploy.DeployError as exc:
         if exc.result is not None:
             _print_problems(exc.result)
         print(f"Deploy stopped: {exc} Nothing was pushed.", file=sys.stderr)
         return EXIT_CONTENT
+    _print_problems(result)
     print(outcome)
     return EXIT_OK
 

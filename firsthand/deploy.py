@@ -13,8 +13,6 @@ import tempfile
 from pathlib import Path
 
 from .build import Result, build
-from .load import load_site
-from .problems import Problems
 
 OUTPUT_FOLDER = "site"
 FALLBACK_IDENTITY = {"user.name": "Firsthand deploy", "user.email": "firsthand@localhost"}
@@ -29,8 +27,11 @@ class DeployError(Exception):
 
 
 def deploy(source: Path, remote: str, branch: str = "gh-pages",
-           allow_dirty: bool = False) -> str:
-    """Build `source` into SOURCE/site and push it to `branch` of `remote`; say what happened."""
+           allow_dirty: bool = False) -> tuple[str, Result]:
+    """Build `source` into SOURCE/site and push it to `branch` of `remote`.
+
+    Returns what happened, in a sentence, and the build's result (for its warnings).
+    """
     commit, dirty = source_state(source)
     if dirty and not allow_dirty:
         listing = "\n".join(f"  {line}" for line in dirty[:10])
@@ -58,15 +59,17 @@ def deploy(source: Path, remote: str, branch: str = "gh-pages",
             _git(work, "checkout", "--quiet", "-B", branch, "FETCH_HEAD")
         else:
             _git(work, "checkout", "--quiet", "--orphan", branch)
-        fill(work, out, _domain(source))
-        _git(work, "add", "--all")
+        fill(work, out, result.library.site.domain)
+        _git(work, "add", "--all", "--force")     # --force: no global ignore rule drops a file
         if exists and _git_ok(work, "diff", "--cached", "--quiet"):
-            return f"Nothing to deploy: {branch} of {remote} already holds this build."
-        _git(work, *_identity(work), "commit", "--quiet", "--no-verify", "-m", message)
+            return f"Nothing to deploy: {branch} of {remote} already holds this build.", result
+        _git(work, *_identity(work), "-c", "commit.gpgsign=false", "commit", "--quiet",
+             "--no-verify", "-m", message)
         _git(work, "push", "--quiet", url, f"HEAD:refs/heads/{branch}")
         pushed = _git(work, "rev-parse", "--short=12", "HEAD").strip()
     files = sum(1 for p in out.rglob("*") if p.is_file())
-    return f"Deployed {described} to {branch} of {remote}: commit {pushed}, {files} files."
+    return f"Deployed {described} to {branch} of {remote}: commit {pushed}, {files} files.", \
+        result
 
 
 def source_state(source: Path) -> tuple[str | None, list[str]]:
@@ -105,11 +108,6 @@ def fill(work: Path, out: Path, domain: str) -> None:
     (work / ".nojekyll").write_bytes(b"")
     if domain:
         (work / "CNAME").write_text(domain + "\n", encoding="utf-8")
-
-
-def _domain(source: Path) -> str:
-    site = load_site(source, Problems())
-    return site.domain if site else ""
 
 
 def _identity(work: Path) -> list[str]:

@@ -105,8 +105,21 @@ def test_a_dirty_working_tree_needs_allow_dirty(make_site, tmp_path):
 
     run = site.run("deploy", "--remote", "origin", "--allow-dirty")
     assert run.code == 0, run.err
+    assert run.lines == []
     assert "stories/second/index.html" in branch_files(remote)
     assert "with uncommitted changes" in git(remote, "log", "-1", "--format=%s", "gh-pages")
+
+
+def test_warnings_are_shown_and_do_not_stop_a_deploy(make_site, tmp_path):
+    site = make_site()
+    site.person("bo", name="Bo Berg", extra="active: false\n")
+    site.story("2026-03-01-bo.md", title="Bo on the dock", author="bo")
+    remote = versioned(site, tmp_path)
+    run = site.run("deploy", "--remote", "origin")
+    assert run.code == 0
+    assert run.lines == ["stories/2026-03-01-bo.md:3: warning: 'bo' is marked active: false, "
+                         "so this story is not published"]
+    assert "stories/bo/index.html" not in branch_files(remote)
 
 
 def test_an_unknown_remote_is_named(make_site, tmp_path):
