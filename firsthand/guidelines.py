@@ -12,23 +12,26 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
-from .model import Content, Guidelines, Person, Story, frozen_map
+from .model import Content, Guidelines, Person, frozen_map
 from .problems import Problem
 
 if TYPE_CHECKING:
     from .enrich import Library
 
-# The front-matter texts a banned term must not hide in (the body is searched line by line).
-SEARCHED_KEYS = ("title", "summary", "quote", "question", "team", "location")
+# The texts, besides the body, tags and share overrides, where a banned term must not hide.
+STORY_KEYS = ("title", "summary", "quote", "question", "team", "location")
 PERSON_KEYS = ("name", "role", "team", "location", "bio")
 # Markdown images with no description: ![](photo.jpg) and ![ ][ref]
 _IMAGE_WITHOUT_ALT = re.compile(r"!\[\s*\](?=[(\[])")
 
 
-def banned_pattern(term: str) -> re.Pattern:
-    """A term as a case-insensitive whole-word pattern; the term itself may be a regex."""
+def banned_pattern(term: str) -> re.Pattern | None:
+    """A term as a case-insensitive whole-word pattern (it may be a regex); None if invalid."""
     words = term.replace(" ", r"\s+")         # "Project Heron" also across a line break
-    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+    try:
+        return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+    except re.error:
+        return None                            # load.py reported it on site.yaml's line
 
 
 def consent_lapsed(person: Person, rules: Guidelines, on: dt.date) -> bool:
@@ -53,41 +56,36 @@ def lapse_consent(content: Content, on: dt.date) -> Content:
 
 def check_banned_terms(content: Content, library: Library) -> list[Problem]:
     """A banned term is an error wherever it appears in a story or profile, with its line."""
-    patterns = [(term, banned_pattern(term)) for term in content.site.guidelines.banned_terms]
+    patterns = [(term, pattern) for term in content.site.guidelines.banned_terms
+                if (pattern := banned_pattern(term)) is not None]
     problems = []
-    for story in content.stories:
-        for line, where, text in _story_texts(story):
-            for term, pattern in patterns:
-                for match in pattern.finditer(text):
-                    problems.append(Problem(
-                        story.path, line + text.count("\n", 0, match.start()),
-                        f"\"{' '.join(match.group().split())}\" in {where} is a banned term (guidelines: "
-                        f"'{term}'); remove or reword it before publishing",
-                        "error", "banned-term"))
-    for person in content.people.values():
-        for key in PERSON_KEYS:
-            value = getattr(person, key)
-            for term, pattern in patterns:
-                for match in pattern.finditer(value):
-                    problems.append(Problem(
-                        person.path, person.lines.get(key, 1),
-                        f"\"{' '.join(match.group().split())}\" in '{key}' is a banned term "
-                        f"(guidelines: '{term}'); remove or reword it", "error", "banned-term"))
+    for path, line, where, text in _searched_texts(content):
+        for term, pattern in patterns:
+            for match in pattern.finditer(text):
+                problems.append(Problem(
+                    path, line + text.count("\n", 0, match.start()),
+                    f"\"{' '.join(match.group().split())}\" in {where} is a banned term "
+                    f"(guidelines: '{term}'); remove or reword it before publishing",
+                    "error", "banned-term"))
     return problems
 
 
-def _story_texts(story: Story) -> Iterator[tuple[int, str, str]]:
-    """Every text of a story a reader could see: (first line, where, text)."""
-    for key in SEARCHED_KEYS:
-        value = getattr(story, key)
-        if value:
-            yield story.line_of(key), f"'{key}'", value
-    for tag in story.tags:
-        yield story.line_of("tags"), "'tags'", tag
-    for platform, text in story.share.items():
-        if isinstance(text, str):
-            yield story.line_of("share"), f"'share.{platform}'", text
-    yield story.body_line, "the story", story.body
+def _searched_texts(content: Content) -> Iterator[tuple[str, int, str, str]]:
+    """Every text a reader could see: (path, first line, where, text)."""
+    for story in content.stories:
+        for key in STORY_KEYS:
+            if getattr(story, key):
+                yield story.path, story.line_of(key), f"'{key}'", getattr(story, key)
+        for tag in story.tags:
+            yield story.path, story.line_of("tags"), "'tags'", tag
+        for platform, text in story.share.items():
+            if isinstance(text, str):
+                yield story.path, story.line_of("share"), f"'share.{platform}'", text
+        yield story.path, story.body_line, "the story", story.body
+    for person in content.people.values():
+        for key in PERSON_KEYS:
+            if getattr(person, key):
+                yield person.path, person.lines.get(key, 1), f"'{key}'", getattr(person, key)
 
 
 def check_title_length(content: Content, library: Library) -> list[Problem]:

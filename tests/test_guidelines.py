@@ -136,4 +136,17 @@ def test_banned_terms_in_a_profile(make_site):
     run = site.run("check")
     assert (run.code, run.out.splitlines()) == (1, [
         "people/ana.yaml:6: error: \"Project Heron\" in 'bio' is a banned term (guidelines: "
-        "'Project Heron'); remove or reword it"])
+        "'Project Heron'); remove or reword it before publishing"])
+
+
+def test_an_invalid_banned_pattern_is_reported_once_on_its_line(make_site):
+    site = make_site(site=with_rules('banned_terms: ["Heron(", "Kite"]'))
+    site.story("2026-02-10-night-shift.md", body="A kite.")
+    run = site.run("check")
+    assert run.code == 1
+    assert run.out.splitlines() == [
+        "site.yaml:13: error: banned term 'Heron(' is not a valid pattern: missing ), "
+        "unterminated subpattern at position 5",
+        "stories/2026-02-10-night-shift.md:7: error: \"kite\" in the story is a banned term "
+        "(guidelines: 'Kite'); remove or reword it before publishing",
+    ]
