@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import SITE_YAML
+from firsthand.links import resolve
 
 BANNED = SITE_YAML + "guidelines:\n  banned_terms: [\"Project Heron\"]\n"
 
@@ -116,3 +119,22 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (1, 2, 3)).save(out, format="PNG")
     return out.getvalue()
+
+
+@pytest.mark.parametrize("url, page, target", [
+    ("../night-shift/", "stories/x/index.html", "stories/night-shift/index.html"),
+    ("../../", "stories/x/index.html", "index.html"),
+    ("./", "index.html", "index.html"),
+    ("static/style.css?v=2#top", "index.html", "static/style.css"),
+    ("/stories/people/", "404.html", "people/index.html"),
+    ("/stories", "404.html", "index.html"),
+    ("https://careers.testco.example/stories/feed.xml", "index.html", "feed.xml"),
+    ("../../../outside/", "stories/x/index.html", "../outside"),
+    ("https://careers.testco.example/jobs/", "index.html", None),
+    ("/jobs/", "index.html", None),
+    ("https://example.org/stories/x/", "index.html", None),
+    ("mailto:hr@testco.example", "index.html", None),
+    ("#main", "index.html", None),
+])
+def test_links_resolve_relative_to_their_page_within_the_base_path(url, page, target):
+    assert resolve(url, page, "careers.testco.example", "/stories/") == target
