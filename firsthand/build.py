@@ -11,6 +11,7 @@ from . import render
 from .checks import CHECKS
 from .enrich import Library, enrich, today
 from .images import BadImage, Picture, clean_image
+from .links import check_links
 from .load import IMAGE_SUFFIXES, load, relative_path
 from .problems import Problem, Problems
 from .progress import Progress
@@ -63,6 +64,7 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
             files[path] = data
             progress.advance()
     progress.done()
+    problems.extend(check_links(files, library))
     return Result(problems.sorted(), library, files)
 
 
