@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import render
+from .checks import CHECKS
 from .enrich import Library, enrich, today
 from .images import BadImage, Picture, clean_image
-from .load import IMAGE_SUFFIXES, load
-from .problems import BuildFailed, Problem, Problems
+from .links import check_links
+from .load import IMAGE_SUFFIXES, load, relative_path
+from .problems import Problem, Problems
 from .progress import Progress
 from .write import WriteReport, write_site
 
@@ -47,11 +49,9 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
     if content is None:
         return Result(problems.sorted())
     if base_url:
-        from dataclasses import replace
         content = replace(content, site=replace(content.site,
                                                 base_url=base_url.rstrip("/") + "/"))
     library = enrich(content, problems, on or today(), drafts=drafts, rendered=rendered)
-    from .checks import CHECKS
     for check in CHECKS:
         problems.extend(check(content, library))
     if problems.has_errors:
@@ -69,6 +69,7 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
             files[path] = data
             progress.advance()
     progress.done()
+    problems.extend(check_links(files, library))
     return Result(problems.sorted(), library, files)
 
 
@@ -88,7 +89,7 @@ def process_images(library: Library, problems: Problems,
     """Re-encode every picture the pages use (no metadata, upright, resized)."""
     pictures = {}
     for image in library.images:
-        path = _rel(library.site.source, image.source)
+        path = relative_path(library.site.source, image.source)
         try:
             picture = clean_image(image.source.read_bytes(), image.max_width)
         except BadImage as exc:
@@ -126,15 +127,3 @@ def add_static(source: Path, files: dict[str, bytes], problems: Problems) -> Non
                     problems.error(f"{STATIC_FOLDER}/{relative}", 1, str(exc))
                     continue
             files[f"{STATIC_FOLDER}/{relative}"] = data
-
-
-def _rel(source: Path, file: Path) -> str:
-    try:
-        return file.relative_to(source).as_posix()
-    except ValueError:
-        return file.as_posix()
-
-
-def fail_if_errors(result: Result) -> None:
-    if not result.ok:
-        raise BuildFailed(result.problems)

@@ -7,6 +7,7 @@ Each check is a plain function (content, library) -> list of Problems; the build
 from __future__ import annotations
 
 from .enrich import Library
+from .guidelines import GUIDELINE_CHECKS
 from .model import Content
 from .problems import Problem
 
@@ -20,4 +21,4 @@ def check_authors_active(content: Content, library: Library) -> list[Problem]:
             if s.author in content.people and not content.people[s.author].active]
 
 
-CHECKS = [check_authors_active]
+CHECKS = [check_authors_active, *GUIDELINE_CHECKS]

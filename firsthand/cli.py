@@ -6,12 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import deploy, scaffold
 from .build import Result, build, generate
+from .enrich import today
 from .problems import format_problems
 from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "serve")
+COMMANDS = ("build", "check", "new", "new-person", "serve", "deploy")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -33,6 +35,29 @@ def make_parser() -> argparse.ArgumentParser:
     _source(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github", "json"), default="text")
     check_cmd.add_argument("--drafts", action="store_true", help="check drafts as published")
+
+    new_cmd = commands.add_parser("new", help="start a new story (a draft) from today's date")
+    new_cmd.add_argument("title", metavar="TITLE", help="the story's headline, in quotes")
+    new_cmd.add_argument("--author", metavar="ID",
+                         help="your id in people/ (not needed when there is only one person)")
+    new_cmd.add_argument("--tags", default="", metavar="A,B", help="topics, comma-separated")
+    _source(new_cmd)
+
+    person_cmd = commands.add_parser("new-person", help="add a person: people/ID.yaml")
+    person_cmd.add_argument("id", metavar="ID", help="lowercase-with-dashes, like ana-lindqvist")
+    person_cmd.add_argument("--name", help="full name (default: from the id)")
+    person_cmd.add_argument("--role", help="job title")
+    person_cmd.add_argument("--consent", action="store_true",
+                            help="they agreed today to be published (sets consent: TODAY)")
+    _source(person_cmd)
+
+    deploy_cmd = commands.add_parser("deploy", help="build and push the site to a git branch")
+    deploy_cmd.add_argument("--remote", required=True,
+                            help="a git remote's name (like origin) or URL")
+    deploy_cmd.add_argument("--branch", default="gh-pages", help="default: gh-pages")
+    deploy_cmd.add_argument("--allow-dirty", action="store_true",
+                            help="deploy even with uncommitted changes in the site's folder")
+    _source(deploy_cmd)
 
     serve_cmd = commands.add_parser("serve", help="preview the site; rebuild and reload on change")
     _source(serve_cmd)
@@ -56,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     parser = make_parser()
     args = parser.parse_args(argv)
-    handler = {"build": run_build, "check": run_check, "serve": run_serve}[args.command]
+    handler = {"build": run_build, "check": run_check, "new": run_new,
+               "new-person": run_new_person, "serve": run_serve,
+               "deploy": run_deploy}[args.command]
     return handler(args, parser)
 
 
@@ -103,6 +130,72 @@ def run_check(args, parser) -> int:
         print(f"{_count(result)}." if result.problems else "No problems found.",
               file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def run_new(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
+    try:
+        path = scaffold.new_story(source, args.title, args.author, tags, today())
+    except scaffold.ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    slug = path.stem[len("YYYY-MM-DD-"):]
+    print(f"Created {_shown(path)}")
+    print("Next: write your story in it (the comments say what each line is for), then "
+          "preview it:")
+    print(f"  python build.py build --drafts{_source_flag(args)} && "
+          f"python -m http.server -d {_shown(source / 'site')} 8000")
+    print(f"  and open http://127.0.0.1:8000/stories/{slug}/")
+    print("When it is ready, set 'draft: false' and open a pull request.")
+    return EXIT_OK
+
+
+def run_new_person(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    try:
+        path = scaffold.new_person(source, args.id, args.name, args.role,
+                                   today() if args.consent else None)
+    except scaffold.ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Created {_shown(path)}")
+    print("Next: fill in the name and role (both required) and anything else you like, "
+          "then start a story:")
+    print(f"  python build.py new \"My first story\" --author {args.id}{_source_flag(args)}")
+    return EXIT_OK
+
+
+def run_deploy(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    try:
+        outcome, result = deploy.deploy(source, args.remote, args.branch, args.allow_dirty)
+    except deploy.DeployError as exc:
+        if exc.result is not None:
+            _print_problems(exc.result)
+        print(f"Deploy stopped: {exc} Nothing was pushed.", file=sys.stderr)
+        return EXIT_CONTENT
+    _print_problems(result)
+    print(outcome)
+    return EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    """A path as the person typed it: relative to where they are, when it is below."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _source_flag(args) -> str:
+    return "" if args.source.resolve() == Path.cwd() else f" --source {_shown(args.source.resolve())}"
 
 
 def run_serve(args, parser) -> int:

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .guidelines import lapse_consent
 from .load import IMAGE_SUFFIXES, slugify
 from .markup import bound_problems, plain_text, render_markdown
 from .model import Content, Person, Site, Story
@@ -130,6 +131,7 @@ def is_published(story: Story, people: dict, on: dt.date) -> bool:
 def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = False,
            rendered: dict | None = None) -> Library:
     """Build the Library from the content: which stories show, and everything derived."""
+    content = lapse_consent(content, on)
     site, people = content.site, content.people
     shown = [s for s in content.stories
              if s.author in people and (drafts or is_published(s, people, on))]

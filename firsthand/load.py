@@ -42,8 +42,9 @@ def load(source: Path, problems: Problems) -> Content | None:
     """Read a whole source folder; None when site.yaml itself is unusable."""
     source = source.resolve()
     site = load_site(source, problems)
-    people = load_people(source, problems)
-    stories = load_stories(source, people, problems)
+    require_alt = site.guidelines.require_image_alt if site else True
+    people = load_people(source, problems, require_alt)
+    stories = load_stories(source, people, problems, require_alt)
     if site is None:
         return None
     return Content(site=site, people=frozen_map(people), stories=tuple(stories))
@@ -64,7 +65,8 @@ class Fields:
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else \
                     f" (known keys: {', '.join(known)})"
-                problems.warning(path, field.line, f"unknown key '{where}{key}'{hint}")
+                problems.warning(path, field.line, f"unknown key '{where}{key}'{hint}",
+                                 code="unknown-key")
 
     def line(self, key: str) -> int:
         return self.doc.line_of(key)
@@ -75,11 +77,13 @@ class Fields:
     def _missing(self, key: str, required: bool, what: str) -> None:
         if required:
             self.problems.error(self.path, self.doc.line,
-                                f"'{self.where}{key}' is missing; it is required ({what})")
+                                f"'{self.where}{key}' is missing; it is required ({what})",
+                                code="missing-field")
 
     def _wrong(self, key: str, field: Field, what: str) -> None:
         self.problems.error(self.path, field.line,
-                            f"'{self.where}{key}' must be {what}, got {describe(field)}")
+                            f"'{self.where}{key}' must be {what}, got {describe(field)}",
+                            code="invalid-value")
 
     def text(self, key: str, required: bool = False, what: str = "text") -> str:
         field = self.doc.get(key)
@@ -267,7 +271,8 @@ def _load_guidelines(fields: Fields, path: str, problems: Problems) -> Guideline
 # -- people ------------------------------------------------------------------------------
 
 
-def load_people(source: Path, problems: Problems) -> dict[str, Person]:
+def load_people(source: Path, problems: Problems,
+                require_alt: bool = True) -> dict[str, Person]:
     """Read people/*.yaml."""
     people: dict[str, Person] = {}
     folder = source / "people"
@@ -276,7 +281,7 @@ def load_people(source: Path, problems: Problems) -> dict[str, Person]:
     for file in sorted(folder.iterdir()):
         if file.suffix not in (".yaml", ".yml") or file.name.startswith("."):
             continue
-        path = _rel(source, file)
+        path = relative_path(source, file)
         person_id = file.stem
         if not ID_RE.match(person_id):
             problems.error(path, 1, f"a person's file name must be lowercase letters, digits and "
@@ -293,7 +298,8 @@ def load_people(source: Path, problems: Problems) -> dict[str, Person]:
         fields = Fields(document, path, problems, PERSON_KEYS)
         name = fields.text("name", required=True, what="the person's full name")
         role = fields.text("role", required=True, what="their job title")
-        photo = _image_path(source, folder, fields, "photo", "photo_alt", path, problems)
+        photo = _image_path(source, folder, fields, "photo", "photo_alt", path, problems,
+                            require_alt)
         handles = fields.text_map("handles")
         for platform in handles:
             if platform not in PLATFORMS:
@@ -330,12 +336,13 @@ def story_files(source: Path) -> list[Path]:
     return found
 
 
-def load_stories(source: Path, people: dict[str, Person], problems: Problems) -> list[Story]:
+def load_stories(source: Path, people: dict[str, Person], problems: Problems,
+                 require_alt: bool = True) -> list[Story]:
     """Read and check every story; the same slug twice is an error."""
     stories: list[Story] = []
     by_slug: dict[str, Story] = {}
     for file in story_files(source):
-        story = load_story(source, file, people, problems)
+        story = load_story(source, file, people, problems, require_alt)
         if story is None:
             continue
         other = by_slug.get(story.slug)
@@ -350,13 +357,10 @@ def load_stories(source: Path, people: dict[str, Person], problems: Problems) ->
 
 
 def load_story(source: Path, file: Path, people: dict[str, Person],
-               problems: Problems) -> Story | None:
+               problems: Problems, require_alt: bool = True) -> Story | None:
     """Read one story file into a Story, or None when it cannot be used."""
-    path = _rel(source, file)
-    raw = _read_file(source, file, path, problems, MAX_STORY_BYTES)
-    if raw is None:
-        return None
-    text = normalise_text(raw, path, problems)
+    path = relative_path(source, file)
+    text = _read_text(file, path, problems, MAX_STORY_BYTES)
     if text is None:
         return None
     split = split_front_matter(text, path, problems)
@@ -376,11 +380,13 @@ def load_story(source: Path, file: Path, people: dict[str, Person],
         hint = f"; did you mean '{close[0]}'?" if close else \
             f" (known: {', '.join(sorted(people)) or 'none; add people/ID.yaml'})"
         problems.error(path, fields.line("author"),
-                       f"unknown author '{author}': there is no people/{author}.yaml{hint}")
+                       f"unknown author '{author}': there is no people/{author}.yaml{hint}",
+                       code="unknown-author")
     date = fields.date("date", required=True)
     slug = _story_slug(file, fields, path, problems)
     bundle = file.parent if file.name == "index.md" else None
-    image = _image_path(source, file.parent, fields, "image", "image_alt", path, problems)
+    image = _image_path(source, file.parent, fields, "image", "image_alt", path, problems,
+                        require_alt)
     lang = fields.text("lang")
     if lang and not LANG_RE.match(lang):
         problems.error(path, fields.line("lang"),
@@ -465,16 +471,16 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def _rel(source: Path, file: Path) -> str:
+def relative_path(source: Path, file: Path) -> str:
+    """A path as diagnostics show it: relative to the source folder where it is inside."""
     try:
         return file.relative_to(source).as_posix()
     except ValueError:
         return file.as_posix()
 
 
-def _read_file(source: Path, file: Path, path: str, problems: Problems,
-               limit: int) -> bytes | None:
-    """Read a file that must be a regular file inside the source folder, within a size limit."""
+def _read_text(file: Path, path: str, problems: Problems, limit: int) -> str | None:
+    """Read a regular (not linked) UTF-8 text file within a size limit, newlines as LF."""
     if file.is_symlink():
         problems.error(path, 1, "symbolic links are not allowed; copy the file here instead")
         return None
@@ -485,26 +491,22 @@ def _read_file(source: Path, file: Path, path: str, problems: Problems,
                                     f"{limit // 1024:,} KB. Split it, or move pictures out of it")
             return None
         with open(file, "rb") as handle:
-            return handle.read(limit + 1)
+            raw = handle.read(limit + 1)
     except OSError as exc:
         problems.error(path, 1, f"cannot read the file: {exc.strerror}")
         return None
+    return normalise_text(raw, path, problems)
 
 
 def _read_yaml_file(source: Path, file: Path, path: str, problems: Problems) -> Document | None:
     if not file.exists() and not file.is_symlink():
         return None
-    raw = _read_file(source, file, path, problems, MAX_YAML_BYTES)
-    if raw is None:
-        return None
-    text = normalise_text(raw, path, problems)
-    if text is None:
-        return None
-    return read_mapping(text, path, problems)
+    text = _read_text(file, path, problems, MAX_YAML_BYTES)
+    return None if text is None else read_mapping(text, path, problems)
 
 
 def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str, path: str,
-                problems: Problems) -> Path | None:
+                problems: Problems, require_alt: bool = True) -> Path | None:
     """Resolve an image path from front matter: it must exist inside the source folder."""
     value = fields.text(key)
     if not value:
@@ -523,15 +525,15 @@ def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str
         return None
     if not target.is_file():
         problems.error(path, line, f"'{key}' file not found: \"{value}\" "
-                                   f"(looked in {_rel(source, target.parent) or '.'}/)")
+                                   f"(looked in {relative_path(source, target.parent) or '.'}/)")
         return None
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         problems.error(path, line, f"'{key}' must be a JPEG, PNG, WebP or GIF image, "
                                    f"got \"{value}\"")
         return None
-    if not fields.text(alt_key):
+    if require_alt and not fields.text(alt_key):
         problems.error(path, line, f"'{key}' is set but '{alt_key}' is missing: describe the "
-                                   f"picture for people who cannot see it")
+                                   f"picture for people who cannot see it", code="image-alt")
     return target
 
 

@@ -24,14 +24,6 @@ class Problem:
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
 
 
-class BuildFailed(Exception):
-    """Raised when problems of severity error stop a build."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{sum(p.is_error for p in problems)} error(s)")
-        self.problems = problems
-
-
 class Problems:
     """Collects problems so that one run reports all of them."""
 

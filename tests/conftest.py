@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))      # the checkout under test, even where another is installed
 TODAY = "2026-11-23"          # pinned, so "published" does not depend on the calendar
 
 SITE_YAML = """\
@@ -157,7 +158,7 @@ def make_site(tmp_path):
 def jpeg_with_gps(width: int = 64, height: int = 48, orientation: int = 1) -> bytes:
     """A small JPEG whose EXIF carries a GPS position and an orientation."""
     image = Image.new("RGB", (width, height), (200, 120, 40))
-    image.putpixel((0, 0), (255, 0, 0))          # marks the top-left corner
+    image.paste((255, 0, 0), (0, 0, 12, 12))     # marks the top-left corner
     exif = Image.Exif()
     exif[0x0112] = orientation
     exif[0x010F] = "PhoneMaker"
