@@ -10,7 +10,7 @@ from pathlib import Path
 from . import render
 from .checks import CHECKS
 from .enrich import Library, enrich, today
-from .images import BadImage, Picture, clean_image
+from .images import BadImage, Picture, clean_image, copy_path
 from .links import check_links
 from .load import IMAGE_SUFFIXES, load, relative_path
 from .problems import Problem, Problems
@@ -91,7 +91,8 @@ def process_images(library: Library, problems: Problems,
     for image in library.images:
         path = relative_path(library.site.source, image.source)
         try:
-            picture = clean_image(image.source.read_bytes(), image.max_width)
+            picture = clean_image(image.source.read_bytes(), image.max_width, image.widths,
+                                  image.square)
         except BadImage as exc:
             problems.error(path, 1, str(exc))
             continue
@@ -100,6 +101,8 @@ def process_images(library: Library, problems: Problems,
             continue
         pictures[image.path] = picture
         files[image.path] = picture.data
+        for copy in picture.copies:
+            files[copy_path(image.path, copy.width)] = copy.data
     return pictures
 
 

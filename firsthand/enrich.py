@@ -23,6 +23,12 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+", re.UNICODE)
 RELATED = 3
 FEED_SIZE = 20
+# The widths the theme shows pictures at, in CSS pixels, so each gets copies at 1x and 2x:
+# story photos fill a column up to 664 px (phones: the screen less its margins); faces are
+# squares of 56 (cards), 72 (bylines), 96 (people) and 192 (a person's page) px.
+PHOTO_WIDTHS = (400, 800, 1200)
+FACE_SIZES = (56, 72, 96, 192)
+FACE_WIDTHS = tuple(sorted({n * size for size in FACE_SIZES for n in (1, 2)}))
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class Image:
     path: str                 # output path, e.g. stories/night-shift/dock.jpg
     alt: str = ""
     max_width: int = 1600
+    widths: tuple[int, ...] = PHOTO_WIDTHS    # smaller copies for srcset
+    square: bool = False                      # copies cropped square (faces)
 
 
 @dataclass(frozen=True)
@@ -290,7 +298,7 @@ def _profiles(people: dict, entries: list[Entry]) -> tuple[Profile, ...]:
         if not person.active and person.id not in written:
             continue
         photo = Image(person.photo, f"people/{person.id}/{person.photo.name}", person.photo_alt,
-                      max_width=600) if person.photo else None
+                      max_width=600, widths=FACE_WIDTHS, square=True) if person.photo else None
         profiles.append(Profile(person, f"people/{person.id}/", photo,
                                 tuple(written.get(person.id, ()))))
     return tuple(sorted(profiles, key=lambda p: (p.name.lower(), p.id)))

@@ -1,8 +1,13 @@
-"""Pictures on the way out: re-encoded without EXIF/GPS, upright, no larger than shown."""
+"""Pictures on the way out: re-encoded without EXIF/GPS, upright, no larger than shown.
+
+Each picture also gets smaller copies at the widths the theme shows it (for `srcset`),
+named by width beside the original: dock.jpg -> dock-400w.jpg.
+"""
 
 from __future__ import annotations
 
 import io
+import posixpath
 import warnings
 from dataclasses import dataclass
 
@@ -21,14 +26,26 @@ class Picture:
     data: bytes
     width: int
     height: int
+    copies: tuple["Picture", ...] = ()      # smaller copies, narrowest first
+
+
+def copy_path(path: str, width: int) -> str:
+    """Where the copy of a picture `width` pixels wide goes: dock.jpg -> dock-400w.jpg."""
+    stem, suffix = posixpath.splitext(path)
+    return f"{stem}-{width}w{suffix}"
 
 
 class BadImage(ValueError):
     """The file is not an image we can take in."""
 
 
-def clean_image(raw: bytes, max_width: int) -> Picture:
-    """Re-encode an image: apply its orientation, drop all metadata, shrink to max_width."""
+def clean_image(raw: bytes, max_width: int, widths: tuple[int, ...] = (),
+                square: bool = False) -> Picture:
+    """Re-encode an image: apply its orientation, drop all metadata, shrink to max_width.
+
+    `widths` asks for smaller copies too (cropped to a centred square when `square`),
+    each only where it is narrower than the picture itself.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -48,7 +65,23 @@ def clean_image(raw: bytes, max_width: int) -> Picture:
     if image.width > max_width:
         height = max(1, round(image.height * max_width / image.width))
         image = image.resize((max_width, height), PILImage.LANCZOS)
-    return Picture(_encode(image, kind), image.width, image.height)
+    return Picture(_encode(image, kind), image.width, image.height,
+                   _copies(image, kind, widths, square))
+
+
+def _copies(image: PILImage.Image, kind: str, widths: tuple[int, ...],
+            square: bool) -> tuple[Picture, ...]:
+    if square and image.width != image.height:
+        side = min(image.width, image.height)
+        image = ImageOps.fit(image, (side, side), PILImage.LANCZOS)
+    copies = []
+    for width in sorted(set(widths)):
+        if width >= image.width:
+            break
+        height = max(1, round(image.height * width / image.width))
+        smaller = image.resize((width, height), PILImage.LANCZOS)
+        copies.append(Picture(_encode(smaller, kind), width, height))
+    return tuple(copies)
 
 
 def _encode(image: PILImage.Image, kind: str) -> bytes:

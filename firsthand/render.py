@@ -13,6 +13,7 @@ import jinja2
 from .enrich import FEED_SIZE, Entry, Library
 from .images import Picture
 from .markup import plain_text
+from .responsive import Pictures
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent
 TEMPLATE_FOLDER = "templates"
@@ -84,6 +85,7 @@ class Renderer:
     def __init__(self, library: Library, env: jinja2.Environment,
                  pictures: Mapping[str, Picture]):
         self.library, self.env, self.pictures = library, env, pictures
+        self.responsive = Pictures(pictures)
         self.site = library.site
         self.base_path = urlsplit(self.site.base_url).path
 
@@ -95,7 +97,8 @@ class Renderer:
             root = "../" * page.file.count("/")
         html = self.env.get_template(template).render(
             site=self.site, lib=self.library, page=page, root=root,
-            canonical=self.site.absolute(page.path), picture=self.pictures.get, **context)
+            canonical=self.site.absolute(page.path), picture=self.pictures.get,
+            pictures=self.responsive, **context)
         return page.file, html.encode("utf-8")
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import SITE_YAML
+from sites import SITE_YAML
 from firsthand.links import resolve
 
 BANNED = SITE_YAML + "guidelines:\n  banned_terms: [\"Project Heron\"]\n"

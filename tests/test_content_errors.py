@@ -140,7 +140,7 @@ def test_duplicate_slugs(make_site):
 
 
 def test_image_without_alt_text(make_site):
-    from conftest import jpeg_with_gps
+    from sites import jpeg_with_gps
     site = make_site(stories={"2026-01-01-s.md": GOOD.replace("---\nText",
                                                               "image: p.jpg\n---\nText")})
     site.write_bytes("stories/p.jpg", jpeg_with_gps())

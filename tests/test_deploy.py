@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import SITE_YAML
+from sites import SITE_YAML
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SITE_YAML, jpeg_with_gps
+from sites import SITE_YAML, jpeg_with_gps
 
 
 def with_rules(rules: str) -> str:
@@ -106,7 +106,7 @@ def test_consent_is_required_and_expires(make_site):
 
 def test_stories_of_people_without_valid_consent_are_unpublished(make_site):
     from firsthand.build import generate
-    from conftest import today
+    from sites import today
 
     site = make_site(site=with_rules("consent: true\nconsent_valid_days: 30"), people={})
     site.person("ana", extra="consent: 2026-11-01\n")

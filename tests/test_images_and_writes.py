@@ -9,7 +9,7 @@ import shutil
 import pytest
 from PIL import Image
 
-from conftest import jpeg_with_gps
+from sites import jpeg_with_gps
 from firsthand import write
 from firsthand.write import write_site
 
@@ -50,7 +50,11 @@ def test_large_photos_are_resized_and_sized_in_the_page(make_site):
     assert site.build().code == 0
     with Image.open(site.out / "people/ana/ana.jpg") as built:
         assert built.width == 600
-    assert 'width="600" height="400"' in site.page("people/ana/")
+    profile = site.page("people/ana/")
+    assert 'src="../../people/ana/ana-192w.jpg"' in profile      # a square copy at the shown size
+    assert 'width="192" height="192"' in profile
+    with Image.open(site.out / "people/ana/ana-192w.jpg") as copy:
+        assert copy.size == (192, 192) and dict(copy.getexif()) == {}
 
 
 def test_a_file_that_is_not_an_image_is_an_error(make_site):
@@ -116,7 +120,7 @@ def test_a_killed_build_process_leaves_the_site_alone(make_site):
     import subprocess
     import sys
     import time
-    from conftest import ROOT, _env
+    from sites import ROOT, build_env
     site = make_site()
     for n in range(300):
         site.story(f"2025-01-{n % 28 + 1:02d}-s{n}.md", title=f"Story {n}", body="Words. " * 400)
@@ -125,7 +129,7 @@ def test_a_killed_build_process_leaves_the_site_alone(make_site):
     (site.root / "site.yaml").write_text((site.root / "site.yaml").read_text()
                                          .replace("Life at Testco", "Changed title"))
     process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--source",
-                                str(site.root), "--quiet"], env=_env("2026-11-23"))
+                                str(site.root), "--quiet"], env=build_env("2026-11-23"))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         if any(p.name.startswith(".site.staging") for p in site.root.iterdir()):

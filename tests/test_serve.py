@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import ROOT, TODAY, _env
+from sites import ROOT, TODAY, build_env
 from firsthand import enrich as enrich_module
 from firsthand.serve import Changes, Preview, resolve, with_live_script
 
@@ -34,7 +34,7 @@ class Server:
     def __init__(self, source: Path, *args: str):
         command = [sys.executable, "-u", str(ROOT / "build.py"), "serve",
                    "--source", str(source), "--port", "0", *args]
-        self.process = subprocess.Popen(command, cwd=source, env=_env(TODAY), text=True,
+        self.process = subprocess.Popen(command, cwd=source, env=build_env(TODAY), text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.printed: list[str] = []
         self.lines: queue.Queue = queue.Queue()

@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import ROOT, SiteFolder
+from sites import ROOT, SiteFolder
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_story_page_shows_the_person_quote_tags_and_jobs(sample):
     assert "min read" in html
     assert 'href="../../tags/shift-work/"' in html
     assert "https://careers.lumenfold.example/jobs/" in html
-    assert 'src="../../people/ana-lindqvist/ana-lindqvist.jpg"' in html
+    assert 'src="../../people/ana-lindqvist/ana-lindqvist-72w.jpg"' in html
     assert '<h2 id="related" class="section-title">Related stories</h2>' in html
 
 
@@ -214,7 +214,7 @@ def test_removed_story_disappears_from_the_output(make_site):
 
 
 def test_bundle_story_copies_its_pictures(make_site):
-    from conftest import jpeg_with_gps
+    from sites import jpeg_with_gps
     site = make_site(stories={})
     site.write("stories/2026-01-05-dock/index.md", """\
         ---

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import ROOT
+from sites import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 

