@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render
-from .enrich import Library, enrich, today
-from .images import BadImage, Picture, clean_image
+from .cache import POOL_THRESHOLD, Cache, render_bodies
+from .cache import clean_image as cached_clean_image
+from .enrich import Library, enrich, shown_stories, today
+from .images import BadImage, Picture
 from .load import IMAGE_SUFFIXES, load
 from .problems import BuildFailed, Problem, Problems
 from .progress import Progress
@@ -34,8 +36,15 @@ class Result:
 
 
 def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
-             base_url: str | None = None, progress: Progress | None = None) -> Result:
-    """Load and render a whole site in memory; nothing is written."""
+             base_url: str | None = None, progress: Progress | None = None,
+             jobs: int = 1, cache: bool = True,
+             pool_threshold: int = POOL_THRESHOLD) -> Result:
+    """Load and render a whole site in memory; nothing is written but the cache.
+
+    Rendered Markdown and cleaned images are kept in SOURCE/.firsthand-cache/ (cache=False:
+    neither read nor kept); with jobs > 1, more than `pool_threshold` bodies missing from
+    the cache are rendered in that many processes.
+    """
     progress = progress or Progress(quiet=True)
     problems = Problems()
     content = load(Path(source), problems)
@@ -45,17 +54,23 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
         from dataclasses import replace
         content = replace(content, site=replace(content.site,
                                                 base_url=base_url.rstrip("/") + "/"))
-    library = enrich(content, problems, on or today(), drafts=drafts)
+    on = on or today()
+    store = Cache.for_site(content.site.source, enabled=cache)
+    bodies = [story.body for story in shown_stories(content, on, drafts)]
+    progress.start("rendering Markdown", len(bodies))
+    rendered = render_bodies(bodies, store, jobs=jobs, threshold=pool_threshold)
+    progress.done()
+    library = enrich(content, problems, on, drafts=drafts, rendered=rendered)
     from .checks import CHECKS
     for check in CHECKS:
         problems.extend(check(content, library))
     if problems.has_errors:
         return Result(problems.sorted(), library)
     files: dict[str, bytes] = {}
-    pictures = process_images(library, problems, files)
+    pictures = process_images(library, problems, files, store)
     env = render.make_environment(library.site.source)
     renderer = render.Renderer(library, env, pictures)
-    add_static(library.site.source, files, problems)
+    add_static(library.site.source, files, problems, store)
     progress.start("rendering", len(library.entries) + len(library.profiles))
     for step in render.RENDER_STEPS:
         for path, data in step(renderer):
@@ -68,24 +83,27 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
 
 
 def build(source: Path, out: Path, drafts: bool = False, on: dt.date | None = None,
-          base_url: str | None = None, progress: Progress | None = None) -> Result:
+          base_url: str | None = None, progress: Progress | None = None,
+          jobs: int = 1, cache: bool = True, pool_threshold: int = POOL_THRESHOLD) -> Result:
     """Generate the site and, only when there are no errors, swap it into `out`."""
     started = time.perf_counter()
-    result = generate(source, drafts=drafts, on=on, base_url=base_url, progress=progress)
+    result = generate(source, drafts=drafts, on=on, base_url=base_url, progress=progress,
+                      jobs=jobs, cache=cache, pool_threshold=pool_threshold)
     if result.ok:
         result.report = write_site(result.files, out)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def process_images(library: Library, problems: Problems,
-                   files: dict[str, bytes]) -> dict[str, Picture]:
+def process_images(library: Library, problems: Problems, files: dict[str, bytes],
+                   store: Cache | None = None) -> dict[str, Picture]:
     """Re-encode every picture the pages use (no metadata, upright, resized)."""
     pictures = {}
+    store = store or Cache(None)
     for image in library.images:
         path = _rel(library.site.source, image.source)
         try:
-            picture = clean_image(image.source.read_bytes(), image.max_width)
+            picture = cached_clean_image(image.source.read_bytes(), image.max_width, store)
         except BadImage as exc:
             problems.error(path, 1, str(exc))
             continue
@@ -97,8 +115,10 @@ def process_images(library: Library, problems: Problems,
     return pictures
 
 
-def add_static(source: Path, files: dict[str, bytes], problems: Problems) -> None:
+def add_static(source: Path, files: dict[str, bytes], problems: Problems,
+               store: Cache | None = None) -> None:
     """Copy static/ of the default theme, then of the site, which wins on a name clash."""
+    store = store or Cache(None)
     folders = [render.DEFAULT_THEME / STATIC_FOLDER, source / STATIC_FOLDER]
     seen = {}
     for folder in folders:
@@ -116,7 +136,7 @@ def add_static(source: Path, files: dict[str, bytes], problems: Problems) -> Non
             data = file.read_bytes()
             if file.suffix.lower() in IMAGE_SUFFIXES:
                 try:
-                    data = clean_image(data, 4096).data
+                    data = cached_clean_image(data, 4096, store).data
                 except BadImage as exc:
                     problems.error(f"{STATIC_FOLDER}/{relative}", 1, str(exc))
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--drafts", action="store_true",
                            help="also build drafts, future-dated stories and those of "
                                 "people who left (for previews)")
+    build_cmd.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+                           help="processes for rendering Markdown on a cold build "
+                                "(default: one per core)")
     build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
 
     check_cmd = commands.add_parser("check", help="report every problem; write nothing")
@@ -34,6 +38,16 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--format", choices=("text", "github", "json"), default="text")
     check_cmd.add_argument("--drafts", action="store_true", help="check drafts as published")
     return parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got '{text}'")
+    return value
 
 
 def _source(command: argparse.ArgumentParser) -> None:
@@ -60,7 +74,8 @@ def run_build(args, parser) -> int:
         parser.error(f"--out {out} would overwrite the site's own files; choose an empty "
                      "folder or the default SOURCE/site")
     progress = Progress(quiet=args.quiet)
-    result = build(source, out, drafts=args.drafts, base_url=args.base_url, progress=progress)
+    result = build(source, out, drafts=args.drafts, base_url=args.base_url, progress=progress,
+                   jobs=args.jobs)
     _print_problems(result)
     if not result.ok:
         print(f"Build failed: {_count(result)}. {out} was left as it was.", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,14 +47,21 @@ def make_environment(source: Path) -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,        # a build reads each template once; no stat per page
     )
     env.filters["url"] = relative_url
     env.filters["absolute"] = absolute_url
     env.filters["jsonld"] = jsonld
     env.filters["isodate"] = lambda d: d.isoformat()
-    env.filters["longdate"] = lambda d: f"{d.day} {d:%B} {d.year}"
+    env.filters["longdate"] = long_date
     env.filters["plain"] = plain_text
     return env
+
+
+@functools.lru_cache(maxsize=4096)
+def long_date(day) -> str:
+    """'10 February 2026'; remembered, as every card on every list shows one."""
+    return f"{day.day} {day:%B} {day.year}"
 
 
 @jinja2.pass_context

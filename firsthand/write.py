@@ -33,36 +33,59 @@ def write_site(files: Mapping[str, bytes], out: Path) -> WriteReport:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
+    changed = [relative for relative, data in files.items()
+               if not _same_bytes(out / relative, data)]
+    extra = _extra_paths(out, files)
+    if out.is_dir() and not changed and not extra:
+        return WriteReport(0, len(files), 0)       # nothing to do: not even a swap
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     if out.is_dir():
         shutil.copytree(out, staging, copy_function=_link_or_copy, symlinks=True)
     else:
         staging.mkdir()
-    written = unchanged = removed = 0
+    removed = 0
     try:
-        for relative, data in files.items():
-            target = staging / relative
-            if _same_bytes(target, data):
-                unchanged += 1
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-            written += 1
-        wanted = {staging / relative for relative in files}
-        for path in sorted(staging.rglob("*"), reverse=True):
+        for relative in sorted(extra, reverse=True):       # a folder after its files
+            path = staging / relative
             if path.is_dir() and not path.is_symlink():
                 if not any(path.iterdir()):
                     path.rmdir()
-            elif path not in wanted:
+            elif path.exists() or path.is_symlink():
                 path.unlink()
                 removed += 1
+        for relative in changed:
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(files[relative])
+            os.replace(temporary, target)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return WriteReport(written, unchanged, removed)
+    return WriteReport(len(changed), len(files) - len(changed), removed)
+
+
+def _extra_paths(out: Path, files: Mapping[str, bytes]) -> list[str]:
+    """Files in `out` that are not wanted, and folders that will hold no wanted file."""
+    wanted_dirs = {""}
+    for relative in files:
+        parts = relative.split("/")
+        for depth in range(1, len(parts)):
+            wanted_dirs.add("/".join(parts[:depth]))
+    extra = []
+    for folder, dirs, names in os.walk(out):
+        base = Path(folder).relative_to(out).as_posix()
+        base = "" if base == "." else base + "/"
+        extra += [base + name for name in names if base + name not in files]
+        for name in dirs:
+            relative = base + name
+            if os.path.islink(os.path.join(folder, name)):
+                if relative not in files:
+                    extra.append(relative)
+            elif relative not in wanted_dirs:
+                extra.append(relative)
+    return extra
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

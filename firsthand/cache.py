@@ -1,0 +1,152 @@
+"""Expensive results kept between builds, by content hash: rendered Markdown, cleaned images.
+
+The cache lives in SOURCE/.firsthand-cache/ (git-ignored). Every entry is named by the
+sha256 of everything that decides its bytes (the engine's code and settings, the input),
+so a stale entry is never found, only left behind. Entries are written to a temporary
+file and renamed into place, and each carries a checksum of its own bytes: an entry cut
+short by a crash, or edited by hand, is ignored and rebuilt. Deleting the folder is always
+safe; the next build is simply cold.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import gc
+import hashlib
+import os
+from pathlib import Path
+from typing import Iterable
+
+import markdown
+import nh3
+import PIL
+
+from . import __version__, images, markup
+
+FOLDER = ".firsthand-cache"
+POOL_THRESHOLD = 200          # fewer bodies than this render faster than a pool starts
+CHUNK = 16                    # bodies per task sent to a worker
+
+
+def _fingerprint(*modules) -> str:
+    """The engine's version and the source of the modules that shape the output."""
+    digest = hashlib.sha256(__version__.encode())
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+MARKDOWN_ENGINE = "|".join([_fingerprint(markup), markdown.__version__,
+                            getattr(nh3, "__version__", "")])
+IMAGE_ENGINE = "|".join([_fingerprint(images), PIL.__version__])
+
+
+class Cache:
+    """A folder of entries keyed by content hash; Cache(None) keeps nothing."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.hits = self.misses = 0
+
+    @classmethod
+    def for_site(cls, source: Path, enabled: bool = True) -> "Cache":
+        return cls(Path(source) / FOLDER if enabled else None)
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / key[2:]
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """The entry's bytes, or None when missing or damaged."""
+        if self.folder is None:
+            return None
+        try:
+            stored = self._path(kind, key).read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        check, data = stored[:32], stored[32:]
+        if hashlib.sha256(data).digest() != check:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Store an entry atomically; a cache that cannot be written is only slower."""
+        if self.folder is None:
+            return
+        path = self._path(kind, key)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(hashlib.sha256(data).digest() + data)
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+
+def markdown_key(body: str) -> str:
+    return _key(MARKDOWN_ENGINE.encode(), body.encode("utf-8"))
+
+
+def image_key(raw: bytes, max_width: int) -> str:
+    return _key(IMAGE_ENGINE.encode(), str(max_width).encode(), raw)
+
+
+def _key(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def render_bodies(bodies: Iterable[str], cache: Cache, jobs: int = 1,
+                  threshold: int = POOL_THRESHOLD) -> dict[str, str]:
+    """{body: html} for every body that renders cleanly, from the cache or freshly made.
+
+    Bodies with shapes that markup.bound_problems rejects are left out, so that the
+    caller renders them itself and reports the problem with its file and line.
+    """
+    rendered: dict[str, str] = {}
+    missing = []
+    for body in dict.fromkeys(bodies):
+        data = cache.get("markdown", markdown_key(body))
+        if data is None:
+            missing.append(body)
+        else:
+            rendered[body] = data.decode("utf-8")
+    if jobs > 1 and len(missing) > threshold:
+        fresh = _render_in_pool(missing, jobs)
+    else:
+        fresh = map(markup.render_if_safe, missing)
+    for body, html in zip(missing, fresh):
+        if html is None:
+            continue
+        rendered[body] = html
+        cache.put("markdown", markdown_key(body), html.encode("utf-8"))
+    return rendered
+
+
+def _render_in_pool(bodies: list[str], jobs: int) -> list[str | None]:
+    # Freeze what exists, so that the workers' garbage collector does not touch (and
+    # so copy) the pages they share with this process.
+    gc.freeze()
+    try:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(markup.render_if_safe, bodies, chunksize=CHUNK))
+    finally:
+        gc.unfreeze()
+
+
+def clean_image(raw: bytes, max_width: int, cache: Cache) -> images.Picture:
+    """images.clean_image, remembered by the image's bytes and the width it is shown at."""
+    key = image_key(raw, max_width)
+    data = cache.get("images", key)
+    if data is not None and len(data) > 8:
+        return images.Picture(data[8:], int.from_bytes(data[:4], "big"),
+                              int.from_bytes(data[4:8], "big"))
+    picture = images.clean_image(raw, max_width)
+    cache.put("images", key, picture.width.to_bytes(4, "big")
+              + picture.height.to_bytes(4, "big") + picture.data)
+    return picture
