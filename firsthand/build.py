@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import render
 from .cache import POOL_THRESHOLD, Cache, render_bodies
@@ -15,7 +16,7 @@ from .images import BadImage, Picture
 from .load import IMAGE_SUFFIXES, load
 from .problems import BuildFailed, Problem, Problems
 from .progress import Progress
-from .write import WriteReport, write_site
+from .write import SiteWriter, WriteReport, write_site
 
 STATIC_FOLDER = "static"
 
@@ -29,6 +30,7 @@ class Result:
     files: dict[str, bytes] = field(default_factory=dict)
     report: WriteReport | None = None
     seconds: float = 0.0
+    pages: int = 0                  # HTML pages made
 
     @property
     def ok(self) -> bool:
@@ -37,13 +39,14 @@ class Result:
 
 def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
              base_url: str | None = None, progress: Progress | None = None,
-             jobs: int = 1, cache: bool = True,
-             pool_threshold: int = POOL_THRESHOLD) -> Result:
+             jobs: int = 1, cache: bool = True, pool_threshold: int = POOL_THRESHOLD,
+             sink: Callable[[str, bytes], None] | None = None) -> Result:
     """Load and render a whole site in memory; nothing is written but the cache.
 
     Rendered Markdown and cleaned images are kept in SOURCE/.firsthand-cache/ (cache=False:
     neither read nor kept); with jobs > 1, more than `pool_threshold` bodies missing from
-    the cache are rendered in that many processes.
+    the cache are rendered in that many processes. With a sink, each output file is
+    passed to it as it is made and Result.files stays empty.
     """
     progress = progress or Progress(quiet=True)
     problems = Problems()
@@ -71,26 +74,51 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
     env = render.make_environment(library.site.source)
     renderer = render.Renderer(library, env, pictures)
     add_static(library.site.source, files, problems, store)
+    made = set(files)
+    if sink is not None:
+        for path, data in files.items():
+            sink(path, data)
+        files.clear()
     progress.start("rendering", len(library.entries) + len(library.profiles))
     for step in render.RENDER_STEPS:
         for path, data in step(renderer):
-            if path in files:
+            if path in made:
                 problems.error(path, 1, f"two things would write the same output file '{path}'")
-            files[path] = data
+            made.add(path)
+            if sink is None:
+                files[path] = data
+            else:
+                sink(path, data)
             progress.advance()
     progress.done()
-    return Result(problems.sorted(), library, files)
+    return Result(problems.sorted(), library, files,
+                  pages=sum(path.endswith(".html") for path in made))
 
 
 def build(source: Path, out: Path, drafts: bool = False, on: dt.date | None = None,
           base_url: str | None = None, progress: Progress | None = None,
-          jobs: int = 1, cache: bool = True, pool_threshold: int = POOL_THRESHOLD) -> Result:
-    """Generate the site and, only when there are no errors, swap it into `out`."""
+          jobs: int = 1, cache: bool = True, pool_threshold: int = POOL_THRESHOLD,
+          keep_files: bool = True) -> Result:
+    """Generate the site and, only when there are no errors, swap it into `out`.
+
+    keep_files=False hands each file to the writer as soon as it is rendered instead of
+    keeping them all in Result.files: a large site then needs a fraction of the memory.
+    """
     started = time.perf_counter()
-    result = generate(source, drafts=drafts, on=on, base_url=base_url, progress=progress,
-                      jobs=jobs, cache=cache, pool_threshold=pool_threshold)
-    if result.ok:
-        result.report = write_site(result.files, out)
+    options = dict(drafts=drafts, on=on, base_url=base_url, progress=progress, jobs=jobs,
+                   cache=cache, pool_threshold=pool_threshold)
+    if keep_files:
+        result = generate(source, **options)
+        if result.ok:
+            result.report = write_site(result.files, out)
+    else:
+        writer = SiteWriter(out)
+        try:
+            result = generate(source, sink=writer.add, **options)
+            if result.ok:
+                result.report = writer.commit()
+        finally:
+            writer.discard()
     result.seconds = time.perf_counter() - started
     return result
 

@@ -75,7 +75,7 @@ def run_build(args, parser) -> int:
                      "folder or the default SOURCE/site")
     progress = Progress(quiet=args.quiet)
     result = build(source, out, drafts=args.drafts, base_url=args.base_url, progress=progress,
-                   jobs=args.jobs)
+                   jobs=args.jobs, keep_files=False)
     _print_problems(result)
     if not result.ok:
         print(f"Build failed: {_count(result)}. {out} was left as it was.", file=sys.stderr)
@@ -87,7 +87,7 @@ def run_build(args, parser) -> int:
 
 def summary(result: Result, out: Path, source: Path) -> str:
     library, report = result.library, result.report
-    pages = sum(1 for path in result.files if path.endswith(".html"))
+    pages = result.pages
     try:
         where = out.relative_to(Path.cwd())
     except ValueError:

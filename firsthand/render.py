@@ -124,13 +124,28 @@ def render_index(r: Renderer) -> Iterator[tuple[str, bytes]]:
                      pagination=_pagination(number, pages))
 
 
+PAGE_WINDOW = 2               # page links shown either side of the current one
+
+
 def _pagination(number: int, pages: int) -> dict:
+    """Links to the first, the last and the nearby pages; (None, None) marks a gap.
+
+    Every page listing every other page would make the home pages grow with the square
+    of the number of stories (a thousand pages of a thousand links each).
+    """
     def path(n: int) -> str:
         return "" if n == 1 else f"page/{n}/"
+    shown = sorted({1, pages} | set(range(max(1, number - PAGE_WINDOW),
+                                          min(pages, number + PAGE_WINDOW) + 1)))
+    links: list[tuple[int | None, str | None]] = []
+    for n in shown:
+        if links and n - links[-1][0] > 1:
+            links.append((None, None) if n - links[-1][0] > 2 else (n - 1, path(n - 1)))
+        links.append((n, path(n)))
     return {"number": number, "pages": pages,
             "previous": path(number - 1) if number > 1 else None,
             "next": path(number + 1) if number < pages else None,
-            "all": [(n, path(n)) for n in range(1, pages + 1)]}
+            "all": links}
 
 
 def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:

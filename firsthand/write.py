@@ -30,21 +30,57 @@ class WriteReport:
 
 def write_site(files: Mapping[str, bytes], out: Path) -> WriteReport:
     """Make `out` hold exactly `files`, touching only the files whose bytes changed."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
-    changed = [relative for relative, data in files.items()
-               if not _same_bytes(out / relative, data)]
-    extra = _extra_paths(out, files)
-    if out.is_dir() and not changed and not extra:
-        return WriteReport(0, len(files), 0)       # nothing to do: not even a swap
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    if out.is_dir():
-        shutil.copytree(out, staging, copy_function=_link_or_copy, symlinks=True)
-    else:
-        staging.mkdir()
-    removed = 0
+    writer = SiteWriter(out)
     try:
+        for relative, data in files.items():
+            writer.add(relative, data)
+        return writer.commit()
+    finally:
+        writer.discard()
+
+
+class SiteWriter:
+    """Takes files one by one; on commit, `out` holds exactly them, swapped in at once.
+
+    A file whose bytes are already in `out` costs a comparison; the staging folder (hard
+    links to `out`) is made only when the first file differs, so a build that changes
+    nothing writes nothing, not even a folder.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(self.out)
+        self.staging: Path | None = None
+        self.wanted: set[str] = set()
+        self.written = self.unchanged = 0
+
+    def add(self, relative: str, data: bytes) -> None:
+        """Take one output file; it is written only when its bytes differ from `out`'s."""
+        self.wanted.add(relative)
+        if self.staging is None and _same_bytes(self.out / relative, data):
+            self.unchanged += 1
+            return
+        staging = self._staging()
+        target = staging / relative
+        if _same_bytes(target, data):
+            self.unchanged += 1
+            return
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        self.written += 1
+
+    def commit(self) -> WriteReport:
+        """Remove what is no longer wanted and swap the new site in."""
+        extra = _extra_paths(self.staging or self.out, self.wanted)
+        if self.staging is None and not extra and self.out.is_dir():
+            return WriteReport(0, self.unchanged, 0)
+        staging = self._staging()
+        removed = 0
         for relative in sorted(extra, reverse=True):       # a folder after its files
             path = staging / relative
             if path.is_dir() and not path.is_symlink():
@@ -53,20 +89,28 @@ def write_site(files: Mapping[str, bytes], out: Path) -> WriteReport:
             elif path.exists() or path.is_symlink():
                 path.unlink()
                 removed += 1
-        for relative in changed:
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(files[relative])
-            os.replace(temporary, target)
-        _swap_in(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return WriteReport(len(changed), len(files) - len(changed), removed)
+        _swap_in(staging, self.out)
+        self.staging = None
+        return WriteReport(self.written, self.unchanged, removed)
+
+    def discard(self) -> None:
+        """Throw the staged folder away (after a failure; a no-op after commit)."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def _staging(self) -> Path:
+        if self.staging is None:
+            staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+            if self.out.is_dir():
+                shutil.copytree(self.out, staging, copy_function=_link_or_copy, symlinks=True)
+            else:
+                staging.mkdir()
+            self.staging = staging
+        return self.staging
 
 
-def _extra_paths(out: Path, files: Mapping[str, bytes]) -> list[str]:
+def _extra_paths(out: Path, files: set[str] | Mapping[str, bytes]) -> list[str]:
     """Files in `out` that are not wanted, and folders that will hold no wanted file."""
     wanted_dirs = {""}
     for relative in files:
