@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import jinja2
+import yaml
+
 from . import render
-from .cache import POOL_THRESHOLD, Cache, render_bodies
+from . import fingerprint
+from .cache import FOLDER as CACHE_FOLDER
+from .cache import IMAGE_ENGINE, MARKDOWN_ENGINE, POOL_THRESHOLD, Cache, render_bodies
 from .cache import clean_image as cached_clean_image
 from .enrich import Library, enrich, shown_stories, today
 from .images import BadImage, Picture
@@ -31,6 +37,7 @@ class Result:
     report: WriteReport | None = None
     seconds: float = 0.0
     pages: int = 0                  # HTML pages made
+    stories: int = 0                # stories built, where there is no library to count
 
     @property
     def ok(self) -> bool:
@@ -112,14 +119,41 @@ def build(source: Path, out: Path, drafts: bool = False, on: dt.date | None = No
         if result.ok:
             result.report = write_site(result.files, out)
     else:
-        writer = SiteWriter(out)
-        try:
-            result = generate(source, sink=writer.add, **options)
-            if result.ok:
-                result.report = writer.commit()
-        finally:
-            writer.discard()
+        result = _build_unless_unchanged(Path(source).resolve(), Path(out).resolve(), options)
     result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_unless_unchanged(source: Path, out: Path, options: dict) -> Result:
+    """Stream the build into `out`; skip it when no input changed since the last one."""
+    folder = source / CACHE_FOLDER
+    inputs = ""
+    if options["cache"]:
+        on = options["on"] or today()
+        inputs = fingerprint.inputs(source, render.DEFAULT_THEME, (), {
+            "drafts": options["drafts"], "on": on, "base_url": options["base_url"],
+            "engine": [MARKDOWN_ENGINE, IMAGE_ENGINE, jinja2.__version__, yaml.__version__]})
+        record = fingerprint.unchanged(folder, inputs, out)
+        if record is not None:
+            files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())
+            return Result(record["problems"], report=WriteReport(0, files, 0),
+                          pages=record["pages"], stories=record["stories"])
+    writer = SiteWriter(out)
+    try:
+        result = generate(source, sink=writer.add, **options)
+        if result.ok:
+            result.report = writer.commit()
+    finally:
+        writer.discard()
+    if result.ok and options["cache"]:
+        library = result.library
+        covered = [source / name for name in fingerprint.INPUT_FOLDERS]
+        if all(any(image.source.is_relative_to(root) for root in covered)
+               for image in library.images):
+            fingerprint.save(folder, inputs, out, result.problems, len(library.entries),
+                             result.pages)
+        else:
+            fingerprint.forget(folder)       # a picture from elsewhere: always build
     return result
 
 

@@ -93,7 +93,8 @@ def summary(result: Result, out: Path, source: Path) -> str:
     except ValueError:
         where = out
     warnings = sum(not p.is_error for p in result.problems)
-    return (f"Built {len(library.entries)} stories, {pages} pages in {result.seconds:.2f} s "
+    stories = len(library.entries) if library else result.stories
+    return (f"Built {stories} stories, {pages} pages in {result.seconds:.2f} s "
             f"({report.written} files written, {report.unchanged} unchanged, "
             f"{report.removed} removed; {warnings} warning{'s' * (warnings != 1)}) → {where}/")
 

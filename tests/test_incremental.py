@@ -6,9 +6,11 @@ import shutil
 
 import pytest
 
-from conftest import jpeg_with_gps, today
+from conftest import TODAY, jpeg_with_gps, today
+from firsthand import fingerprint
 from firsthand.build import build
 from firsthand.cache import FOLDER
+from firsthand.cli import main
 
 STORIES = {
     "2026-02-10-night-shift.md": ("A night on the dock", "ana", "2026-02-10", "shift work, docks"),
@@ -76,18 +78,31 @@ CHANGES = [edit_body, edit_title, rename, delete, change_template, change_site_y
            change_person]
 
 
+@pytest.fixture
+def trust_new_files(monkeypatch):
+    """Let the unchanged-site check trust files written a moment ago, as tests write them."""
+    monkeypatch.setattr(fingerprint, "SETTLE_SECONDS", 0)
+    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
+
+
+def build_here(site, *args) -> int:
+    """`python build.py build ...` in this process (faster than a subprocess)."""
+    return main(["build", "--source", str(site.root), "--quiet", *args])
+
+
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
-def test_a_rebuild_after_a_change_equals_a_cold_build(make_site, change):
+def test_a_rebuild_after_a_change_equals_a_cold_build(make_site, change, trust_new_files):
     site = make_rich_site(make_site)
-    assert site.build().code == 0
+    assert build_here(site) == 0
+    assert build_here(site) == 0             # nothing changed: the recorded build is kept
     before = site.snapshot()
     change(site)
 
-    assert site.build().code == 0            # incremental: cache and old output in place
+    assert build_here(site) == 0             # incremental: cache, record and old output in place
     rebuilt = site.snapshot()
     shutil.rmtree(site.root / FOLDER)
     cold = site.root / "cold"
-    assert site.build("--out", str(cold)).code == 0
+    assert build_here(site, "--out", str(cold)) == 0
 
     assert rebuilt != before, "the change must show in the output"
     assert rebuilt == {p.relative_to(cold).as_posix(): p.read_bytes()
@@ -203,3 +218,30 @@ def test_jobs_must_be_a_positive_number(make_site):
     run = make_site().build("--jobs", "0")
     assert run.code == 2
     assert "--jobs" in run.err
+
+
+def test_an_output_file_changed_by_hand_is_put_right_by_the_next_build(make_site,
+                                                                        trust_new_files):
+    site = make_rich_site(make_site)
+    build_here(site)
+    expected = site.snapshot()
+    build_here(site)                          # recorded as unchanged
+    (site.out / "index.html").write_text("edited by hand", encoding="utf-8")
+    (site.out / "stray.html").write_text("left over", encoding="utf-8")
+    (site.out / "feed.xml").unlink()
+
+    assert build_here(site) == 0
+
+    assert site.snapshot() == expected
+
+
+def test_an_edit_that_keeps_the_file_size_is_seen(make_site, trust_new_files):
+    site = make_rich_site(make_site)
+    build_here(site)
+    build_here(site)
+    path = site.root / "stories/2026-03-01-first-week.md"
+    path.write_text(path.read_text().replace("The first", "Our first"), encoding="utf-8")
+
+    assert build_here(site) == 0
+
+    assert "Our first paragraph" in site.page("stories/first-week/")
