@@ -68,9 +68,9 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
     store = Cache.for_site(content.site.source, enabled=cache)
     bodies = [story.body for story in shown_stories(content, on, drafts)]
     progress.start("rendering Markdown", len(bodies))
-    rendered = render_bodies(bodies, store, jobs=jobs, threshold=pool_threshold)
+    rendered, stats = render_bodies(bodies, store, jobs=jobs, threshold=pool_threshold)
     progress.done()
-    library = enrich(content, problems, on, drafts=drafts, rendered=rendered)
+    library = enrich(content, problems, on, drafts=drafts, rendered=rendered, stats=stats)
     from .checks import CHECKS
     for check in CHECKS:
         problems.extend(check(content, library))

@@ -21,7 +21,7 @@ import markdown
 import nh3
 import PIL
 
-from . import __version__, images, markup
+from . import __version__, enrich, images, markup
 
 FOLDER = ".firsthand-cache"
 POOL_THRESHOLD = 200          # fewer bodies than this render faster than a pool starts
@@ -36,7 +36,7 @@ def _fingerprint(*modules) -> str:
     return digest.hexdigest()
 
 
-MARKDOWN_ENGINE = "|".join([_fingerprint(markup), markdown.__version__,
+MARKDOWN_ENGINE = "|".join([_fingerprint(markup, enrich), markdown.__version__,
                             getattr(nh3, "__version__", "")])
 IMAGE_ENGINE = "|".join([_fingerprint(images), PIL.__version__])
 
@@ -102,39 +102,64 @@ def _key(*parts: bytes) -> str:
 
 
 def render_bodies(bodies: Iterable[str], cache: Cache, jobs: int = 1,
-                  threshold: int = POOL_THRESHOLD) -> dict[str, str]:
-    """{body: html} for every body that renders cleanly, from the cache or freshly made.
+                  threshold: int = POOL_THRESHOLD) -> tuple[dict[str, str], dict[str, tuple]]:
+    """({body: html}, {html: enrich.text_stats(html)}) for every body that renders cleanly.
 
-    Bodies with shapes that markup.bound_problems rejects are left out, so that the
-    caller renders them itself and reports the problem with its file and line.
+    Both come from the cache or are made here, in a process pool when jobs > 1 and more
+    than `threshold` bodies are missing. Bodies with shapes that markup.bound_problems
+    rejects are left out, so that enrich renders them itself and reports the problem with
+    its file and line.
     """
     rendered: dict[str, str] = {}
+    stats: dict[str, tuple[int, str]] = {}
     missing = []
     for body in dict.fromkeys(bodies):
-        data = cache.get("markdown", markdown_key(body))
-        if data is None:
+        made = _unpack(cache.get("markdown", markdown_key(body)))
+        if made is None:
             missing.append(body)
         else:
-            rendered[body] = data.decode("utf-8")
+            rendered[body], stats[made[0]] = made[0], made[1:]
     if jobs > 1 and len(missing) > threshold:
         fresh = _render_in_pool(missing, jobs)
     else:
-        fresh = map(markup.render_if_safe, missing)
-    for body, html in zip(missing, fresh):
-        if html is None:
+        fresh = map(_render, missing)
+    for body, made in zip(missing, fresh):
+        if made is None:
             continue
-        rendered[body] = html
-        cache.put("markdown", markdown_key(body), html.encode("utf-8"))
-    return rendered
+        rendered[body], stats[made[0]] = made[0], made[1:]
+        cache.put("markdown", markdown_key(body), _pack(made))
+    return rendered, stats
 
 
-def _render_in_pool(bodies: list[str], jobs: int) -> list[str | None]:
+def _render(body: str) -> tuple[str, int, str] | None:
+    """(html, words, opening text) of a body, or None when its shape is rejected."""
+    html = markup.render_if_safe(body)
+    return None if html is None else (html, *enrich.text_stats(html))
+
+
+# An entry is "words NUL opening NUL html": loading refuses NUL bytes, so none is in the text.
+def _pack(made: tuple[str, int, str]) -> bytes:
+    html, words, opening = made
+    return f"{words}\0{opening}\0{html}".encode("utf-8")
+
+
+def _unpack(data: bytes | None) -> tuple[str, int, str] | None:
+    if data is None:
+        return None
+    try:
+        words, opening, html = data.decode("utf-8").split("\0", 2)
+        return html, int(words), opening
+    except ValueError:
+        return None
+
+
+def _render_in_pool(bodies: list[str], jobs: int) -> list:
     # Freeze what exists, so that the workers' garbage collector does not touch (and
     # so copy) the pages they share with this process.
     gc.freeze()
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(markup.render_if_safe, bodies, chunksize=CHUNK))
+            return list(pool.map(_render, bodies, chunksize=CHUNK))
     finally:
         gc.unfreeze()
 

@@ -21,6 +21,7 @@ RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+", re.UNICODE)
 RELATED = 3
+EXCERPT = 240                 # characters of a story's excerpt on cards
 FEED_SIZE = 20
 
 
@@ -128,11 +129,12 @@ def is_published(story: Story, people: dict, on: dt.date) -> bool:
 
 
 def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = False,
-           rendered: dict | None = None) -> Library:
+           rendered: dict | None = None, stats: dict | None = None) -> Library:
     """Build the Library from the content: which stories show, and everything derived."""
     site, people = content.site, content.people
     shown = shown_stories(content, on, drafts)
     rendered = rendered if rendered is not None else {}
+    stats = stats if stats is not None else {}       # html -> text_stats(html)
     entries = []
     for story in shown:
         html = rendered.get(story.body)
@@ -141,8 +143,10 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
             if html is None:
                 continue
             rendered[story.body] = html
+        if html not in stats:
+            stats[html] = text_stats(html)
         entries.append(make_entry(site, story, people[story.author], html,
-                                  is_published(story, people, on)))
+                                  is_published(story, people, on), stats[html]))
     teams = _terms("teams", entries, lambda e: [e.team] if e.team else [], problems)
     tags = _terms("tags", entries, lambda e: list(e.story.tags), problems)
     team_of = {entry.team: term for term in teams for entry in term.entries}
@@ -182,12 +186,18 @@ def story_html(story: Story, problems: Problems) -> str | None:
     return None if bounds else render_markdown(story.body)
 
 
-def make_entry(site: Site, story: Story, author: Person, html: str, published: bool) -> Entry:
-    """Derive one story's page data."""
+def text_stats(html: str) -> tuple[int, str]:
+    """A story's word count and its opening text (its first paragraph, shortened)."""
     text = plain_text(html)
-    words = count_words(text)
     first = re.search(r"<p>(.*?)</p>", html, re.S)
-    excerpt = shorten(story.summary or (plain_text(first.group(1)) if first else text), 240)
+    return count_words(text), shorten(plain_text(first.group(1)) if first else text, EXCERPT)
+
+
+def make_entry(site: Site, story: Story, author: Person, html: str, published: bool,
+               stats: tuple[int, str] | None = None) -> Entry:
+    """Derive one story's page data (stats: text_stats(html), when already known)."""
+    words, opening = stats or text_stats(html)
+    excerpt = shorten(story.summary or opening, EXCERPT)
     lang = story.lang
     image = None
     if story.image is not None:
