@@ -27,6 +27,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -160,7 +161,7 @@ def make_hugo_site(source: Path, folder: Path) -> None:
     content = folder / "content" / "stories"
     content.mkdir(parents=True)
     for story in (source / "stories").glob("*.md"):
-        os.link(story, content / story.name)
+        shutil.copyfile(story, content / story.name)     # a hard link would touch its ctime
     (folder / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
         path = folder / "layouts" / name
@@ -197,13 +198,14 @@ def bench_size(size: int, runs: int, jobs: int, work: Path, hugo: str | None) ->
         times.setdefault(name, []).append((seconds, peak))
         print(f"  {name:<28} {seconds:8.2f} s {peak:8.0f} MB", flush=True)
 
+    if hugo:
+        make_hugo_site(source, work / f"hugo-{size}")
     for run in range(runs):
         print(f" run {run + 1} of {runs}", flush=True)
         record("naive baseline (cold)", [sys.executable, str(HERE / "naive.py"), str(source),
                                          str(work / f"naive-{size}")],
                lambda: shutil.rmtree(work / f"naive-{size}", ignore_errors=True))
         if hugo:
-            make_hugo_site(source, work / f"hugo-{size}")
             record("hugo (cold)", [hugo, "--source", str(work / f"hugo-{size}"),
                                    "--destination", str(work / f"hugo-out-{size}"), "--quiet"],
                    lambda: shutil.rmtree(work / f"hugo-out-{size}", ignore_errors=True))
@@ -242,7 +244,9 @@ def main() -> None:
     parser.add_argument("--large-runs", type=int, default=None,
                         help="runs for sizes of 5,000 or more (default: --runs)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--work", type=Path, default=HERE / "out" / "work")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "firsthand-bench",
+                        help="where the sites are generated and built (outside the repository, "
+                             "so that building the sample site does not look through them)")
     args = parser.parse_args()
     hugo = hugo_binary()
     if not hugo:

@@ -106,4 +106,5 @@ def add_story(folder: Path, number: int, seed: int = 2) -> Path:
     rng = random.Random(seed * 100_003 + number)
     words = vocabulary(random.Random(1))
     people = [f"person-{n:02d}" for n in range(PEOPLE)]
-    return write_story(folder, number, rng, words, people, ["extra tag"], dt.date(2026, 6, 1))
+    tags = ["added", "late addition", "new voices", "fresh start"]
+    return write_story(folder, number, rng, words, people, tags, dt.date(2026, 6, 1))

@@ -130,7 +130,7 @@ def _build_unless_unchanged(source: Path, out: Path, options: dict) -> Result:
     inputs = ""
     if options["cache"]:
         on = options["on"] or today()
-        inputs = fingerprint.inputs(source, render.DEFAULT_THEME, (), {
+        inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
             "drafts": options["drafts"], "on": on, "base_url": options["base_url"],
             "engine": [MARKDOWN_ENGINE, IMAGE_ENGINE, jinja2.__version__, yaml.__version__]})
         record = fingerprint.unchanged(folder, inputs, out)
@@ -146,14 +146,8 @@ def _build_unless_unchanged(source: Path, out: Path, options: dict) -> Result:
     finally:
         writer.discard()
     if result.ok and options["cache"]:
-        library = result.library
-        covered = [source / name for name in fingerprint.INPUT_FOLDERS]
-        if all(any(image.source.is_relative_to(root) for root in covered)
-               for image in library.images):
-            fingerprint.save(folder, inputs, out, result.problems, len(library.entries),
-                             result.pages)
-        else:
-            fingerprint.forget(folder)       # a picture from elsewhere: always build
+        fingerprint.save(folder, inputs, out, result.problems, len(result.library.entries),
+                         result.pages)
     return result
 
 

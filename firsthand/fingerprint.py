@@ -1,9 +1,8 @@
 """Know, without loading anything, that a build would change nothing.
 
 After a successful build the cache folder keeps a record: a fingerprint of every input
-(the size, mtime and inode of each file under site.yaml, people/, stories/, templates/,
-static/, of each picture used, of the default theme and of the engine's own code; the
-options and the day of the build) and of every output file. When the next build finds
+(the size, mtimes and inode of each file in the source folder, the default theme and the
+engine's own code; the options and the day of the build) and of every output file. When the next build finds
 the same fingerprint and the output folder exactly as it was left, the finished site is
 already in place: the build reports the same warnings and stops.
 
@@ -18,6 +17,7 @@ import hashlib
 import json
 import os
 import sys
+from stat import S_ISDIR
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -26,23 +26,31 @@ from typing import Iterable
 from .problems import Problem
 
 RECORD = "last-build.json"
-INPUT_FOLDERS = ("people", "stories", "templates", "static")
+CACHE_FOLDER = ".firsthand-cache"
 SETTLE_SECONDS = 3.0          # inputs newer than the record minus this are not trusted
 ENGINE = Path(__file__).resolve().parent
 
 
-def inputs(source: Path, theme: Path, extra_files: Iterable[Path], options: dict) -> str:
-    """A hash of everything a build reads, by file metadata; "" when an input is too new."""
+def inputs(source: Path, out: Path, theme: Path, options: dict) -> str:
+    """A hash of everything a build may read, by file metadata; "" when an input is too new.
+
+    That is the whole source folder (but its output, its cache and hidden folders such as
+    .git), the default theme and the engine's code.
+    """
     digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
     digest.update(sys.version.encode())
     newest = 0
-    roots = [source / "site.yaml", ENGINE] + [source / f for f in INPUT_FOLDERS] \
-        + [theme / f for f in ("templates", "static")]
-    for path in [*_walk(roots), *sorted(set(extra_files))]:
+    skip = {out, source / CACHE_FOLDER}
+    roots = [source, ENGINE] + [theme / f for f in ("templates", "static")]
+    for path in _walk(roots, skip):
         try:
             stat = path.lstat()
         except OSError:
             digest.update(f"{path}\0missing\n".encode())
+            continue
+        if S_ISDIR(stat.st_mode):
+            # Its entries are walked; its times also change when an output is swapped in.
+            digest.update(f"{path}\0dir\n".encode())
             continue
         newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
         digest.update(f"{path}\0{stat.st_mode}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
@@ -52,12 +60,13 @@ def inputs(source: Path, theme: Path, extra_files: Iterable[Path], options: dict
     return digest.hexdigest()
 
 
-def _walk(roots: list[Path]) -> Iterable[Path]:
+def _walk(roots: list[Path], skip: set[Path]) -> Iterable[Path]:
     for root in roots:
         yield root
         if root.is_dir() and not root.is_symlink():
             for folder, dirs, names in os.walk(root):
-                dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                                 and Path(folder, d) not in skip)
                 for name in sorted(dirs + names):
                     yield Path(folder) / name
 
