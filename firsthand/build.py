@@ -46,12 +46,12 @@ class Result:
 
 def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
              base_url: str | None = None, progress: Progress | None = None,
-             jobs: int = 1, cache: bool = True, pool_threshold: int = POOL_THRESHOLD,
+             jobs: int = 1, cache: bool | str = True, pool_threshold: int = POOL_THRESHOLD,
              sink: Callable[[str, bytes], None] | None = None) -> Result:
     """Load and render a whole site in memory; nothing is written but the cache.
 
     Rendered Markdown and cleaned images are kept in SOURCE/.firsthand-cache/ (cache=False:
-    neither read nor kept); with jobs > 1, more than `pool_threshold` bodies missing from
+    neither read nor kept; cache="read": read, never written); with jobs > 1, more than `pool_threshold` bodies missing from
     the cache are rendered in that many processes. With a sink, each output file is
     passed to it as it is made and Result.files stays empty.
     """
@@ -65,7 +65,8 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
         content = replace(content, site=replace(content.site,
                                                 base_url=base_url.rstrip("/") + "/"))
     on = on or today()
-    store = Cache.for_site(content.site.source, enabled=cache)
+    store = Cache.for_site(content.site.source, enabled=bool(cache),
+                           read_only=cache == "read")
     bodies = [story.body for story in shown_stories(content, on, drafts)]
     progress.start("rendering Markdown", len(bodies))
     rendered, stats = render_bodies(bodies, store, jobs=jobs, threshold=pool_threshold)

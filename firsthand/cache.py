@@ -44,13 +44,12 @@ IMAGE_ENGINE = "|".join([_fingerprint(images), PIL.__version__])
 class Cache:
     """A folder of entries keyed by content hash; Cache(None) keeps nothing."""
 
-    def __init__(self, folder: Path | None):
-        self.folder = folder
-        self.hits = self.misses = 0
+    def __init__(self, folder: Path | None, read_only: bool = False):
+        self.folder, self.read_only = folder, read_only
 
     @classmethod
-    def for_site(cls, source: Path, enabled: bool = True) -> "Cache":
-        return cls(Path(source) / FOLDER if enabled else None)
+    def for_site(cls, source: Path, enabled: bool = True, read_only: bool = False) -> "Cache":
+        return cls(Path(source) / FOLDER if enabled else None, read_only)
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / key[2:]
@@ -62,18 +61,13 @@ class Cache:
         try:
             stored = self._path(kind, key).read_bytes()
         except OSError:
-            self.misses += 1
             return None
         check, data = stored[:32], stored[32:]
-        if hashlib.sha256(data).digest() != check:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return data
+        return data if hashlib.sha256(data).digest() == check else None
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store an entry atomically; a cache that cannot be written is only slower."""
-        if self.folder is None:
+        if self.folder is None or self.read_only:
             return
         path = self._path(kind, key)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -103,7 +103,7 @@ def run_check(args, parser) -> int:
     source = args.source.resolve()
     if not (source / "site.yaml").is_file():
         parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
-    result = generate(source, drafts=args.drafts)
+    result = generate(source, drafts=args.drafts, cache="read")    # check writes nothing
     if args.format == "json" or result.problems:
         print(format_problems(result.problems, args.format))
     if args.format == "text":

@@ -245,3 +245,11 @@ def test_an_edit_that_keeps_the_file_size_is_seen(make_site, trust_new_files):
     assert build_here(site) == 0
 
     assert "Our first paragraph" in site.page("stories/first-week/")
+
+
+def test_check_uses_the_cache_but_writes_nothing(make_site):
+    site = make_rich_site(make_site)
+    run = site.run("check")
+    assert run.code == 0
+    assert not (site.root / FOLDER).exists()
+    assert not site.out.exists()
