@@ -244,7 +244,8 @@ def main() -> None:
     parser.add_argument("--large-runs", type=int, default=None,
                         help="runs for sizes of 5,000 or more (default: --runs)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "firsthand-bench",
+    parser.add_argument("--work", type=Path,
+                        default=Path(tempfile.gettempdir()) / "firsthand-bench",
                         help="where the sites are generated and built (outside the repository, "
                              "so that building the sample site does not look through them)")
     args = parser.parse_args()

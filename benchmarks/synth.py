@@ -41,7 +41,8 @@ def sentence(rng: random.Random, words: list[str]) -> str:
     if rng.random() < 0.2:
         chosen[rng.randrange(len(chosen))] = f"*{rng.choice(words)}*"
     if rng.random() < 0.05:
-        chosen[rng.randrange(len(chosen))] = f"[{rng.choice(words)}](https://example.com/{rng.choice(words)})"
+        link = f"[{rng.choice(words)}](https://example.com/{rng.choice(words)})"
+        chosen[rng.randrange(len(chosen))] = link
     return " ".join(chosen).capitalize() + rng.choice(".......?!")
 
 

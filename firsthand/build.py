@@ -51,9 +51,10 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
     """Load and render a whole site in memory; nothing is written but the cache.
 
     Rendered Markdown and cleaned images are kept in SOURCE/.firsthand-cache/ (cache=False:
-    neither read nor kept; cache="read": read, never written); with jobs > 1, more than `pool_threshold` bodies missing from
-    the cache are rendered in that many processes. With a sink, each output file is
-    passed to it as it is made and Result.files stays empty.
+    neither read nor kept; cache="read": read, never written). With jobs > 1, more than
+    `pool_threshold` bodies missing from the cache are rendered in that many processes.
+    With a sink, each output file is passed to it as it is made and Result.files stays
+    empty.
     """
     progress = progress or Progress(quiet=True)
     problems = Problems()

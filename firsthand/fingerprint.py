@@ -1,13 +1,14 @@
 """Know, without loading anything, that a build would change nothing.
 
 After a successful build the cache folder keeps a record: a fingerprint of every input
-(the size, mtimes and inode of each file in the source folder, the default theme and the
-engine's own code; the options and the day of the build) and of every output file. When the next build finds
-the same fingerprint and the output folder exactly as it was left, the finished site is
-already in place: the build reports the same warnings and stops.
+(size, mtimes and inode of each file in the source folder, the default theme and the
+engine's own code; the options and the day of the build) and of every output file.
+When the next build finds the same fingerprint and the output folder exactly as it was
+left, the finished site is already in place: the build reports the same warnings and
+stops.
 
 Anything uncertain means a full build: a missing or unreadable record, an input changed
-within a few seconds of the record being made (a timestamp cannot tell two edits that
+within a few seconds before the build started (a timestamp cannot tell two edits that
 close apart), an output file touched by hand.
 """
 
