@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--drafts", action="store_true",
                            help="also build drafts, future-dated stories and those of "
                                 "people who left (for previews)")
+    build_cmd.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+                           help="processes for rendering Markdown on a cold build "
+                                "(default: one per core)")
     build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
 
     check_cmd = commands.add_parser("check", help="report every problem; write nothing")
@@ -70,6 +74,16 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got '{text}'")
+    return value
+
+
 def _source(command: argparse.ArgumentParser) -> None:
     command.add_argument("--source", type=Path, default=Path("."),
                          help="the site's folder, holding site.yaml (default: here)")
@@ -96,7 +110,8 @@ def run_build(args, parser) -> int:
         parser.error(f"--out {out} would overwrite the site's own files; choose an empty "
                      "folder or the default SOURCE/site")
     progress = Progress(quiet=args.quiet)
-    result = build(source, out, drafts=args.drafts, base_url=args.base_url, progress=progress)
+    result = build(source, out, drafts=args.drafts, base_url=args.base_url, progress=progress,
+                   jobs=args.jobs, keep_files=False)
     _print_problems(result)
     if not result.ok:
         print(f"Build failed: {_count(result)}. {out} was left as it was.", file=sys.stderr)
@@ -108,13 +123,14 @@ def run_build(args, parser) -> int:
 
 def summary(result: Result, out: Path, source: Path) -> str:
     library, report = result.library, result.report
-    pages = sum(1 for path in result.files if path.endswith(".html"))
+    pages = result.pages
     try:
         where = out.relative_to(Path.cwd())
     except ValueError:
         where = out
     warnings = sum(not p.is_error for p in result.problems)
-    return (f"Built {len(library.entries)} stories, {pages} pages in {result.seconds:.2f} s "
+    stories = len(library.entries) if library else result.stories
+    return (f"Built {stories} stories, {pages} pages in {result.seconds:.2f} s "
             f"({report.written} files written, {report.unchanged} unchanged, "
             f"{report.removed} removed; {warnings} warning{'s' * (warnings != 1)}) → {where}/")
 
@@ -123,7 +139,7 @@ def run_check(args, parser) -> int:
     source = args.source.resolve()
     if not (source / "site.yaml").is_file():
         parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
-    result = generate(source, drafts=args.drafts)
+    result = generate(source, drafts=args.drafts, cache="read")    # check writes nothing
     if args.format == "json" or result.problems:
         print(format_problems(result.problems, args.format))
     if args.format == "text":

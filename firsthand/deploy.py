@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .build import Result, build
+from .cache import FOLDER as CACHE_FOLDER
 
 OUTPUT_FOLDER = "site"
 FALLBACK_IDENTITY = {"user.name": "Firsthand deploy", "user.email": "firsthand@localhost"}
@@ -73,13 +74,17 @@ def deploy(source: Path, remote: str, branch: str = "gh-pages",
 
 
 def source_state(source: Path) -> tuple[str | None, list[str]]:
-    """The source's commit (None outside git) and its uncommitted changes, site/ excluded."""
+    """The source's commit (None outside git) and its uncommitted changes.
+
+    The output and the build cache are made by the build, not written by anyone, so
+    they never count as changes.
+    """
     if not _git_ok(source, "rev-parse", "--is-inside-work-tree"):
         return None, []
     commit = _git(source, "rev-parse", "--verify", "--quiet", "HEAD").strip() \
         if _git_ok(source, "rev-parse", "--verify", "--quiet", "HEAD") else None
     status = _git(source, "status", "--porcelain", "--untracked-files=all", "--", ".",
-                  f":(exclude){OUTPUT_FOLDER}")
+                  f":(exclude){OUTPUT_FOLDER}", f":(exclude){CACHE_FOLDER}")
     return commit, [line for line in status.splitlines() if line.strip()]
 
 

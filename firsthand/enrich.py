@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import heapq
 import os
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,6 +21,7 @@ RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+", re.UNICODE)
 RELATED = 3
+EXCERPT = 240                 # characters of a story's excerpt on cards
 FEED_SIZE = 20
 # The widths the theme shows pictures at, in CSS pixels, so each gets copies at 1x and 2x:
 # story photos fill a column up to 664 px (phones: the screen less its margins); faces are
@@ -137,14 +137,13 @@ def is_published(story: Story, people: dict, on: dt.date) -> bool:
 
 
 def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = False,
-           rendered: dict | None = None) -> Library:
+           rendered: dict | None = None, stats: dict | None = None) -> Library:
     """Build the Library from the content: which stories show, and everything derived."""
     content = lapse_consent(content, on)
     site, people = content.site, content.people
-    shown = [s for s in content.stories
-             if s.author in people and (drafts or is_published(s, people, on))]
-    shown.sort(key=lambda s: (s.date, s.slug), reverse=True)
+    shown = shown_stories(content, on, drafts)
     rendered = rendered if rendered is not None else {}
+    stats = stats if stats is not None else {}       # html -> text_stats(html)
     entries = []
     for story in shown:
         html = rendered.get(story.body)
@@ -153,8 +152,10 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
             if html is None:
                 continue
             rendered[story.body] = html
+        if html not in stats:
+            stats[html] = text_stats(html)
         entries.append(make_entry(site, story, people[story.author], html,
-                                  is_published(story, people, on)))
+                                  is_published(story, people, on), stats[html]))
     teams = _terms("teams", entries, lambda e: [e.team] if e.team else [], problems)
     tags = _terms("tags", entries, lambda e: list(e.story.tags), problems)
     team_of = {entry.team: term for term in teams for entry in term.entries}
@@ -177,6 +178,15 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
                    images=tuple(_unique_images(images)), drafts=drafts, by_slug=by_slug)
 
 
+def shown_stories(content: Content, on: dt.date, drafts: bool = False) -> list[Story]:
+    """The stories that get pages, newest first."""
+    people = content.people
+    shown = [s for s in content.stories
+             if s.author in people and (drafts or is_published(s, people, on))]
+    shown.sort(key=lambda s: (s.date, s.slug), reverse=True)
+    return shown
+
+
 def story_html(story: Story, problems: Problems) -> str | None:
     """Render a story's Markdown, or report why it cannot be rendered safely."""
     bounds = bound_problems(story.body)
@@ -185,12 +195,18 @@ def story_html(story: Story, problems: Problems) -> str | None:
     return None if bounds else render_markdown(story.body)
 
 
-def make_entry(site: Site, story: Story, author: Person, html: str, published: bool) -> Entry:
-    """Derive one story's page data."""
+def text_stats(html: str) -> tuple[int, str]:
+    """A story's word count and its opening text (its first paragraph, shortened)."""
     text = plain_text(html)
-    words = count_words(text)
     first = re.search(r"<p>(.*?)</p>", html, re.S)
-    excerpt = shorten(story.summary or (plain_text(first.group(1)) if first else text), 240)
+    return count_words(text), shorten(plain_text(first.group(1)) if first else text, EXCERPT)
+
+
+def make_entry(site: Site, story: Story, author: Person, html: str, published: bool,
+               stats: tuple[int, str] | None = None) -> Entry:
+    """Derive one story's page data (stats: text_stats(html), when already known)."""
+    words, opening = stats or text_stats(html)
+    excerpt = shorten(story.summary or opening, EXCERPT)
     lang = story.lang
     image = None
     if story.image is not None:
@@ -208,7 +224,9 @@ def make_entry(site: Site, story: Story, author: Person, html: str, published: b
 def count_words(text: str) -> int:
     """Words for reading time; Chinese and Japanese characters count as half a word each."""
     cjk = len(_CJK.findall(text))
-    return len(_WORD.findall(_CJK.sub(" ", text))) + (cjk + 1) // 2
+    if cjk:
+        text = _CJK.sub(" ", text)
+    return len(_WORD.findall(text)) + (cjk + 1) // 2
 
 
 def shorten(text: str, limit: int) -> str:
@@ -252,41 +270,74 @@ def term_slug(name: str) -> str:
 
 
 def _terms(kind: str, entries: list[Entry], names_of, problems: Problems) -> tuple[Term, ...]:
-    grouped: dict[str, list[Entry]] = defaultdict(list)
+    grouped: dict[str, dict[str, Entry]] = defaultdict(dict)      # term slug -> {story slug: entry}
     display: dict[str, str] = {}
     for entry in entries:
         for name in names_of(entry):
             slug = term_slug(name)
             display.setdefault(slug, name)
-            if entry not in grouped[slug]:
-                grouped[slug].append(entry)
-    return tuple(Term(kind, display[slug], slug, tuple(grouped[slug]))
+            grouped[slug].setdefault(entry.slug, entry)
+    return tuple(Term(kind, display[slug], slug, tuple(grouped[slug].values()))
                  for slug in sorted(grouped, key=lambda s: display[s].lower()))
 
 
 def _with_related(entries: list[Entry]) -> list[Entry]:
-    """Up to three related stories: shared tags count most, then the same team, then recency."""
-    by_tag: dict[str, list[int]] = defaultdict(list)
-    by_team: dict[str, list[int]] = defaultdict(list)
+    """Up to three related stories: shared tags count most, then the same team, then recency.
+
+    A story scores 3 per shared tag and 1 for the same team. Sets of stories are bit masks
+    (bit i is entries[i]), so that finding the best few costs a handful of operations on
+    big integers per story instead of a pass over every story that shares a tag with it.
+    """
+    by_tag: dict[str, int] = defaultdict(int)
+    by_team: dict[str, int] = defaultdict(int)
     for index, entry in enumerate(entries):
         for tag in entry.tags:
-            by_tag[tag.slug].append(index)
+            by_tag[tag.slug] |= 1 << index
         if entry.team:
-            by_team[entry.team].append(index)
+            by_team[entry.team] |= 1 << index
+    everyone = (1 << len(entries)) - 1
     related = []
     for index, entry in enumerate(entries):
-        scores: Counter = Counter()
-        for tag in entry.tags:
-            for other in by_tag[tag.slug]:
-                scores[other] += 3
-        for other in by_team.get(entry.team, ()):
-            scores[other] += 1
-        scores.pop(index, None)
-        # entries are newest first, so a lower index breaks ties towards newer stories
-        best = heapq.nsmallest(RELATED, scores.items(), key=lambda item: (-item[1], item[0]))
-        related.append(tuple(entries[other] for other, _ in best))
+        shared = _count_bits([by_tag[tag.slug] for tag in entry.tags])
+        team = by_team.get(entry.team, 0) if entry.team else 0
+        best: list[int] = []
+        # highest score first: 3 x shared tags + 1 for the same team; score 0 never counts
+        for count in range(len(entry.tags), -1, -1):
+            having = _equal_to(shared, count, everyone) & ~(1 << index)
+            for same_team in (True, False) if count else (True,):
+                level = having & team if same_team else having & ~team
+                while level and len(best) < RELATED:
+                    lowest = level & -level          # entries are newest first: lowest index wins
+                    best.append(lowest.bit_length() - 1)
+                    level ^= lowest
+            if len(best) >= RELATED:
+                break
+        related.append(tuple(entries[other] for other in best))
     return [replace(entry, related=tuple(replace(r, related=()) for r in rel))
             for entry, rel in zip(entries, related)]
+
+
+def _count_bits(masks: list[int]) -> list[int]:
+    """Add bit masks column by column: bit i of result[k] is bit k of how many masks have bit i."""
+    digits: list[int] = []
+    for carry in masks:
+        for place, digit in enumerate(digits):
+            digits[place], carry = digit ^ carry, digit & carry
+            if not carry:
+                break
+        if carry:
+            digits.append(carry)
+    return digits
+
+
+def _equal_to(digits: list[int], count: int, everyone: int) -> int:
+    """The mask of positions whose column sum (from _count_bits) equals count."""
+    if count >> len(digits):
+        return 0
+    result = everyone
+    for place, digit in enumerate(digits):
+        result &= digit if count >> place & 1 else everyone ^ digit
+    return result
 
 
 def _profiles(people: dict, entries: list[Entry]) -> tuple[Profile, ...]:

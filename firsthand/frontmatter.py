@@ -98,8 +98,11 @@ def read_mapping(text: str, path: str, problems: Problems, first_line: int = 1) 
             ok = False
     if not ok:
         return None
+    # Anchors, aliases and tags cannot be written without one of these characters; most
+    # front matter has none, and then the extra pass over the events is skipped.
+    events = yaml.parse(text, Loader=_Loader) if any(c in text for c in "&*!") else ()
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in events:
             line = event.start_mark.line + 1 + offset
             if isinstance(event, yaml.AliasEvent):
                 problems.error(path, line, f"YAML aliases (*{event.anchor}) are not allowed; "

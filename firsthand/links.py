@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 from .enrich import Library
@@ -14,32 +13,47 @@ _LINK = re.compile(rb"""\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re
 _CHECKED_SUFFIXES = (".html", ".xml", ".svg")
 
 
-def check_links(files: Mapping[str, bytes], library: Library) -> list[Problem]:
-    """Report each link in the output that resolves to no output file.
+MAX_REPORTS = 20        # a broken link in a template would otherwise be reported per page
+
+
+class LinkChecker:
+    """Collects the links of output files as they are made; reports those that lead nowhere.
 
     Links are resolved relative to the page that holds them; absolute links count only
-    when they point below the site's base_url, and other sites are not visited.
+    when they point below the site's base_url, and other sites are not visited. Pages
+    arrive one by one (a large build streams them to disk), so only the links whose target
+    has not been made yet are remembered, with where they stand.
     """
-    base = urlsplit(library.site.base_url)
-    stories = {entry.path + "index.html": entry.story for entry in library.entries}
-    problems = []
-    broken: dict[tuple[str, bytes], bool] = {}      # (folder, link) -> broken; pages share most
-    for page, data in files.items():
+
+    def __init__(self, library: Library):
+        base = urlsplit(library.site.base_url)
+        self.host, self.base_path = base.netloc, base.path
+        self.stories = {entry.path + "index.html": entry.story for entry in library.entries}
+        self.made: set[str] = set()
+        self.pending: dict[str, list[tuple[str, str, int]]] = {}   # target -> (page, url, line)
+
+    def add(self, page: str, data: bytes) -> None:
+        """Note an output file, and the links it holds."""
+        self.made.add(page)
         if not page.endswith(_CHECKED_SUFFIXES):
-            continue
-        folder = posixpath.dirname(page)
+            return
         for match in _LINK.finditer(data):
             raw = (match.group(2) if match.group(2) is not None else match.group(3))
             urls = _srcset_urls(raw) if match.group(1).lower() == b"srcset" else [raw]
             for url in urls:
-                key = (folder, url)
-                if key not in broken:
-                    target = resolve(_text(url), page, base.netloc, base.path)
-                    broken[key] = target is not None and not _exists(target, files)
-                if broken[key]:
-                    problems.append(_problem(page, data, match.start(), _text(url),
-                                             stories.get(page)))
-    return problems
+                text = _text(url)
+                target = resolve(text, page, self.host, self.base_path)
+                if target is None or _exists(target, self.made):
+                    continue
+                places = self.pending.setdefault(target, [])
+                if len(places) < MAX_REPORTS:
+                    places.append((page, text, data.count(b"\n", 0, match.start()) + 1))
+
+    def problems(self) -> list[Problem]:
+        """One problem per link whose target was never made."""
+        return [_problem(page, line, url, self.stories.get(page))
+                for target, places in self.pending.items() if not _exists(target, self.made)
+                for page, url, line in places]
 
 
 def resolve(url: str, page: str, host: str, base_path: str) -> str | None:
@@ -67,8 +81,8 @@ def resolve(url: str, page: str, host: str, base_path: str) -> str | None:
     return normal + "/index.html" if path.endswith("/") else normal
 
 
-def _exists(target: str, files: Mapping[str, bytes]) -> bool:
-    return target in files or target + "/index.html" in files
+def _exists(target: str, made) -> bool:
+    return target in made or target + "/index.html" in made
 
 
 def _srcset_urls(raw: bytes) -> list[bytes]:
@@ -81,7 +95,7 @@ def _text(url: bytes) -> str:
     return text.replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", '"')
 
 
-def _problem(page: str, data: bytes, offset: int, url: str, story) -> Problem:
+def _problem(page: str, line: int, url: str, story) -> Problem:
     """Point at the story's own line when its text holds the link, else at the output page."""
     message = f"the link \"{url}\" on {page} leads nowhere in the built site"
     if story is not None:
@@ -91,4 +105,4 @@ def _problem(page: str, data: bytes, offset: int, url: str, story) -> Problem:
                                f"the link \"{url}\" leads nowhere in the built site; is the "
                                "address right, and is that story published?",
                                "error", "broken-link")
-    return Problem(page, data.count(b"\n", 0, offset) + 1, message, "error", "broken-link")
+    return Problem(page, line, message, "error", "broken-link")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -96,19 +97,32 @@ def _is_rule(line: str) -> bool:
     return bool(re.fullmatch(r"\s*([*_-])(\s*\1)+\s*", line))
 
 
+def render_if_safe(body: str) -> str | None:
+    """The body's HTML, or None when bound_problems rejects its shape (for worker processes)."""
+    return None if bound_problems(body) else render_markdown(body)
+
+
 def render_markdown(body: str) -> str:
     """Turn a story body into sanitised HTML; raw HTML in it stays visible as text."""
+    md = _converter()
+    md.reset()
+    try:
+        converted = md.convert(body)
+    except RecursionError:
+        converted = "<p>" + html.escape(body) + "</p>"
+    return clean_html(converted)
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> markdown.Markdown:
+    """One converter per process, reset before each body: building one costs a tenth of a body."""
     md = markdown.Markdown(extensions=[*EXTENSIONS, _StoryShapeExtension()],
                            extension_configs=EXTENSION_CONFIGS,
                            output_format="html")
     # Raw HTML is shown as text rather than passed through (what Hugo does by default).
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
-    try:
-        converted = md.convert(body)
-    except RecursionError:
-        converted = "<p>" + html.escape(body) + "</p>"
-    return clean_html(converted)
+    return md
 
 
 def clean_html(fragment: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,14 +48,21 @@ def make_environment(source: Path) -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,        # a build reads each template once; no stat per page
     )
     env.filters["url"] = relative_url
     env.filters["absolute"] = absolute_url
     env.filters["jsonld"] = jsonld
     env.filters["isodate"] = lambda d: d.isoformat()
-    env.filters["longdate"] = lambda d: f"{d.day} {d:%B} {d.year}"
+    env.filters["longdate"] = long_date
     env.filters["plain"] = plain_text
     return env
+
+
+@functools.lru_cache(maxsize=4096)
+def long_date(day) -> str:
+    """'10 February 2026'; remembered, as every card on every list shows one."""
+    return f"{day.day} {day:%B} {day.year}"
 
 
 @jinja2.pass_context
@@ -119,13 +127,28 @@ def render_index(r: Renderer) -> Iterator[tuple[str, bytes]]:
                      pagination=_pagination(number, pages))
 
 
+PAGE_WINDOW = 2               # page links shown either side of the current one
+
+
 def _pagination(number: int, pages: int) -> dict:
+    """Links to the first, the last and the nearby pages; (None, None) marks a gap.
+
+    Every page listing every other page would make the home pages grow with the square
+    of the number of stories (a thousand pages of a thousand links each).
+    """
     def path(n: int) -> str:
         return "" if n == 1 else f"page/{n}/"
+    shown = sorted({1, pages} | set(range(max(1, number - PAGE_WINDOW),
+                                          min(pages, number + PAGE_WINDOW) + 1)))
+    links: list[tuple[int | None, str | None]] = []
+    for n in shown:
+        if links and n - links[-1][0] > 1:
+            links.append((None, None) if n - links[-1][0] > 2 else (n - 1, path(n - 1)))
+        links.append((n, path(n)))
     return {"number": number, "pages": pages,
             "previous": path(number - 1) if number > 1 else None,
             "next": path(number + 1) if number < pages else None,
-            "all": [(n, path(n)) for n in range(1, pages + 1)]}
+            "all": links}
 
 
 def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:

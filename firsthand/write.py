@@ -30,39 +30,106 @@ class WriteReport:
 
 def write_site(files: Mapping[str, bytes], out: Path) -> WriteReport:
     """Make `out` hold exactly `files`, touching only the files whose bytes changed."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    if out.is_dir():
-        shutil.copytree(out, staging, copy_function=_link_or_copy, symlinks=True)
-    else:
-        staging.mkdir()
-    written = unchanged = removed = 0
+    writer = SiteWriter(out)
     try:
         for relative, data in files.items():
-            target = staging / relative
-            if _same_bytes(target, data):
-                unchanged += 1
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-            written += 1
-        wanted = {staging / relative for relative in files}
-        for path in sorted(staging.rglob("*"), reverse=True):
+            writer.add(relative, data)
+        return writer.commit()
+    finally:
+        writer.discard()
+
+
+class SiteWriter:
+    """Takes files one by one; on commit, `out` holds exactly them, swapped in at once.
+
+    A file whose bytes are already in `out` costs a comparison; the staging folder (hard
+    links to `out`) is made only when the first file differs, so a build that changes
+    nothing writes nothing, not even a folder.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(self.out)
+        self.staging: Path | None = None
+        self.wanted: set[str] = set()
+        self.written = self.unchanged = 0
+
+    def add(self, relative: str, data: bytes) -> None:
+        """Take one output file; it is written only when its bytes differ from `out`'s."""
+        self.wanted.add(relative)
+        if self.staging is None and _same_bytes(self.out / relative, data):
+            self.unchanged += 1
+            return
+        staging = self._staging()
+        target = staging / relative
+        if _same_bytes(target, data):
+            self.unchanged += 1
+            return
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        self.written += 1
+
+    def commit(self) -> WriteReport:
+        """Remove what is no longer wanted and swap the new site in."""
+        extra = _extra_paths(self.staging or self.out, self.wanted)
+        if self.staging is None and not extra and self.out.is_dir():
+            return WriteReport(0, self.unchanged, 0)
+        staging = self._staging()
+        removed = 0
+        for relative in sorted(extra, reverse=True):       # a folder after its files
+            path = staging / relative
             if path.is_dir() and not path.is_symlink():
                 if not any(path.iterdir()):
                     path.rmdir()
-            elif path not in wanted:
+            elif path.exists() or path.is_symlink():
                 path.unlink()
                 removed += 1
-        _swap_in(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return WriteReport(written, unchanged, removed)
+        _swap_in(staging, self.out)
+        self.staging = None
+        return WriteReport(self.written, self.unchanged, removed)
+
+    def discard(self) -> None:
+        """Throw the staged folder away (after a failure; a no-op after commit)."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def _staging(self) -> Path:
+        if self.staging is None:
+            staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+            if self.out.is_dir():
+                _link_tree(self.out, staging)
+            else:
+                staging.mkdir()
+            self.staging = staging
+        return self.staging
+
+
+def _extra_paths(out: Path, files: set[str] | Mapping[str, bytes]) -> list[str]:
+    """Files in `out` that are not wanted, and folders that will hold no wanted file."""
+    wanted_dirs = {""}
+    for relative in files:
+        parts = relative.split("/")
+        for depth in range(1, len(parts)):
+            wanted_dirs.add("/".join(parts[:depth]))
+    extra = []
+    for folder, dirs, names in os.walk(out):
+        base = Path(folder).relative_to(out).as_posix()
+        base = "" if base == "." else base + "/"
+        extra += [base + name for name in names if base + name not in files]
+        for name in dirs:
+            relative = base + name
+            if os.path.islink(os.path.join(folder, name)):
+                if relative not in files:
+                    extra.append(relative)
+            elif relative not in wanted_dirs:
+                extra.append(relative)
+    return extra
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -74,9 +141,25 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
+def _link_tree(source: Path, target: Path) -> None:
+    """Recreate a tree of hard links (shutil.copytree's per-folder copystat costs twice this)."""
+    os.mkdir(target)
+    for folder, dirs, names in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        base = target if relative == "." else target / relative
+        for name in dirs:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                os.symlink(os.readlink(path), base / name)
+            else:
+                os.mkdir(base / name)
+        for name in names:
+            _link_or_copy(os.path.join(folder, name), str(base / name))
+
+
 def _link_or_copy(source: str, target: str) -> None:
     try:
-        os.link(source, target)
+        os.link(source, target, follow_symlinks=False)
     except OSError:
         shutil.copy2(source, target)
 

@@ -19,13 +19,12 @@ from types import SimpleNamespace
 import pytest
 
 from sites import ROOT, TODAY, build_env
-from firsthand import enrich as enrich_module
+from firsthand import markup
 from firsthand.serve import Changes, Preview, resolve, with_live_script
 
 STORY = "stories/2026-02-10-night-shift.md"
 PAGE = "/stories/night-shift/"
 BROKEN_DATE = "stories/2026-02-10-night-shift.md:4: error:"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 class Server:
@@ -340,8 +339,8 @@ def test_a_rebuild_renders_only_the_story_that_changed(make_site, monkeypatch):
     preview = Preview(site.root, drafts=True, base_url="http://127.0.0.1:8000/")
     assert preview.rebuild().ok
     rendered = []
-    original = enrich_module.render_markdown
-    monkeypatch.setattr(enrich_module, "render_markdown",
+    original = markup.render_if_safe
+    monkeypatch.setattr(markup, "render_if_safe",
                         lambda text: rendered.append(text) or original(text))
     site.story("2026-03-01-second.md", title="Second", body="Another one, edited.")
     result = preview.rebuild()
@@ -378,35 +377,28 @@ def test_resolve_maps_pretty_urls():
 
 
 @pytest.mark.browser
-def test_a_browser_tab_reloads_and_shows_the_overlay(make_site, serve):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
+def test_a_browser_tab_reloads_and_shows_the_overlay(make_site, serve, browser):
     site = make_site()
     server = serve(site)
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            tab = browser.new_page()
-            tab.goto(server.url + PAGE.lstrip("/"))
-            assert "Hello." in tab.inner_text("main")
-            # No need to wait for the event stream: on connecting, it tells the tab the
-            # build number, and a tab showing an older build reloads.
+    tab = browser.new_page()
+    try:
+        tab.goto(server.url + PAGE.lstrip("/"))
+        assert "Hello." in tab.inner_text("main")
+        # No need to wait for the event stream: on connecting, it tells the tab the
+        # build number, and a tab showing an older build reloads.
 
-            site.story("2026-02-10-night-shift.md", body="Seen in the browser.")
-            tab.wait_for_function("document.body.innerText.includes('Seen in the browser.')",
-                                  timeout=15_000)
+        site.story("2026-02-10-night-shift.md", body="Seen in the browser.")
+        tab.wait_for_function("document.body.innerText.includes('Seen in the browser.')",
+                              timeout=15_000)
 
-            site.story("2026-02-10-night-shift.md", date="10.2.2026", body="Broken.")
-            overlay = tab.wait_for_selector("#firsthand-overlay", timeout=15_000)
-            assert BROKEN_DATE in overlay.inner_text()
-            assert "Seen in the browser." in tab.inner_text("main")
+        site.story("2026-02-10-night-shift.md", date="10.2.2026", body="Broken.")
+        overlay = tab.wait_for_selector("#firsthand-overlay", timeout=15_000)
+        assert BROKEN_DATE in overlay.inner_text()
+        assert "Seen in the browser." in tab.inner_text("main")
 
-            site.story("2026-02-10-night-shift.md", body="Fixed in the browser.")
-            tab.wait_for_function("document.body.innerText.includes('Fixed in the browser.')",
-                                  timeout=15_000)
-            assert tab.query_selector("#firsthand-overlay") is None
-        finally:
-            browser.close()
+        site.story("2026-02-10-night-shift.md", body="Fixed in the browser.")
+        tab.wait_for_function("document.body.innerText.includes('Fixed in the browser.')",
+                              timeout=15_000)
+        assert tab.query_selector("#firsthand-overlay") is None
+    finally:
+        tab.close()

@@ -16,9 +16,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-23"
 AXE_JS = ROOT / "tests" / ".node" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("FIRSTHAND_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def build_sample(out: Path, *args: str) -> Path:
@@ -62,21 +59,6 @@ def served_site(sample_site):
     yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's chromium driven by Playwright; skipped with a reason when it is missing."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("needs the playwright package (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

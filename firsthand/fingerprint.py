@@ -1,0 +1,124 @@
+"""Know, without loading anything, that a build would change nothing.
+
+After a successful build the cache folder keeps a record: a fingerprint of every input
+(size, mtimes and inode of each file in the source folder, the default theme and the
+engine's own code; the options and the day of the build) and of every output file.
+When the next build finds the same fingerprint and the output folder exactly as it was
+left, the finished site is already in place: the build reports the same warnings and
+stops.
+
+Anything uncertain means a full build: a missing or unreadable record, an input changed
+within a few seconds before the build started (a timestamp cannot tell two edits that
+close apart), an output file touched by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from stat import S_ISDIR
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable
+
+from .problems import Problem
+
+RECORD = "last-build.json"
+CACHE_FOLDER = ".firsthand-cache"
+SETTLE_SECONDS = 3.0          # inputs newer than the record minus this are not trusted
+ENGINE = Path(__file__).resolve().parent
+
+
+def inputs(source: Path, out: Path, theme: Path, options: dict) -> str:
+    """A hash of everything a build may read, by file metadata; "" when an input is too new.
+
+    That is the whole source folder (but its output, its cache and hidden folders such as
+    .git), the default theme and the engine's code.
+    """
+    digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
+    digest.update(sys.version.encode())
+    newest = 0
+    skip = {out, source / CACHE_FOLDER}
+    roots = [source, ENGINE] + [theme / f for f in ("templates", "static")]
+    for path in _walk(roots, skip):
+        try:
+            stat = path.lstat()
+        except OSError:
+            digest.update(f"{path}\0missing\n".encode())
+            continue
+        if S_ISDIR(stat.st_mode):
+            # Its entries are walked; its times also change when an output is swapped in.
+            digest.update(f"{path}\0dir\n".encode())
+            continue
+        newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+        digest.update(f"{path}\0{stat.st_mode}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
+                      f"{stat.st_ctime_ns}\0{stat.st_ino}\n".encode())
+    if newest > time.time_ns() - SETTLE_SECONDS * 1e9:
+        return ""
+    return digest.hexdigest()
+
+
+def _walk(roots: list[Path], skip: set[Path]) -> Iterable[Path]:
+    for root in roots:
+        yield root
+        if root.is_dir() and not root.is_symlink():
+            for folder, dirs, names in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                                 and Path(folder, d) not in skip)
+                for name in sorted(dirs + names):
+                    yield Path(folder) / name
+
+
+def outputs(out: Path) -> dict[str, list[int]]:
+    """Every file and folder in the output, with what a rewrite would change."""
+    found = {}
+    for folder, dirs, names in os.walk(out):
+        for name in dirs + names:
+            path = os.path.join(folder, name)
+            stat = os.lstat(path)
+            found[os.path.relpath(path, out)] = [stat.st_mode, stat.st_size,
+                                                 stat.st_mtime_ns, stat.st_ino]
+    return found
+
+
+def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem],
+         stories: int, pages: int) -> None:
+    """Remember a successful build; a record that cannot be written only costs speed."""
+    if not fingerprint:
+        forget(cache_folder)
+        return
+    record = {"inputs": fingerprint, "out": str(out), "outputs": outputs(out),
+              "problems": [asdict(p) for p in problems], "stories": stories, "pages": pages}
+    temporary = cache_folder / f".{RECORD}.{os.getpid()}.tmp"
+    try:
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(record), encoding="utf-8")
+        os.replace(temporary, cache_folder / RECORD)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def forget(cache_folder: Path) -> None:
+    try:
+        (cache_folder / RECORD).unlink()
+    except OSError:
+        pass
+
+
+def unchanged(cache_folder: Path, fingerprint: str, out: Path) -> dict | None:
+    """The record of the last build when nothing has changed since it; else None."""
+    if not fingerprint:
+        return None
+    try:
+        record = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
+        if record["inputs"] != fingerprint or record["out"] != str(out):
+            return None
+        if outputs(out) != record["outputs"]:
+            return None
+        record["problems"] = [Problem(**p) for p in record["problems"]]
+        return record
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,255 @@
+"""Rebuilds: the cache and the pool make builds faster, never different."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from sites import TODAY, jpeg_with_gps, today
+from firsthand import fingerprint
+from firsthand.build import build
+from firsthand.cache import FOLDER
+from firsthand.cli import main
+
+STORIES = {
+    "2026-02-10-night-shift.md": ("A night on the dock", "ana", "2026-02-10", "shift work, docks"),
+    "2026-03-01-first-week.md": ("My first week", "bo", "2026-03-01", "onboarding"),
+    "2026-04-12-on-call.md": ("On call, and sleeping anyway", "ana", "2026-04-12", "shift work"),
+    "2026-05-20-parental-leave.md": ("Six months at home", "bo", "2026-05-20", "flexibility"),
+}
+
+
+def make_rich_site(make_site):
+    """Two people, four stories with a few paragraphs each, one with a picture."""
+    site = make_site(stories={})
+    site.person("ana")
+    site.person("bo", name="Bo Berg", role="Engineer", team="Platform")
+    for name, (title, author, date, tags) in STORIES.items():
+        body = (f"# {title}\n\nThe first paragraph of *{title}*.\n\n"
+                f"## Then\n\n- one\n- two\n\nA footnote[^1].\n\n[^1]: From {author}.\n")
+        site.story(name, title=title, author=author, date=date, tags=tags, body=body)
+    site.write_bytes("stories/dock.jpg", jpeg_with_gps())
+    path = site.root / "stories/2026-02-10-night-shift.md"
+    path.write_text(path.read_text().replace(
+        "tags:", "image: dock.jpg\nimage_alt: The loading dock\ntags:"), encoding="utf-8")
+    return site
+
+
+def edit(site, relative, old, new):
+    path = site.root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def edit_body(site):
+    edit(site, "stories/2026-03-01-first-week.md", "The first paragraph", "The opening paragraph")
+
+
+def edit_title(site):
+    edit(site, "stories/2026-03-01-first-week.md", 'title: "My first week"',
+         'title: "My very first week"')
+
+
+def rename(site):
+    (site.root / "stories/2026-04-12-on-call.md").rename(site.root / "stories/2026-04-12-pager.md")
+
+
+def delete(site):
+    (site.root / "stories/2026-05-20-parental-leave.md").unlink()
+
+
+def change_template(site):
+    site.write("templates/partials/card.html",
+               '<article class="card"><a href="{{ entry.path | url }}">{{ entry.title }}</a>'
+               "</article>\n")
+
+
+def change_site_yaml(site):
+    edit(site, "site.yaml", 'title: "Life at Testco"', 'title: "Working at Testco"')
+
+
+def change_person(site):
+    edit(site, "people/bo.yaml", "name: Bo Berg", "name: Bo Bergström")
+
+
+CHANGES = [edit_body, edit_title, rename, delete, change_template, change_site_yaml,
+           change_person]
+
+
+@pytest.fixture
+def trust_new_files(monkeypatch):
+    """Let the unchanged-site check trust files written a moment ago, as tests write them."""
+    monkeypatch.setattr(fingerprint, "SETTLE_SECONDS", 0)
+    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
+
+
+def build_here(site, *args) -> int:
+    """`python build.py build ...` in this process (faster than a subprocess)."""
+    return main(["build", "--source", str(site.root), "--quiet", *args])
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_a_rebuild_after_a_change_equals_a_cold_build(make_site, change, trust_new_files):
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    assert build_here(site) == 0             # nothing changed: the recorded build is kept
+    before = site.snapshot()
+    change(site)
+
+    assert build_here(site) == 0             # incremental: cache, record and old output in place
+    rebuilt = site.snapshot()
+    shutil.rmtree(site.root / FOLDER)
+    cold = site.root / "cold"
+    assert build_here(site, "--out", str(cold)) == 0
+
+    assert rebuilt != before, "the change must show in the output"
+    assert rebuilt == {p.relative_to(cold).as_posix(): p.read_bytes()
+                       for p in sorted(cold.rglob("*")) if p.is_file()}
+
+
+def test_a_title_edit_reaches_every_list_that_shows_it(make_site):
+    site = make_rich_site(make_site)
+    site.build()
+    edit_title(site)
+    site.build()
+    for page in ("", "stories/first-week/", "people/bo/", "tags/onboarding/", "teams/platform/"):
+        assert "My very first week" in site.page(page), page
+    assert "My very first week" in (site.out / "feed.xml").read_text(encoding="utf-8")
+
+
+def stats(folder):
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in sorted(folder.rglob("*"))}
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(make_site):
+    site = make_rich_site(make_site)
+    assert site.build().code == 0
+    before, folder = stats(site.out), site.out.stat()
+
+    run = site.build()
+
+    assert run.code == 0
+    assert "0 files written" in run.out
+    assert stats(site.out) == before
+    assert (site.out.stat().st_ino, site.out.stat().st_mtime_ns) == \
+        (folder.st_ino, folder.st_mtime_ns)
+
+
+def test_a_one_story_edit_rewrites_only_the_pages_that_show_it(make_site):
+    site = make_rich_site(make_site)
+    site.build()
+    before = stats(site.out)
+    edit_body(site)
+    site.build()
+    after = stats(site.out)
+    changed = {path for path in after if after[path] != before.get(path)
+               and not (site.out / path).is_dir()}
+    assert "stories/first-week/index.html" in changed
+    assert "stories/night-shift/index.html" not in changed
+    assert "stories/night-shift/dock.jpg" not in changed
+
+
+def test_a_damaged_cache_is_ignored_and_rebuilt(make_site):
+    site = make_rich_site(make_site)
+    assert site.build().code == 0
+    expected = site.snapshot()
+    entries = [p for p in (site.root / FOLDER).rglob("*") if p.is_file()]
+    assert any("markdown" in p.parts for p in entries)
+    assert any("images" in p.parts for p in entries)
+    for number, entry in enumerate(entries):
+        data = entry.read_bytes()
+        # cut short (a crash while writing), garbage, or empty
+        entry.write_bytes([data[: len(data) // 2], b"<p>not what was rendered</p>" * 3,
+                           b""][number % 3])
+    shutil.rmtree(site.out)
+
+    assert site.build().code == 0
+
+    assert site.snapshot() == expected
+    shutil.rmtree(site.out)
+    assert site.build().code == 0             # the repaired entries are used, and right
+    assert site.snapshot() == expected
+
+
+def test_a_deleted_cache_only_makes_the_build_cold(make_site):
+    site = make_rich_site(make_site)
+    site.build()
+    expected = site.snapshot()
+    shutil.rmtree(site.root / FOLDER)
+    run = site.build()
+    assert run.code == 0 and "0 files written" in run.out
+    assert site.snapshot() == expected
+
+
+def test_parallel_and_single_process_builds_are_identical(make_site, tmp_path):
+    site = make_rich_site(make_site)
+    for number in range(12):
+        site.story(f"2026-01-{number + 1:02d}-extra-{number}.md", title=f"Extra {number}",
+                   author="bo", date=f"2026-01-{number + 1:02d}", tags="extra",
+                   body=f"Paragraph {number} with a [link](https://example.com/{number}).\n")
+    one, two = tmp_path / "one", tmp_path / "two"
+
+    single = build(site.root, one, on=today(), jobs=1, cache=False)
+    parallel = build(site.root, two, on=today(), jobs=2, cache=False, pool_threshold=0)
+
+    assert single.ok and parallel.ok
+    assert {p.relative_to(one).as_posix(): p.read_bytes() for p in one.rglob("*") if p.is_file()} \
+        == {p.relative_to(two).as_posix(): p.read_bytes() for p in two.rglob("*") if p.is_file()}
+
+
+def test_markup_that_is_too_deep_is_reported_from_the_pool_and_not_cached(make_site, tmp_path):
+    site = make_rich_site(make_site)
+    site.story("2026-06-01-deep.md", title="Deep", body="[" * 40 + "x" + "]" * 40 + "\n")
+
+    result = build(site.root, tmp_path / "out", on=today(), jobs=2, pool_threshold=0)
+
+    assert not result.ok
+    assert any(p.path == "stories/2026-06-01-deep.md" and "nested 40 levels" in p.message
+               for p in result.problems)
+    assert not (tmp_path / "out").exists()
+    again = site.build()
+    assert again.code == 1 and "nested 40 levels" in again.err
+
+
+def test_jobs_must_be_a_positive_number(make_site):
+    run = make_site().build("--jobs", "0")
+    assert run.code == 2
+    assert "--jobs" in run.err
+
+
+def test_an_output_file_changed_by_hand_is_put_right_by_the_next_build(make_site,
+                                                                        trust_new_files):
+    site = make_rich_site(make_site)
+    build_here(site)
+    expected = site.snapshot()
+    build_here(site)                          # recorded as unchanged
+    (site.out / "index.html").write_text("edited by hand", encoding="utf-8")
+    (site.out / "stray.html").write_text("left over", encoding="utf-8")
+    (site.out / "feed.xml").unlink()
+
+    assert build_here(site) == 0
+
+    assert site.snapshot() == expected
+
+
+def test_an_edit_that_keeps_the_file_size_is_seen(make_site, trust_new_files):
+    site = make_rich_site(make_site)
+    build_here(site)
+    build_here(site)
+    path = site.root / "stories/2026-03-01-first-week.md"
+    path.write_text(path.read_text().replace("The first", "Our first"), encoding="utf-8")
+
+    assert build_here(site) == 0
+
+    assert "Our first paragraph" in site.page("stories/first-week/")
+
+
+def test_check_uses_the_cache_but_writes_nothing(make_site):
+    site = make_rich_site(make_site)
+    run = site.run("check")
+    assert run.code == 0
+    assert not (site.root / FOLDER).exists()
+    assert not site.out.exists()
