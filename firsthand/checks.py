@@ -9,6 +9,7 @@ from __future__ import annotations
 from .enrich import Library
 from .model import Content
 from .problems import Problem
+from .snippets import near_identical, snippet_problems
 
 
 def check_authors_active(content: Content, library: Library) -> list[Problem]:
@@ -20,4 +21,11 @@ def check_authors_active(content: Content, library: Library) -> list[Problem]:
             if s.author in content.people and not content.people[s.author].active]
 
 
-CHECKS = [check_authors_active]
+def check_snippets(content: Content, library: Library) -> list[Problem]:
+    """Share overrides that do not fit their platform, and near-identical snippets."""
+    entries = [e for e in library.entries if e.published]
+    problems = [p for entry in library.entries for p in snippet_problems(library.site, entry)]
+    return problems + near_identical(library.site, entries)
+
+
+CHECKS = [check_authors_active, check_snippets]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .build import Result, build, generate
 from .problems import format_problems
+from .model import PLATFORMS
 from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -33,6 +34,12 @@ def make_parser() -> argparse.ArgumentParser:
     _source(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github", "json"), default="text")
     check_cmd.add_argument("--drafts", action="store_true", help="check drafts as published")
+
+    snippets_cmd = commands.add_parser("snippets", help="print a story's share snippets")
+    snippets_cmd.add_argument("slug", metavar="SLUG", help="the story's slug, like night-shift")
+    snippets_cmd.add_argument("--platform", choices=PLATFORMS, metavar="NAME",
+                              help=f"only this platform ({', '.join(PLATFORMS)})")
+    _source(snippets_cmd)
     return parser
 
 
@@ -47,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     parser = make_parser()
     args = parser.parse_args(argv)
-    handler = {"build": run_build, "check": run_check}[args.command]
+    handler = {"build": run_build, "check": run_check, "snippets": run_snippets}[args.command]
     return handler(args, parser)
 
 
@@ -94,6 +101,14 @@ def run_check(args, parser) -> int:
         print(f"{_count(result)}." if result.problems else "No problems found.",
               file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def run_snippets(args, parser) -> int:
+    from .snippets import print_snippets
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    return print_snippets(source, args.slug, args.platform)
 
 
 def _print_problems(result: Result) -> None:
