@@ -367,28 +367,34 @@ def snippets_document(site: Site, entries) -> dict:
 
 
 def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]:
-    """Warn where two stories' snippets for one platform read almost the same."""
-    problems = []
+    """Warn where two stories' snippets for a platform read almost the same: one warning
+    per pair of stories, on the newer one (entries come newest first)."""
     texts: dict[str, list[tuple[Entry, str]]] = {}
     for entry in entries:
         for name, found in story_snippets(site, entry).items():
             text = found[0].text.replace(found[0].link, "")
             texts.setdefault(name, []).append((entry, text))
+    alike: dict[tuple[str, str], list[tuple[str, float]]] = {}
     for name, pairs in texts.items():
-        for index, (entry, text) in enumerate(pairs):
-            for other, other_text in pairs[:index]:
+        for index, (older, text) in enumerate(pairs):
+            for newer, other_text in pairs[:index]:
                 matcher = difflib.SequenceMatcher(None, text, other_text, autojunk=False)
                 if matcher.real_quick_ratio() > threshold and matcher.quick_ratio() > threshold \
                         and matcher.ratio() > threshold:
-                    story = entry.story
-                    line = story.line_of(f"share.{name}") if f"share.{name}" in story.lines \
-                        else story.line_of("quote") if story.quote else 1
-                    problems.append(Problem(
-                        story.path, line,
-                        f"the {PLATFORMS_BY_ID[name].name} snippet is {matcher.ratio():.0%} "
-                        f"the same as that of {other.story.path}; people who follow both "
-                        f"will see a repeat: vary the quote or summary, or set 'share.{name}'",
-                        "warning", "snippets"))
+                    alike.setdefault((newer.slug, older.slug), []).append(
+                        (name, matcher.ratio()))
+    by_slug = {entry.slug: entry for entry in entries}
+    problems = []
+    for (newer, older), found in alike.items():
+        story = by_slug[newer].story
+        names = [PLATFORMS_BY_ID[name].name for name, _ in found]
+        line = story.line_of("quote") if story.quote else story.line_of("title")
+        problems.append(Problem(
+            story.path, line,
+            f"the snippets for {', '.join(names)} are {max(r for _, r in found):.0%} the "
+            f"same as those of {by_slug[older].story.path}; people who follow both will see "
+            "a repeat: vary the quote or summary, or write your own under 'share:'",
+            "warning", "snippets"))
     return problems
 
 
