@@ -25,7 +25,7 @@ from pathlib import Path
 import regex
 from PIL import Image, ImageDraw, ImageFont, ImageOps, features
 
-CARD_VERSION = 1               # change when the drawing changes, to refresh every cache
+CARD_VERSION = 2               # change when the drawing changes, to refresh every cache
 CACHE_FOLDER = Path(".firsthand-cache") / "cards"
 FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
                 Path.home() / ".local/share/fonts")
@@ -50,6 +50,7 @@ GRAPHEME = regex.compile(r"\X")
 RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")
 STRONG = regex.compile(r"[\p{Bidi_Class=L}\p{Bidi_Class=R}\p{Bidi_Class=AL}]")
 # Scripts written without spaces: a line may break between any two of their characters.
+MIRROR = str.maketrans("()[]{}<>«»", ")(][}{><»«")
 NO_SPACES = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}。、！？：]")
 
 
@@ -174,7 +175,9 @@ def runs(text: str, weight: str) -> list[tuple[str, tuple[Path | None, int]]]:
         previous = result[-1][1] if result else None
         font = previous if neutral and previous and previous[0] is not None \
             and has_glyph(previous[0], previous[1], grapheme[0]) else font_for(grapheme, weight)
-        if result and result[-1][1] == font:
+        # punctuation that opens a run stays apart from the words after it, so that it can
+        # be placed by direction (see draw_line)
+        if result and result[-1][1] == font and (neutral or STRONG.search(result[-1][0])):
             result[-1][0] += grapheme
         else:
             result.append([grapheme, font])
@@ -250,7 +253,11 @@ def draw_line(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, weight:
     first = STRONG.search(text)
     rtl = bool(first and RTL.match(first.group()))
     if rtl:
-        pieces = list(reversed(pieces))
+        # Runs in visual order; punctuation between RTL words reads right to left too, so
+        # it is reversed and its brackets mirrored: "(" shows as ")" (Unicode BidiMirroring).
+        pieces = [(run if STRONG.search(run) else
+                   "".join(reversed(GRAPHEME.findall(run))).translate(MIRROR), font)
+                  for run, font in reversed(pieces)]
     widths = [_font(*font, size).getlength(run, direction=_direction(run) if raqm() else None)
               for run, font in pieces]
     x = xy[0] + (width - sum(widths) if rtl else 0)

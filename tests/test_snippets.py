@@ -279,3 +279,14 @@ def test_any_story_yields_snippets_within_every_limit(title, summary, quote, que
             assert "I work at Testco" in snippet.text
             if platform != "instagram":
                 assert snippet.text.endswith(snippet.link)
+
+
+def test_only_published_stories_have_snippets_in_snippets_json(make_site):
+    site = make_site(site=SITE)
+    site.story("2026-02-11-a-draft.md", title="Still a draft", extra="draft: true\n")
+    site.story("2027-01-01-the-future.md", title="Not yet", date="2027-01-01")
+    run = site.build("--drafts")
+    assert run.code == 0, run.err
+    document = json.loads((site.out / "snippets.json").read_text())
+    assert [story["slug"] for story in document["stories"]] == ["night-shift"]
+    assert (site.out / "stories/a-draft/share/index.html").exists()     # previews still work
