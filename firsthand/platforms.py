@@ -20,7 +20,7 @@ from twitter_text import parse_tweet
 GRAPHEME = regex.compile(r"\X")
 # A URL as Mastodon and Threads see one: a scheme, then anything but space; trailing
 # punctuation belongs to the sentence, not to the URL (so it is counted, the stricter way).
-URL = regex.compile(r"https?://[^\s<>\"]+?(?=[.,;:!?)\]'\"”’]*(?:\s|$))")
+URL = regex.compile(r"https?://[^\s<>\"]+?(?=[.,;:!?)\]'\"”’…]*(?:\s|$))")
 # @user@domain: Mastodon counts only the @user part of a remote mention.
 REMOTE_MENTION = regex.compile(r"(?<![\w@])(@\w+)@[\w-]+(?:\.[\w-]+)+")
 # A grapheme that a platform may count as an emoji.

@@ -13,7 +13,8 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 from urllib.parse import quote
 
 import regex
@@ -195,9 +196,10 @@ def shorten_part(current: Draft, part: str, fits: Callable[[Draft], bool],
     for candidate in [text, *reversed(sentence_cuts(text))]:
         if fits(replace(current, **{part: candidate})):
             return replace(current, **{part: candidate})
+    ends = [match.end() for match in GRAPHEME.finditer(text)]
+    enough = ends[min(minimum, len(ends)) - 1]     # where the first `minimum` graphemes end
     for cuts in (word_cuts(text), grapheme_cuts(text)):
-        keep = min(minimum, graphemes(text))
-        cuts = [end for end in cuts if end >= keep and graphemes(text[:end]) >= keep]
+        cuts = [end for end in cuts if end >= enough]
         best = _longest(cuts, lambda end: fits(replace(current, **{part: _cut(text, end)})))
         if best is not None:
             return replace(current, **{part: _cut(text, best)})
@@ -217,7 +219,12 @@ def _longest(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
 
 
 def _cut(text: str, end: int) -> str:
-    return text[:end].rstrip(" ,;:–—-(“\"'") + ELLIPSIS
+    """Text up to `end` and an ellipsis; a URL keeps every character and a space before it,
+    since an ellipsis glued to a URL would become part of the link."""
+    kept = text[:end].rstrip()
+    if any(match.end() == len(kept) for match in URL.finditer(kept)):
+        return kept + " " + ELLIPSIS
+    return kept.rstrip(" ,;:–—-(“\"'") + ELLIPSIS
 
 
 def _boundaries(text: str) -> set[int]:
@@ -297,14 +304,25 @@ def platform_snippets(site: Site, entry: Entry, platform: Platform) -> list[Snip
     return snippets
 
 
-def story_snippets(site: Site, entry: Entry) -> dict[str, list[Snippet]]:
-    """Every platform the site uses, in its order: {platform id: [author, colleague]}."""
+# Checks, the share kit and snippets.json all need a story's snippets; the Site and Entry
+# are immutable, so one build composes them once (keyed by identity, the objects kept).
+_composed: dict[tuple[int, int], tuple[Site, Entry, Mapping]] = {}
+
+
+def story_snippets(site: Site, entry: Entry) -> Mapping[str, tuple[Snippet, ...]]:
+    """Every platform the site uses, in its order: {platform id: (author, colleague)}."""
+    found = _composed.get((id(site), id(entry)))
+    if found is not None and found[0] is site and found[1] is entry:
+        return found[2]
     result = {}
     for name in site.social.platforms:
         snippets = platform_snippets(site, entry, PLATFORMS_BY_ID[name])
         if snippets:
-            result[name] = snippets
-    return result
+            result[name] = tuple(snippets)
+    if len(_composed) > 10_000:
+        _composed.clear()
+    _composed[(id(site), id(entry))] = (site, entry, MappingProxyType(result))
+    return _composed[(id(site), id(entry))][2]
 
 
 def snippet_problems(site: Site, entry: Entry) -> list[Problem]:
@@ -320,13 +338,12 @@ def snippet_problems(site: Site, entry: Entry) -> list[Problem]:
                     story.path, story.line_of(f"share.{name}"),
                     f"'share.{name}' does not fit on {platform.name}: {why_not(platform, text)}"
                     f" (with the link and disclosure added); shorten it"))
-        if chosen is not False:
-            for voice in VOICES:
-                if fit(platform, draft(site, entry, platform, voice)) is None:
-                    problems.append(Problem(
-                        "site.yaml", 1, f"no {voice} snippet fits on {platform.name}, even "
-                        "without hashtags and with the story's words cut: shorten "
-                        "'social.disclosure' or the company's handle", "error", "snippets"))
+        made = story_snippets(site, entry).get(name, ())
+        if chosen is not False and len(made) < len(VOICES):
+            problems.append(Problem(
+                "site.yaml", 1, f"no snippet for {story.path} fits on {platform.name}, even "
+                "without hashtags and with the story's words cut: shorten "
+                "'social.disclosure' or the company's handle", "error", "snippets"))
     return problems
 
 

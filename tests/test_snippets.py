@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -34,7 +35,7 @@ def utf16(text: str) -> int:
 
 def mastodon(text: str) -> int:
     text = regex.sub(r"(?<![\w@])(@\w+)@[\w.-]*\w", r"\1", text)
-    text = regex.sub(r"https?://\S+?(?=[.,;:!?)\]\"'”’]*(\s|$))", "x" * 23, text)
+    text = regex.sub(r"https?://\S+?(?=[.,;:!?)\]\"'”’…]*(\s|$))", "x" * 23, text)
     return graphemes(text)
 
 
@@ -270,6 +271,8 @@ def test_any_story_yields_snippets_within_every_limit(title, summary, quote, que
                   tags=tuple(t.strip() for t in tags))
     entry = make_entry(SITE_MODEL, story, PERSON, "<p>Hello.</p>", True)
     found = story_snippets(SITE_MODEL, entry)
+    source = unicodedata.normalize("NFC", " ".join(" ".join(f.split()) for f in
+                                                   (title, summary, quote, question)))
     assert set(found) == set(PLATFORMS)
     for platform, snippets in found.items():
         assert [s.voice for s in snippets] == ["author", "colleague"]
@@ -279,6 +282,9 @@ def test_any_story_yields_snippets_within_every_limit(title, summary, quote, que
             assert "I work at Testco" in snippet.text
             if platform != "instagram":
                 assert snippet.text.endswith(snippet.link)
+            # never a URL or a hashtag cut in two: each is the link, or whole in the story
+            for url in regex.findall(r"https?://\S+", snippet.text):
+                assert url == snippet.link or url.rstrip(".,;:!?)]\"'”’…") in source, url
 
 
 def test_only_published_stories_have_snippets_in_snippets_json(make_site):
