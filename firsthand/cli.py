@@ -104,11 +104,31 @@ def run_check(args, parser) -> int:
 
 
 def run_snippets(args, parser) -> int:
-    from .snippets import print_snippets
+    import difflib
+
+    from .enrich import enrich, today
+    from .load import load
+    from .problems import Problems
+    from .snippets import describe_snippets
     source = args.source.resolve()
     if not (source / "site.yaml").is_file():
         parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
-    return print_snippets(source, args.slug, args.platform)
+    problems = Problems()
+    content = load(source, problems)
+    library = enrich(content, problems, today(), drafts=True) if content else None
+    if library is None or problems.has_errors:
+        print(format_problems(problems.sorted()), file=sys.stderr)
+        return EXIT_CONTENT
+    entry = library.by_slug.get(args.slug)
+    if entry is None:
+        close = difflib.get_close_matches(args.slug, list(library.by_slug), n=1, cutoff=0.4)
+        hint = f"; did you mean '{close[0]}'?" if close else \
+            f" (known: {', '.join(sorted(library.by_slug)) or 'none'})"
+        print(f"error: no story with the slug '{args.slug}'{hint}", file=sys.stderr)
+        return EXIT_CONTENT
+    names = [args.platform] if args.platform else list(library.site.social.platforms)
+    print(describe_snippets(library.site, entry, names))
+    return EXIT_OK
 
 
 def _print_problems(result: Result) -> None:

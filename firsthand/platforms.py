@@ -160,8 +160,9 @@ TABLE: tuple[Platform, ...] = (
     # characters.
     Platform("whatsapp", "WhatsApp", 65536, utf16_units, "text", 0, False,
              lambda s: "https://wa.me/?" + _query(text=s.text)),
-    # RFC 6068 (mailto: %20 for spaces, %0D%0A for line breaks). Mail has no length limit,
-    # but some browsers and mail programs drop mailto: links beyond ~2,000 characters.
+    # RFC 6068 (mailto: %20 for spaces, %0D%0A for line breaks). Mail itself has no length
+    # limit; we keep a body to 2,000 characters because some browsers and mail programs
+    # refuse long mailto: links.
     Platform("email", "Email", 2000, utf16_units, "text", 0, False,
              lambda s: "mailto:?" + _query(subject=s.subject, body=_crlf(s.text))),
 )

@@ -415,41 +415,22 @@ def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]
     return problems
 
 
-def print_snippets(source, slug: str, platform: str | None = None) -> int:
-    """`python build.py snippets SLUG`: each platform's snippets with their counts."""
-    import sys
-
-    from .enrich import enrich, today
-    from .load import load
-    from .problems import Problems, format_problems
-
-    problems = Problems()
-    content = load(source, problems)
-    library = enrich(content, problems, today(), drafts=True) if content else None
-    if problems.has_errors or library is None:
-        print(format_problems(problems.sorted()), file=sys.stderr)
-        return 1
-    entry = library.by_slug.get(slug)
-    if entry is None:
-        close = difflib.get_close_matches(slug, list(library.by_slug), n=1, cutoff=0.4)
-        hint = f"; did you mean '{close[0]}'?" if close else \
-            f" (known: {', '.join(sorted(library.by_slug)) or 'none'})"
-        print(f"error: no story with the slug '{slug}'{hint}", file=sys.stderr)
-        return 1
-    site = library.site
-    names = [platform] if platform else list(site.social.platforms)
+def describe_snippets(site: Site, entry: Entry, names) -> str:
+    """The snippets of one story as terminal text: a header with the count, then the post."""
+    out = []
     for name in names:
-        snippets = platform_snippets(site, entry, PLATFORMS_BY_ID[name]) \
-            if name in site.social.platforms else []
+        snippets = story_snippets(site, entry).get(name, ())
+        platform = PLATFORMS_BY_ID[name]
         if not snippets:
             why = "share: false in the story" if entry.story.share.get(name) is False \
                 else "not in social.platforms of site.yaml"
-            print(f"== {PLATFORMS_BY_ID[name].name}: no snippet ({why})\n")
+            out.append(f"== {platform.name}: no snippet ({why})\n")
         for snippet in snippets:
-            print(f"== {PLATFORMS_BY_ID[name].name}, {snippet.voice}: "
-                  f"{snippet.length}/{snippet.limit}")
-            print(snippet.text)
+            out.append(f"== {platform.name}, {snippet.voice}: {snippet.length}/{snippet.limit}")
+            out.append(snippet.text)
             if snippet.share_url:
-                print(f"-- share: {snippet.share_url}")
-            print()
-    return 0
+                out.append(f"-- share: {snippet.share_url}")
+            out.append("")
+    return "\n".join(out)
+
+
