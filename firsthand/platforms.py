@@ -21,8 +21,10 @@ GRAPHEME = regex.compile(r"\X")
 # A URL as Mastodon and Threads see one: a scheme, then anything but space; trailing
 # punctuation belongs to the sentence, not to the URL (so it is counted, the stricter way).
 URL = regex.compile(r"https?://[^\s<>\"]+?(?=[.,;:!?)\]'\"”’…]*(?:\s|$))")
-# @user@domain: Mastodon counts only the @user part of a remote mention.
-REMOTE_MENTION = regex.compile(r"(?<![\w@])(@\w+)@[\w-]+(?:\.[\w-]+)+")
+# @user@domain: Mastodon counts only the @user part of a remote mention (its MENTION_RE:
+# an ASCII user name, a domain of word characters, dots and dashes).
+REMOTE_MENTION = regex.compile(
+    r"(?<![=/\w@])(@[A-Za-z0-9_]+(?:[A-Za-z0-9_.-]+[A-Za-z0-9_])?)@[\w.-]+\w")
 # A grapheme that a platform may count as an emoji.
 EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\uFE0F\u20E3]")
 

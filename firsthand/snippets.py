@@ -21,7 +21,8 @@ import regex
 
 from .enrich import Entry
 from .model import Site
-from .platforms import GRAPHEME, HASHTAG, graphemes, PLATFORMS_BY_ID, URL, Platform, ShareParts
+from .platforms import (GRAPHEME, HASHTAG, PLATFORMS_BY_ID, URL, Platform, ShareParts,
+                        count_hashtags, count_links)
 from .problems import Problem
 
 VOICES = ("author", "colleague")
@@ -349,7 +350,6 @@ def snippet_problems(site: Site, entry: Entry) -> list[Problem]:
 
 def why_not(platform: Platform, text: str) -> str:
     """Say which of the platform's limits a text breaks."""
-    from .platforms import count_hashtags, count_links
     reasons = []
     length = platform.count(text)
     if length > platform.limit:

@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from PIL import Image

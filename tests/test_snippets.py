@@ -34,7 +34,9 @@ def utf16(text: str) -> int:
 
 
 def mastodon(text: str) -> int:
-    text = regex.sub(r"(?<![\w@])(@\w+)@[\w.-]*\w", r"\1", text)
+    # Mastodon's MENTION_RE (app/models/account.rb), remote part dropped
+    text = regex.sub(r"(?<![=/\w@])(@[a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[\w.-]+\w", r"\1",
+                     text, flags=regex.IGNORECASE)
     text = regex.sub(r"https?://\S+?(?=[.,;:!?)\]\"'”’…]*(\s|$))", "x" * 23, text)
     return graphemes(text)
 
