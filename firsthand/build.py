@@ -12,10 +12,12 @@ from typing import Callable
 import jinja2
 import yaml
 
-from . import render
+from . import render, sharekit
+from .cards import fonts_in_use
 from . import fingerprint
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import IMAGE_ENGINE, MARKDOWN_ENGINE, POOL_THRESHOLD, Cache, render_bodies
+from .cache import (CARD_ENGINE, CARD_POOL_THRESHOLD, IMAGE_ENGINE, MARKDOWN_ENGINE,
+                    POOL_THRESHOLD, Cache, render_bodies)
 from .cache import clean_image as cached_clean_image
 from .checks import CHECKS
 from .enrich import Library, enrich, shown_stories, today
@@ -84,6 +86,12 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
         return Result(problems.sorted(), library)
     files: dict[str, bytes] = {}
     pictures = process_images(library, problems, files, store)
+    progress.start("drawing share cards", 2 * len(library.entries))
+    cards = sharekit.make_cards(library, pictures, store, jobs,
+                                 min(pool_threshold, CARD_POOL_THRESHOLD))
+    progress.done()
+    pictures.update(cards)              # pages give og:image its width and height
+    files.update((path, card.data) for path, card in cards.items())
     env = render.make_environment(library.site.source)
     renderer = render.Renderer(library, env, pictures)
     add_static(library.site.source, files, problems, store)
@@ -143,7 +151,8 @@ def _build_unless_unchanged(source: Path, out: Path, options: dict) -> Result:
         on = options["on"] or today()
         inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
             "drafts": options["drafts"], "on": on, "base_url": options["base_url"],
-            "engine": [MARKDOWN_ENGINE, IMAGE_ENGINE, jinja2.__version__, yaml.__version__]})
+            "engine": [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, fonts_in_use(),
+                       jinja2.__version__, yaml.__version__]})
         record = fingerprint.unchanged(folder, inputs, out)
         if record is not None:
             files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())

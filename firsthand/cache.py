@@ -1,4 +1,5 @@
-"""Expensive results kept between builds, by content hash: rendered Markdown, cleaned images.
+"""Expensive results kept between builds, by content hash: rendered Markdown, cleaned
+images, picture cards.
 
 The cache lives in SOURCE/.firsthand-cache/ (git-ignored). Every entry is named by the
 sha256 of everything that decides its bytes (the engine's code and settings, the input),
@@ -21,10 +22,11 @@ import markdown
 import nh3
 import PIL
 
-from . import __version__, enrich, images, markup
+from . import __version__, cards, enrich, images, markup
 
 FOLDER = ".firsthand-cache"
 POOL_THRESHOLD = 200          # fewer bodies than this render faster than a pool starts
+CARD_POOL_THRESHOLD = 16      # a card takes ~30 ms to draw, a Markdown body ~1 ms
 CHUNK = 16                    # bodies per task sent to a worker
 
 
@@ -39,6 +41,7 @@ def _fingerprint(*modules) -> str:
 MARKDOWN_ENGINE = "|".join([_fingerprint(markup, enrich), markdown.__version__,
                             getattr(nh3, "__version__", "")])
 IMAGE_ENGINE = "|".join([_fingerprint(images), PIL.__version__])
+CARD_ENGINE = "|".join([_fingerprint(cards), PIL.__version__])
 
 
 class Cache:
@@ -150,14 +153,39 @@ def _unpack(data: bytes | None) -> tuple[str, int, str] | None:
 
 
 def _render_in_pool(bodies: list[str], jobs: int) -> list:
+    return _in_pool(_render, bodies, jobs, CHUNK)
+
+
+def _in_pool(function, items: list, jobs: int, chunk: int) -> list:
     # Freeze what exists, so that the workers' garbage collector does not touch (and
     # so copy) the pages they share with this process.
     gc.freeze()
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(_render, bodies, chunksize=CHUNK))
+            return list(pool.map(function, items, chunksize=chunk))
     finally:
         gc.unfreeze()
+
+
+def draw_cards(wanted: list[tuple[cards.CardText, str]], cache: Cache, jobs: int = 1,
+               threshold: int = CARD_POOL_THRESHOLD) -> list[bytes]:
+    """The PNG of every (card, kind), from the cache or drawn (in a pool when many)."""
+    keys = [_key(CARD_ENGINE.encode(), cards.card_key(card, kind).encode())
+            for card, kind in wanted]
+    found = [cache.get("cards", key) for key in keys]
+    missing = [index for index, data in enumerate(found) if data is None]
+    if jobs > 1 and len(missing) > threshold:
+        drawn = _in_pool(_draw, [wanted[i] for i in missing], jobs, 4)
+    else:
+        drawn = [_draw(wanted[i]) for i in missing]
+    for index, data in zip(missing, drawn):
+        found[index] = data
+        cache.put("cards", keys[index], data)
+    return found
+
+
+def _draw(item: tuple[cards.CardText, str]) -> bytes:
+    return cards.draw_card(*item)
 
 
 def clean_image(raw: bytes, max_width: int, cache: Cache, widths: tuple[int, ...] = (),

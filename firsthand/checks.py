@@ -10,6 +10,7 @@ from .enrich import Library
 from .guidelines import GUIDELINE_CHECKS
 from .model import Content
 from .problems import Problem
+from .snippets import near_identical, snippet_problems
 
 
 def check_authors_active(content: Content, library: Library) -> list[Problem]:
@@ -21,4 +22,11 @@ def check_authors_active(content: Content, library: Library) -> list[Problem]:
             if s.author in content.people and not content.people[s.author].active]
 
 
-CHECKS = [check_authors_active, *GUIDELINE_CHECKS]
+def check_snippets(content: Content, library: Library) -> list[Problem]:
+    """Share overrides that do not fit their platform, and near-identical snippets."""
+    entries = [e for e in library.entries if e.published]
+    problems = [p for entry in library.entries for p in snippet_problems(library.site, entry)]
+    return problems + near_identical(library.site, entries)
+
+
+CHECKS = [check_authors_active, *GUIDELINE_CHECKS, check_snippets]

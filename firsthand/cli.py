@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from pathlib import Path
 
 from . import deploy, scaffold
 from .build import Result, build, generate
-from .enrich import today
-from .problems import format_problems
+from .enrich import enrich, today
+from .load import load
+from .model import PLATFORMS
+from .problems import Problems, format_problems
 from .progress import Progress
+from .snippets import describe_snippets
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "check", "new", "new-person", "serve", "deploy")
@@ -71,6 +75,11 @@ def make_parser() -> argparse.ArgumentParser:
                            help="port to listen on (default: 8000; 0 picks a free one)")
     serve_cmd.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
                            help="show drafts and unpublished stories, marked (default: yes)")
+    snippets_cmd = commands.add_parser("snippets", help="print a story's share snippets")
+    snippets_cmd.add_argument("slug", metavar="SLUG", help="the story's slug, like night-shift")
+    snippets_cmd.add_argument("--platform", choices=PLATFORMS, metavar="NAME",
+                              help=f"only this platform ({', '.join(PLATFORMS)})")
+    _source(snippets_cmd)
     return parser
 
 
@@ -95,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     parser = make_parser()
     args = parser.parse_args(argv)
-    handler = {"build": run_build, "check": run_check, "new": run_new,
+    handler = {"build": run_build, "check": run_check, "snippets": run_snippets, "new": run_new,
                "new-person": run_new_person, "serve": run_serve,
                "deploy": run_deploy}[args.command]
     return handler(args, parser)
@@ -227,6 +236,28 @@ def run_serve(args, parser) -> int:
     except PortTaken as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def run_snippets(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    problems = Problems()
+    content = load(source, problems)
+    library = enrich(content, problems, today(), drafts=True) if content else None
+    if library is None or problems.has_errors:
+        print(format_problems(problems.sorted()), file=sys.stderr)
+        return EXIT_CONTENT
+    entry = library.by_slug.get(args.slug)
+    if entry is None:
+        close = difflib.get_close_matches(args.slug, list(library.by_slug), n=1, cutoff=0.4)
+        hint = f"; did you mean '{close[0]}'?" if close else \
+            f" (known: {', '.join(sorted(library.by_slug)) or 'none'})"
+        print(f"error: no story with the slug '{args.slug}'{hint}", file=sys.stderr)
+        return EXIT_CONTENT
+    names = [args.platform] if args.platform else list(library.site.social.platforms)
+    print(describe_snippets(library.site, entry, names))
+    return EXIT_OK
 
 
 def _print_problems(result: Result) -> None:

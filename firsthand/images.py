@@ -60,6 +60,8 @@ def clean_image(raw: bytes, max_width: int, widths: tuple[int, ...] = (),
         raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
         raise BadImage("the image is too large to open safely") from exc
+    except PILImage.UnidentifiedImageError as exc:
+        raise BadImage("the file is not a readable image: save it again as JPEG or PNG") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise BadImage(f"the file is not a readable image ({exc})") from exc
     if image.width > max_width:

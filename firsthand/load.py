@@ -391,7 +391,7 @@ def load_story(source: Path, file: Path, people: dict[str, Person],
     if lang and not LANG_RE.match(lang):
         problems.error(path, fields.line("lang"),
                        f"'lang' must be a language code like en, ja or pt-BR, got \"{lang}\"")
-    share = _load_share(fields, path, problems)
+    share, share_lines = _load_share(fields, path, problems)
     story = Story(
         path=path, slug=slug, title=title, author=author, date=date or dt.date.min,
         body=split.body, body_line=split.body_line, summary=fields.text("summary"),
@@ -401,7 +401,8 @@ def load_story(source: Path, file: Path, people: dict[str, Person],
         draft=fields.boolean("draft", False), updated=fields.date("updated")
         if "updated" in document else None,
         reviewed=fields.date("reviewed") if "reviewed" in document else None,
-        share=frozen_map(share), bundle=bundle, lines=frozen_map(fields.lines()),
+        share=frozen_map(share), bundle=bundle,
+        lines=frozen_map({**fields.lines(), **share_lines}),
     )
     if problems.error_count > errors_before or not title or not author or date is None or not slug:
         return None
@@ -442,11 +443,14 @@ def _no_bidi(value: str, key: str, fields: Fields, path: str, problems: Problems
                        "remove it")
 
 
-def _load_share(fields: Fields, path: str, problems: Problems) -> dict[str, str | bool]:
+def _load_share(fields: Fields, path: str,
+                problems: Problems) -> tuple[dict[str, str | bool], dict[str, int]]:
+    """share: {platform: text or false}, and the line of each ('share.x': 12)."""
     document = fields.mapping("share")
     if document is None:
-        return {}
+        return {}, {}
     share: dict[str, str | bool] = {}
+    lines = {f"share.{name}": field.line for name, field in document.items()}
     for name, field in document.items():
         if name not in PLATFORMS:
             close = difflib.get_close_matches(name, PLATFORMS, n=1)
@@ -459,7 +463,7 @@ def _load_share(fields: Fields, path: str, problems: Problems) -> dict[str, str 
         else:
             problems.error(path, field.line, f"'share.{name}' must be the text to post, or false "
                                              f"for no snippet; got {describe(field)}")
-    return share
+    return share, lines
 
 
 # -- files and paths ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from . import sharekit
 from .enrich import FEED_SIZE, Entry, Library
 from .images import Picture
 from .markup import plain_text
@@ -158,11 +159,9 @@ def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 
 def story_page(entry: Entry) -> Page:
-    image = entry.image.path if entry.image else (
-        f"people/{entry.author.id}/{entry.author.photo.name}" if entry.author.photo else "")
-    alt = entry.image.alt if entry.image else entry.author.photo_alt
+    """The story's page; its preview picture is its og.png card (see sharekit.make_cards)."""
     return Page(entry.path, entry.title, entry.description, kind="story",
-                image=image, image_alt=alt)
+                image=entry.path + "og.png", image_alt=sharekit.card_alt(entry))
 
 
 def render_people(r: Renderer) -> Iterator[tuple[str, bytes]]:
@@ -217,5 +216,6 @@ def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 
 RENDER_STEPS: list[RenderStep] = [render_index, render_stories, render_people, render_terms,
-                                  render_feed, render_sitemap, render_404]
+                                  render_feed, render_sitemap, render_404,
+                                  sharekit.render_share_kits, sharekit.render_snippets_json]
 

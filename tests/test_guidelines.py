@@ -67,10 +67,13 @@ def test_require_image_alt_false_allows_a_picture_without_description(make_site)
 
 def test_old_stories_ask_whether_they_are_still_true(make_site):
     site = make_site(site=with_rules("review_after_days: 365"))
-    site.story("2025-01-10-old.md", title="Old", date="2025-01-10")
-    site.story("2025-01-11-reviewed.md", title="Reviewed", date="2025-01-11",
+    site.story("2025-01-10-old.md", date="2025-01-10",
+               title="Four in the morning on the loading dock, before the trucks")
+    site.story("2025-01-11-reviewed.md", date="2025-01-11",
+               title="Why we rebuilt the billing system twice in one year",
                extra="reviewed: 2026-06-01\n")
-    site.story("2025-01-12-updated.md", title="Updated", date="2025-01-12",
+    site.story("2025-01-12-updated.md", date="2025-01-12",
+               title="My first year selling heat pumps in Lisbon",
                extra="updated: 2025-06-01\n")
     run = site.run("check")
     assert run.code == 0

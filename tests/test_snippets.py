@@ -1,0 +1,315 @@
+"""Share snippets: counted the way each platform counts, never over its limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twitter_text import parse_tweet
+
+from sites import ROOT, TODAY
+from firsthand.enrich import make_entry
+from firsthand.model import PLATFORMS, Person, Site, Social, Story, frozen_map
+from firsthand.platforms import PLATFORMS_BY_ID
+from firsthand.snippets import story_snippets
+
+# -- counters written here, independently of firsthand.platforms -------------------------
+
+
+def graphemes(text: str) -> int:
+    return len(regex.findall(r"\X", text))
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def mastodon(text: str) -> int:
+    # Mastodon's MENTION_RE (app/models/account.rb), remote part dropped
+    text = regex.sub(r"(?<![=/\w@])(@[a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)@[\w.-]+\w", r"\1",
+                     text, flags=regex.IGNORECASE)
+    text = regex.sub(r"https?://\S+?(?=[.,;:!?)\]\"'”’…]*(\s|$))", "x" * 23, text)
+    return graphemes(text)
+
+
+def threads(text: str) -> int:
+    return sum(len(g.encode()) if regex.search(r"\p{Extended_Pictographic}|\p{RI}|\uFE0F|\u20E3", g)
+               else 1 for g in regex.findall(r"\X", text))
+
+
+COUNTERS = {
+    "x": lambda text: parse_tweet(text).weightedLength,
+    "bluesky": graphemes, "mastodon": mastodon, "threads": threads,
+    "linkedin": utf16, "facebook": utf16, "instagram": utf16, "whatsapp": utf16, "email": utf16,
+}
+
+
+def every_snippet(document: dict):
+    for story in document["stories"]:
+        for platform, main in story["snippets"].items():
+            for snippet in [main, *main["variants"]]:
+                yield story, platform, snippet
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> dict:
+    """The sample site at the repository's root, built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    env = dict(os.environ, FIRSTHAND_TODAY=TODAY, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--source", str(ROOT),
+                           "--out", str(out), "--quiet"], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert " error:" not in done.stderr
+    return json.loads((out / "snippets.json").read_text(encoding="utf-8"))
+
+
+def test_every_sample_snippet_is_counted_as_its_platform_counts(sample):
+    seen = set()
+    for story, platform, snippet in every_snippet(sample):
+        text = snippet["text"]
+        assert snippet["length"] == COUNTERS[platform](text), (story["slug"], platform, text)
+        assert snippet["length"] <= snippet["limit"] == PLATFORMS_BY_ID[platform].limit
+        if platform == "bluesky":
+            assert len(text.encode("utf-8")) <= 3000
+        seen.add((platform, snippet["voice"]))
+    assert seen == {(p, v) for p in PLATFORMS for v in ("author", "colleague")}
+
+
+def test_sample_snippets_json_has_the_documented_shape(sample):
+    assert sample["site"] == {"title": "Life at Lumenfold",
+                              "base_url": "https://careers.lumenfold.example/stories/"}
+    slugs = [story["slug"] for story in sample["stories"]]
+    assert "night-shift" in slugs
+    assert "four-years-in-the-support-queue" not in slugs       # its author has left
+    night = next(s for s in sample["stories"] if s["slug"] == "night-shift")
+    assert night["url"] == "https://careers.lumenfold.example/stories/stories/night-shift/"
+    assert night["author"] == {"id": "ana-lindqvist", "name": "Ana Lindqvist"}
+    assert list(night["snippets"]) == list(PLATFORMS)
+    x = night["snippets"]["x"]
+    assert {"text", "length", "limit", "link", "share_url", "variants"} <= set(x)
+    assert [v["voice"] for v in x["variants"]] == ["colleague"]
+    assert "share_url" not in night["snippets"]["instagram"]
+    # share.instagram: false in the parental-leave story
+    leave = next(s for s in sample["stories"] if s["slug"] == "coming-back-after-parental-leave")
+    assert "instagram" not in leave["snippets"]
+
+
+def test_links_carry_utm_parameters_for_platform_and_person(sample):
+    for story, platform, snippet in every_snippet(sample):
+        link = urlsplit(snippet["link"])
+        assert f"{link.scheme}://{link.netloc}{link.path}" == story["url"]
+        assert parse_qs(link.query, strict_parsing=True) == {
+            "utm_source": [platform], "utm_medium": ["social"],
+            "utm_campaign": ["employee-stories"], "utm_content": [story["author"]["id"]]}
+        if platform == "instagram":
+            assert "http" not in snippet["text"] and "link in bio" in snippet["text"]
+        else:
+            assert snippet["text"].endswith(snippet["link"])
+
+
+def test_share_links_decode_to_exactly_the_text_and_link(sample):
+    for story, platform, snippet in every_snippet(sample):
+        text, link, url = snippet["text"], snippet["link"], snippet.get("share_url")
+        if platform in ("instagram", "mastodon"):
+            assert url is None
+            continue
+        parts = urlsplit(url)
+        query = parse_qs(parts.query, strict_parsing=True, keep_blank_values=True)
+        assert all(len(values) == 1 for values in query.values())
+        query = {key: values[0] for key, values in query.items()}
+        if platform == "x":
+            assert url.startswith("https://x.com/intent/tweet?")
+            assert set(query) == {"text", "url"} and query["url"] == link
+            assert query["text"] + "\n\n" + query["url"] == text
+        elif platform in ("threads", "bluesky", "whatsapp"):
+            assert set(query) == {"text"} and query["text"] == text
+        elif platform == "linkedin":
+            assert query == {"url": link}
+        elif platform == "facebook":
+            assert query == {"u": link}
+        elif platform == "email":
+            assert url.startswith("mailto:?") and "+" not in url
+            assert query["subject"] == story["title"]
+            assert query["body"] == text.replace("\n", "\r\n")
+
+
+def test_every_snippet_carries_the_disclosure_and_camel_case_hashtags(sample):
+    for story, platform, snippet in every_snippet(sample):
+        assert "I work at Lumenfold" in snippet["text"]
+        tags = regex.findall(r"(?<!\w)#(\w+)", snippet["text"])
+        assert len(tags) <= PLATFORMS_BY_ID[platform].hashtags
+        assert all(tag[0].isupper() or not tag[0].isalpha() for tag in tags), tags
+    night = next(s for s in sample["stories"] if s["slug"] == "night-shift")
+    assert "#LifeAtLumenfold #ShiftWork #Flexibility" in night["snippets"]["linkedin"]["text"]
+
+
+def test_voices_first_person_and_colleague_naming_the_author(sample):
+    night = next(s for s in sample["stories"] if s["slug"] == "night-shift")
+    mastodon_post = night["snippets"]["mastodon"]
+    assert mastodon_post["text"].startswith("At 04:00 the warehouse")
+    colleague = mastodon_post["variants"][0]["text"]
+    assert colleague.startswith("My colleague Ana Lindqvist (@anal@mastodon.nu)")
+    assert "@lumenfold@social.lumenfold.example" in colleague
+    assert "Ana asks: Have you ever chosen the shift" in colleague
+
+
+# -- overrides, errors and the command ---------------------------------------------------
+
+SITE = """\
+title: "Life at Testco"
+company: Testco
+base_url: https://careers.testco.example/
+social:
+  hashtags: [LifeAtTestco]
+  handles: {x: testco}
+  utm: {campaign: stories, medium: social}
+  disclosure: "I work at Testco"
+"""
+
+
+def test_an_override_is_used_as_written_with_the_link_added(make_site):
+    site = make_site(site=SITE)
+    site.story("2026-02-10-night-shift.md", extra="""\
+        share:
+          x: "Nights at the dock, in my own words."
+          instagram: false
+        """)
+    run = site.build()
+    assert run.code == 0, run.err
+    story = json.loads((site.out / "snippets.json").read_text())["stories"][0]
+    x = story["snippets"]["x"]
+    assert x["text"] == ("Nights at the dock, in my own words.\n\nI work at Testco\n\n"
+                         "https://careers.testco.example/stories/night-shift/?utm_source=x"
+                         "&utm_medium=social&utm_campaign=stories&utm_content=ana")
+    assert x["length"] == parse_tweet(x["text"]).weightedLength
+    assert x["variants"][0]["text"].startswith("My colleague Ana Lindqvist wrote")
+    assert "instagram" not in story["snippets"]
+
+
+def test_an_override_that_cannot_fit_is_an_error_at_its_line(make_site):
+    site = make_site(site=SITE)
+    site.story("2026-02-10-night-shift.md", extra="""\
+        share:
+          linkedin: "Fine here."
+          x: "%s"
+        """ % ("Far too long for X. " * 20))
+    run = site.build()
+    assert run.code == 1
+    assert ("stories/2026-02-10-night-shift.md:4: error: 'share.x' does not fit on X: "
+            in run.err), run.err
+    assert not site.out.exists()
+
+
+def test_near_identical_snippets_are_a_warning(make_site):
+    site = make_site(site=SITE)
+    quote = 'quote: "The dock at four in the morning is the quietest place I know."\n'
+    site.story("2026-02-10-night-shift.md", extra=quote)
+    site.story("2026-02-11-night-shift-again.md", title="A night on the dock", extra=quote)
+    run = site.run("check")
+    assert run.code == 0
+    warnings = [line for line in run.out.splitlines() if "the same as" in line]
+    assert len(warnings) == 1, run.out
+    assert warnings[0].startswith("stories/2026-02-11-night-shift-again.md:2: warning: the "
+                                  "snippets for LinkedIn, X, Facebook")
+    assert "the same as those of stories/2026-02-10-night-shift.md" in warnings[0]
+
+
+def test_snippets_command_prints_counts(make_site):
+    site = make_site(site=SITE)
+    run = site.run("snippets", "night-shift", "--platform", "bluesky")
+    assert run.code == 0, run.err
+    assert run.out.startswith("== Bluesky, author: ")
+    assert "== Bluesky, colleague: " in run.out
+    assert "I work at Testco" in run.out
+
+
+def test_snippets_command_unknown_slug_suggests_and_unknown_platform_is_usage(make_site):
+    site = make_site(site=SITE)
+    run = site.run("snippets", "night-shif")
+    assert run.code == 1
+    assert "no story with the slug 'night-shif'; did you mean 'night-shift'?" in run.err
+    run = site.run("snippets", "night-shift", "--platform", "myspace")
+    assert run.code == 2
+    assert "invalid choice: 'myspace'" in run.err
+
+
+# -- any story, in any script ------------------------------------------------------------
+
+PIECES = ["a", "Z", "é", "e\u0301", "ñ", "ß", "日", "本", "語", "。", "ع", "ر", "ب", "ي", "\u064b",
+          "👩\u200d👩\u200d👧", "🇸🇪", "👍🏽", "❤\ufe0f", "\u200d", " ", " ", "  ", ".", "!", "?",
+          "#", "#tag", "@", "@ana", "@ana@example.org", "https://example.com/a?b=c", "—", "\n"]
+words = st.lists(st.sampled_from(PIECES) | st.characters(exclude_categories=("Cs", "Co", "Cn")),
+                 max_size=120).map("".join)
+
+SITE_MODEL = Site(
+    title="Life at Testco", company="Testco", base_url="https://careers.testco.example/",
+    social=Social(platforms=PLATFORMS, hashtags=("LifeAtTestco",),
+                  handles=frozen_map({"x": "testco", "mastodon": "@testco@social.example",
+                                      "bluesky": "testco.bsky.social", "threads": "testco",
+                                      "instagram": "testco"}),
+                  utm=frozen_map({"campaign": "stories", "medium": "social"}),
+                  disclosure="I work at Testco"))
+PERSON = Person(id="ana", name="Ana Lindqvist", role="Shift Lead", path="people/ana.yaml",
+                handles=frozen_map({"x": "ana", "mastodon": "@ana@mastodon.example"}))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=words.filter(lambda t: t.strip()), summary=words, quote=words, question=words,
+       tags=st.lists(words.filter(lambda t: t.strip()), max_size=4))
+def test_any_story_yields_snippets_within_every_limit(title, summary, quote, question, tags):
+    story = Story(path="stories/x.md", slug="x", title=title.strip(), author="ana",
+                  date=dt.date(2026, 1, 1), body="Hello.", body_line=5, summary=summary.strip(),
+                  quote=quote.strip(), question=question.strip(),
+                  tags=tuple(t.strip() for t in tags))
+    entry = make_entry(SITE_MODEL, story, PERSON, "<p>Hello.</p>", True)
+    found = story_snippets(SITE_MODEL, entry)
+    source = unicodedata.normalize("NFC", " ".join(" ".join(f.split()) for f in
+                                                   (title, summary, quote, question)))
+    assert set(found) == set(PLATFORMS)
+    for platform, snippets in found.items():
+        assert [s.voice for s in snippets] == ["author", "colleague"]
+        for snippet in snippets:
+            assert snippet.length == COUNTERS[platform](snippet.text) <= snippet.limit
+            assert PLATFORMS_BY_ID[platform].fits(snippet.text)
+            assert "I work at Testco" in snippet.text
+            if platform != "instagram":
+                assert snippet.text.endswith(snippet.link)
+            # never a URL or a hashtag cut in two: each is the link, or whole in the story
+            for url in regex.findall(r"https?://\S+", snippet.text):
+                assert url == snippet.link or url.rstrip(".,;:!?)]\"'”’…") in source, url
+
+
+def test_only_published_stories_have_snippets_in_snippets_json(make_site):
+    site = make_site(site=SITE)
+    site.story("2026-02-11-a-draft.md", title="Still a draft", extra="draft: true\n")
+    site.story("2027-01-01-the-future.md", title="Not yet", date="2027-01-01")
+    run = site.build("--drafts")
+    assert run.code == 0, run.err
+    document = json.loads((site.out / "snippets.json").read_text())
+    assert [story["slug"] for story in document["stories"]] == ["night-shift"]
+    assert (site.out / "stories/a-draft/share/index.html").exists()     # previews still work
+
+
+def test_a_story_like_several_others_gets_one_warning(make_site):
+    site = make_site(site=SITE)
+    quote = 'quote: "The dock at four in the morning is the quietest place I know."\n'
+    for day in (10, 11, 12):
+        site.story(f"2026-02-{day}-dock-{day}.md", extra=quote)
+    site.story("2026-02-13-other.md", title="Selling heat pumps in three languages",
+               extra='quote: "Every customer asks the same first question, in any language."\n')
+    run = site.run("check")
+    assert run.code == 0, run.out
+    warnings = [line for line in run.out.splitlines() if "the same as" in line]
+    assert [w.split(":")[0] for w in warnings] == ["stories/2026-02-11-dock-11.md",
+                                                   "stories/2026-02-12-dock-12.md"], run.out
+    assert "(and 1 more)" in warnings[1] and "(and" not in warnings[0]
