@@ -171,9 +171,8 @@ def run_new(args, parser) -> int:
     print(f"Created {_shown(path)}")
     print("Next: write your story in it (the comments say what each line is for), then "
           "preview it:")
-    print(f"  python build.py build --drafts{_source_flag(args)} && "
-          f"python -m http.server -d {_shown(source / 'site')} 8000")
-    print(f"  and open http://127.0.0.1:8000/stories/{slug}/")
+    print(f"  python build.py serve{_source_flag(args)}")
+    print(f"  and open http://127.0.0.1:8000/stories/{slug}/ (it reloads as you save)")
     print("When it is ready, set 'draft: false' and open a pull request.")
     return EXIT_OK
 

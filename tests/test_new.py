@@ -12,8 +12,9 @@ def test_new_story_is_a_commented_draft_that_checks_and_previews(make_site):
         "Created stories/2026-11-23-my-first-week-uber-cafe.md",
         "Next: write your story in it (the comments say what each line is for), then "
         "preview it:",
-        "  python build.py build --drafts && python -m http.server -d site 8000",
-        "  and open http://127.0.0.1:8000/stories/my-first-week-uber-cafe/",
+        "  python build.py serve",
+        "  and open http://127.0.0.1:8000/stories/my-first-week-uber-cafe/ (it reloads as you "
+        "save)",
         "When it is ready, set 'draft: false' and open a pull request.",
     ]
     text = (site.root / "stories/2026-11-23-my-first-week-uber-cafe.md").read_text()
