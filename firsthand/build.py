@@ -17,7 +17,8 @@ from .cards import fonts_in_use
 from . import fingerprint
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import (CARD_ENGINE, CARD_POOL_THRESHOLD, IMAGE_ENGINE, MARKDOWN_ENGINE,
-                    POOL_THRESHOLD, Cache, render_bodies)
+                    POOL_THRESHOLD, SNIPPET_ENGINE, Cache, compose_snippets,
+                    render_bodies)
 from .cache import clean_image as cached_clean_image
 from .checks import CHECKS
 from .enrich import Library, enrich, shown_stories, today
@@ -80,6 +81,7 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
     memo.update(fresh)
     progress.done()
     library = enrich(content, problems, on, drafts=drafts, rendered=memo, stats=stats)
+    compose_snippets(library.site, library.entries, store, jobs, pool_threshold)
     for check in CHECKS:
         problems.extend(check(content, library))
     if problems.has_errors:
@@ -151,8 +153,8 @@ def _build_unless_unchanged(source: Path, out: Path, options: dict) -> Result:
         on = options["on"] or today()
         inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
             "drafts": options["drafts"], "on": on, "base_url": options["base_url"],
-            "engine": [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, fonts_in_use(),
-                       jinja2.__version__, yaml.__version__]})
+            "engine": [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE,
+                       fonts_in_use(), jinja2.__version__, yaml.__version__]})
         record = fingerprint.unchanged(folder, inputs, out)
         if record is not None:
             files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())

@@ -14,6 +14,8 @@ from __future__ import annotations
 import concurrent.futures
 import gc
 import hashlib
+import multiprocessing as mp
+import json
 import os
 from pathlib import Path
 from typing import Iterable
@@ -21,8 +23,9 @@ from typing import Iterable
 import markdown
 import nh3
 import PIL
+import regex
 
-from . import __version__, cards, enrich, images, markup
+from . import __version__, cards, enrich, images, markup, platforms, snippets
 
 FOLDER = ".firsthand-cache"
 POOL_THRESHOLD = 200          # fewer bodies than this render faster than a pool starts
@@ -42,6 +45,7 @@ MARKDOWN_ENGINE = "|".join([_fingerprint(markup, enrich), markdown.__version__,
                             getattr(nh3, "__version__", "")])
 IMAGE_ENGINE = "|".join([_fingerprint(images), PIL.__version__])
 CARD_ENGINE = "|".join([_fingerprint(cards), PIL.__version__])
+SNIPPET_ENGINE = "|".join([_fingerprint(snippets, platforms), regex.__version__])
 
 
 class Cache:
@@ -156,12 +160,13 @@ def _render_in_pool(bodies: list[str], jobs: int) -> list:
     return _in_pool(_render, bodies, jobs, CHUNK)
 
 
-def _in_pool(function, items: list, jobs: int, chunk: int) -> list:
+def _in_pool(function, items: list, jobs: int, chunk: int, context=None) -> list:
     # Freeze what exists, so that the workers' garbage collector does not touch (and
     # so copy) the pages they share with this process.
     gc.freeze()
     try:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs,
+                                                    mp_context=context) as pool:
             return list(pool.map(function, items, chunksize=chunk))
     finally:
         gc.unfreeze()
@@ -223,3 +228,57 @@ def _unpack_picture(data: bytes | None) -> images.Picture | None:
         offset += 12 + size
     first, *copies = pictures
     return images.Picture(first.data, first.width, first.height, tuple(copies))
+
+
+def compose_snippets(site, entries, cache: Cache, jobs: int = 1,
+                     threshold: int = POOL_THRESHOLD) -> None:
+    """Compose every story's snippets once, from the cache or anew (in a pool when many),
+    and hand them to snippets.story_snippets, where pages and checks find them."""
+    keys = [_key(SNIPPET_ENGINE.encode(),
+                 repr(snippets.snippet_inputs(site, entry)).encode("utf-8"))
+            for entry in entries]
+    missing = []
+    for entry, key in zip(entries, keys):
+        made = _unpack_snippets(cache.get("snippets", key))
+        if made is None:
+            missing.append((entry, key))
+        else:
+            snippets.remember_snippets(site, entry, made)
+    if jobs > 1 and len(missing) > threshold and "fork" in mp.get_all_start_methods():
+        # Site and Entry hold read-only mappings, which do not pickle: forked workers
+        # inherit them, and only their indices and the snippets travel.
+        global _COMPOSING
+        _COMPOSING = (site, [entry for entry, _ in missing])
+        try:
+            fresh = _in_pool(_compose, list(range(len(missing))), jobs, CHUNK,
+                             mp.get_context("fork"))
+        finally:
+            _COMPOSING = None
+        for (entry, _), made in zip(missing, fresh):
+            snippets.remember_snippets(site, entry, made)
+    for entry, key in missing:
+        made = snippets.story_snippets(site, entry)
+        cache.put("snippets", key, _pack_snippets(made))
+
+
+_COMPOSING = None
+
+
+def _compose(index: int) -> dict:
+    site, entries = _COMPOSING
+    return dict(snippets.story_snippets(site, entries[index]))
+
+
+def _pack_snippets(made) -> bytes:
+    return json.dumps({name: [list(vars(s).values()) for s in found]
+                       for name, found in made.items()}, ensure_ascii=False).encode("utf-8")
+
+
+def _unpack_snippets(data: bytes | None) -> dict | None:
+    if data is None:
+        return None
+    try:
+        return {name: tuple(snippets.Snippet(*fields) for fields in found)
+                for name, found in json.loads(data).items()}
+    except (ValueError, TypeError):
+        return None

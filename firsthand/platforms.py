@@ -51,8 +51,18 @@ def x_length(text: str) -> int:
     return sum(_x_line_length(line) for line in text.split("\n")) + text.count("\n")
 
 
+# A printable ASCII line in which twitter-text can find no URL (a URL needs "://" or a
+# dot right before a top-level domain's letter) weighs one per character: every ASCII
+# code point is in its weight-1 range, and no emoji sequence is pure ASCII. The tests
+# hold this shortcut to twitter-text's own count.
+MAYBE_URL = re.compile(r"\.[A-Za-z]|://")
+PLAIN_ASCII = re.compile(r"[ -~]*")
+
+
 @functools.lru_cache(maxsize=8192)
 def _x_line_length(line: str) -> int:
+    if PLAIN_ASCII.fullmatch(line) and not MAYBE_URL.search(line):
+        return len(line)
     return parse_tweet(line).weightedLength if line else 0
 
 

@@ -9,6 +9,7 @@ at a word with an ellipsis. It never splits a grapheme, a URL, a hashtag or a me
 
 from __future__ import annotations
 
+import collections
 import difflib
 import re
 import unicodedata
@@ -320,10 +321,24 @@ def story_snippets(site: Site, entry: Entry) -> Mapping[str, tuple[Snippet, ...]
         snippets = platform_snippets(site, entry, PLATFORMS_BY_ID[name])
         if snippets:
             result[name] = tuple(snippets)
+    remember_snippets(site, entry, result)
+    return _composed[(id(site), id(entry))][2]
+
+
+def remember_snippets(site: Site, entry: Entry,
+                      made: Mapping[str, tuple[Snippet, ...]]) -> None:
+    """Give story_snippets what was composed elsewhere (a worker process, the cache)."""
     if len(_composed) > 10_000:
         _composed.clear()
-    _composed[(id(site), id(entry))] = (site, entry, MappingProxyType(result))
-    return _composed[(id(site), id(entry))][2]
+    _composed[(id(site), id(entry))] = (site, entry, MappingProxyType(dict(made)))
+
+
+def snippet_inputs(site: Site, entry: Entry) -> list:
+    """Everything in the site and the story that story_snippets reads, for a cache key."""
+    story, author = entry.story, entry.author
+    return [site.social, site.company, site.absolute(entry.path), story.title, story.quote,
+            story.summary, story.question, story.tags, story.share, author.id, author.name,
+            author.handles]
 
 
 def snippet_problems(site: Site, entry: Entry) -> list[Problem]:
@@ -384,8 +399,8 @@ def snippets_document(site: Site, entries) -> dict:
 
 
 # Near-identical snippets are found without comparing every pair of stories: a pair is
-# compared only when the two share some run of three words that few other stories use
-# (at most RARE_SHINGLE of them; on a small site that is every run, so every pair).
+# compared only when the two share many of the runs of three words that few other
+# stories use (at most RARE_SHINGLE of them; on a small site, every run).
 RARE_SHINGLE = 64
 
 
@@ -403,11 +418,18 @@ def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]
                 for i in range(max(1, len(text) - 2))}
         for shingle in seen:
             postings.setdefault(shingle, []).append(index)
-    pairs = set()
+    # A pair worth comparing shares at least half of the rarer words of the story with
+    # fewer of them: sharing only the author's name or a tag is not enough.
+    rare = [0] * len(entries)
+    shared: collections.Counter = collections.Counter()
     for stories in postings.values():
-        if 1 < len(stories) <= RARE_SHINGLE:
-            pairs.update((newer, older) for n, newer in enumerate(stories)
-                         for older in stories[n + 1:])
+        if len(stories) <= RARE_SHINGLE:
+            for index in stories:
+                rare[index] += 1
+            shared.update((newer, older) for n, newer in enumerate(stories)
+                          for older in stories[n + 1:])
+    pairs = [pair for pair, count in shared.items()
+             if count >= 0.5 * min(rare[pair[0]], rare[pair[1]])]
     alike: dict[int, list[tuple[float, int, list[str]]]] = {}
     for newer, older in sorted(pairs):
         found = [(name, _similarity(text, words[older][name], threshold))

@@ -19,7 +19,7 @@ from twitter_text import parse_tweet
 from sites import ROOT, TODAY
 from firsthand.enrich import make_entry
 from firsthand.model import PLATFORMS, Person, Site, Social, Story, frozen_map
-from firsthand.platforms import PLATFORMS_BY_ID
+from firsthand.platforms import PLATFORMS_BY_ID, _x_line_length
 from firsthand.snippets import story_snippets
 
 # -- counters written here, independently of firsthand.platforms -------------------------
@@ -313,3 +313,9 @@ def test_a_story_like_several_others_gets_one_warning(make_site):
     assert [w.split(":")[0] for w in warnings] == ["stories/2026-02-11-dock-11.md",
                                                    "stories/2026-02-12-dock-12.md"], run.out
     assert "(and 1 more)" in warnings[1] and "(and" not in warnings[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120))
+def test_the_ascii_shortcut_counts_as_twitter_text_does(line):
+    assert _x_line_length(line) == (parse_tweet(line).weightedLength if line else 0)
