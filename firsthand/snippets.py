@@ -409,27 +409,26 @@ def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]
     the link left out): one warning per story, on the newer one of each pair, naming the
     most alike older story (entries come newest first)."""
     words: list[dict[str, list[str]]] = []
-    postings: dict[str, list[int]] = {}
+    postings: dict[tuple[str, str], list[int]] = {}
     for index, entry in enumerate(entries):
         texts = {name: found[0].text.replace(found[0].link, " ").casefold().split()
                  for name, found in story_snippets(site, entry).items()}
         words.append(texts)
-        seen = {" ".join(text[i:i + 3]) for text in texts.values()
-                for i in range(max(1, len(text) - 2))}
-        for shingle in seen:
-            postings.setdefault(shingle, []).append(index)
-    # A pair worth comparing shares at least half of the rarer words of the story with
-    # fewer of them: sharing only the author's name or a tag is not enough.
-    rare = [0] * len(entries)
+        for name, text in texts.items():
+            for shingle in {" ".join(text[i:i + 3]) for i in range(max(1, len(text) - 2))}:
+                postings.setdefault((name, shingle), []).append(index)
+    # A pair worth comparing shares, on some platform, at least a quarter of the rarer runs of
+    # the story with fewer of them there: sharing only the author's name or a tag is not
+    # enough. Two texts 90% alike share at least 30% even when every tenth word differs.
+    rare: collections.Counter = collections.Counter()
     shared: collections.Counter = collections.Counter()
-    for stories in postings.values():
+    for (name, _), stories in postings.items():
         if len(stories) <= RARE_SHINGLE:
-            for index in stories:
-                rare[index] += 1
-            shared.update((newer, older) for n, newer in enumerate(stories)
+            rare.update((index, name) for index in stories)
+            shared.update((newer, older, name) for n, newer in enumerate(stories)
                           for older in stories[n + 1:])
-    pairs = [pair for pair, count in shared.items()
-             if count >= 0.5 * min(rare[pair[0]], rare[pair[1]])]
+    pairs = {(newer, older) for (newer, older, name), count in shared.items()
+             if count >= 0.25 * min(rare[newer, name], rare[older, name])}
     alike: dict[int, list[tuple[float, int, list[str]]]] = {}
     for newer, older in sorted(pairs):
         found = [(name, _similarity(text, words[older][name], threshold))

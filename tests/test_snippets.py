@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 import subprocess
 import sys
 import unicodedata
@@ -20,7 +21,7 @@ from sites import ROOT, TODAY
 from firsthand.enrich import make_entry
 from firsthand.model import PLATFORMS, Person, Site, Social, Story, frozen_map
 from firsthand.platforms import PLATFORMS_BY_ID, _x_line_length
-from firsthand.snippets import story_snippets
+from firsthand.snippets import near_identical, story_snippets
 
 # -- counters written here, independently of firsthand.platforms -------------------------
 
@@ -313,6 +314,29 @@ def test_a_story_like_several_others_gets_one_warning(make_site):
     assert [w.split(":")[0] for w in warnings] == ["stories/2026-02-11-dock-11.md",
                                                    "stories/2026-02-12-dock-12.md"], run.out
     assert "(and 1 more)" in warnings[1] and "(and" not in warnings[0]
+
+
+def test_the_same_override_on_one_platform_of_two_different_stories_is_found():
+    # Enough stories that the disclosure, the hashtags and the author's name are common
+    # words, not the rare ones that pick the pairs worth comparing; each story's own
+    # words are long and different, and only X's override is the same in two of them.
+    vocabulary = [f"w{n}" for n in range(5000)]
+    chance = random.Random(7)
+    override = ("Come and see what a night at our dock is like: the forklifts, the radio, "
+                "the coffee and the sunrise over the harbour.")
+    entries = []
+    for n in range(80):
+        story = Story(path=f"stories/s{n}.md", slug=f"s{n}", author="ana",
+                      title=" ".join(chance.sample(vocabulary, 8)),
+                      date=dt.date(2026, 1, 1) - dt.timedelta(days=n), body="Hello.",
+                      body_line=5, summary=" ".join(chance.sample(vocabulary, 40)),
+                      quote=" ".join(chance.sample(vocabulary, 20)),
+                      share=frozen_map({"x": override}) if n in (10, 50) else frozen_map())
+        entries.append(make_entry(SITE_MODEL, story, PERSON, "<p>Hello.</p>", True))
+    problems = near_identical(SITE_MODEL, entries)
+    assert [(p.path, p.message.split(" are ")[0]) for p in problems] == [
+        ("stories/s10.md", "the snippets for X")]
+    assert "the same as those of stories/s50.md" in problems[0].message
 
 
 @settings(max_examples=300, deadline=None)
