@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from firsthand.cache import Cache
-from firsthand.cards import CardText, draw_card, font_chain, missing_glyphs
+from firsthand.cards import CardText, draw_card, font_chain, missing_glyphs, png
 
 SITE = """\
 title: "Life at Testco"
@@ -136,6 +136,15 @@ def test_long_titles_shrink_and_stay_on_the_card():
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("size", [(1, 1), (1200, 630), (37, 1350)])
+def test_card_png_decodes_to_exactly_the_drawn_pixels(size):
+    drawn = Image.effect_noise(size, 80).convert("RGB")
+    with Image.open(io.BytesIO(png(drawn))) as read:
+        read.load()                    # Pillow checks every chunk's CRC as it reads
+        assert (read.format, read.mode, read.size) == ("PNG", "RGB", size)
+        assert read.tobytes() == drawn.tobytes()
+
+
 def test_copy_button_puts_the_exact_text_on_the_clipboard(built, browser):
     handler = functools.partial(_QuietHandler, directory=str(built.out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
