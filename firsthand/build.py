@@ -87,35 +87,36 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
     if problems.has_errors:
         return Result(problems.sorted(), library)
     files: dict[str, bytes] = {}
-    pictures = process_images(library, problems, files, store)
+    made: set[str] = set()
+    links = LinkChecker(library)
+
+    def emit(path: str, data: bytes) -> None:
+        if path in made:
+            problems.error(path, 1, f"two things would write the same output file '{path}'")
+        made.add(path)
+        links.add(path, data)
+        if sink is None:
+            files[path] = data
+        else:
+            sink(path, data)
+
+    found: dict[str, bytes] = {}
+    pictures = process_images(library, problems, found, store)
+    add_static(library.site.source, found, problems, store)
+    for path, data in found.items():
+        emit(path, data)
+    found.clear()
     progress.start("drawing share cards", 2 * len(library.entries))
-    cards = sharekit.make_cards(library, pictures, store, jobs,
-                                 min(pool_threshold, CARD_POOL_THRESHOLD))
+    cards = sharekit.make_cards(library, pictures, store, emit, jobs,
+                                min(pool_threshold, CARD_POOL_THRESHOLD))
     progress.done()
     pictures.update(cards)              # pages give og:image its width and height
-    files.update((path, card.data) for path, card in cards.items())
     env = render.make_environment(library.site.source)
     renderer = render.Renderer(library, env, pictures)
-    add_static(library.site.source, files, problems, store)
-    made = set(files)
-    links = LinkChecker(library)
-    for path, data in files.items():
-        links.add(path, data)
-        if sink is not None:
-            sink(path, data)
-    if sink is not None:
-        files.clear()
     progress.start("rendering", len(library.entries) + len(library.profiles))
     for step in render.RENDER_STEPS:
         for path, data in step(renderer):
-            if path in made:
-                problems.error(path, 1, f"two things would write the same output file '{path}'")
-            made.add(path)
-            links.add(path, data)
-            if sink is None:
-                files[path] = data
-            else:
-                sink(path, data)
+            emit(path, data)
             progress.advance()
     progress.done()
     problems.extend(links.problems())

@@ -18,7 +18,7 @@ import multiprocessing as mp
 import json
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import markdown
 import nh3
@@ -161,32 +161,43 @@ def _render_in_pool(bodies: list[str], jobs: int) -> list:
 
 
 def _in_pool(function, items: list, jobs: int, chunk: int, context=None) -> list:
+    return list(_in_pool_lazily(function, items, jobs, chunk, context))
+
+
+def _in_pool_lazily(function, items: list, jobs: int, chunk: int, context=None) -> Iterator:
+    """function(item) for each item, in order, computed in `jobs` processes; each result
+    is handed over as it comes, so the caller need not hold them all."""
     # Freeze what exists, so that the workers' garbage collector does not touch (and
     # so copy) the pages they share with this process.
     gc.freeze()
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs,
                                                     mp_context=context) as pool:
-            return list(pool.map(function, items, chunksize=chunk))
+            yield from pool.map(function, items, chunksize=chunk)
     finally:
         gc.unfreeze()
 
 
 def draw_cards(wanted: list[tuple[cards.CardText, str]], cache: Cache, jobs: int = 1,
-               threshold: int = CARD_POOL_THRESHOLD) -> list[bytes]:
-    """The PNG of every (card, kind), from the cache or drawn (in a pool when many)."""
+               threshold: int = CARD_POOL_THRESHOLD) -> Iterator[tuple[int, bytes]]:
+    """(index in wanted, PNG) for every (card, kind): first those in the cache, then the
+    ones drawn (in a pool when many). One at a time: at ten thousand stories the cards
+    weigh two gigabytes, so nobody should hold them all."""
     keys = [_key(CARD_ENGINE.encode(), cards.card_key(card, kind).encode())
             for card, kind in wanted]
-    found = [cache.get("cards", key) for key in keys]
-    missing = [index for index, data in enumerate(found) if data is None]
-    if jobs > 1 and len(missing) > threshold:
-        drawn = _in_pool(_draw, [wanted[i] for i in missing], jobs, 4)
-    else:
-        drawn = [_draw(wanted[i]) for i in missing]
+    missing = []
+    for index, key in enumerate(keys):
+        data = cache.get("cards", key)
+        if data is None:
+            missing.append(index)
+        else:
+            yield index, data
+    items = [wanted[i] for i in missing]
+    drawn = _in_pool_lazily(_draw, items, jobs, 4) if jobs > 1 and len(missing) > threshold \
+        else map(_draw, items)
     for index, data in zip(missing, drawn):
-        found[index] = data
         cache.put("cards", keys[index], data)
-    return found
+        yield index, data
 
 
 def _draw(item: tuple[cards.CardText, str]) -> bytes:

@@ -382,20 +382,24 @@ def why_not(platform: Platform, text: str) -> str:
 
 def snippets_document(site: Site, entries) -> dict:
     """snippets.json: every snippet of every published story (DESIGN.md, section 5)."""
-    stories = []
-    for entry in entries:
-        if not entry.published:
-            continue
-        snippets = {}
-        for name, found in story_snippets(site, entry).items():
-            main = found[0].as_json()
-            main["variants"] = [s.as_json() for s in found[1:]]
-            snippets[name] = main
-        stories.append({"slug": entry.slug, "url": site.absolute(entry.path),
-                        "title": entry.title,
-                        "author": {"id": entry.author.id, "name": entry.author.name},
-                        "snippets": snippets})
-    return {"site": {"title": site.title, "base_url": site.base_url}, "stories": stories}
+    return {"site": site_document(site),
+            "stories": [story_document(site, entry) for entry in entries if entry.published]}
+
+
+def site_document(site: Site) -> dict:
+    return {"title": site.title, "base_url": site.base_url}
+
+
+def story_document(site: Site, entry: Entry) -> dict:
+    """One story's item of snippets.json: the author's voice, the others as variants."""
+    snippets = {}
+    for name, found in story_snippets(site, entry).items():
+        main = found[0].as_json()
+        main["variants"] = [s.as_json() for s in found[1:]]
+        snippets[name] = main
+    return {"slug": entry.slug, "url": site.absolute(entry.path), "title": entry.title,
+            "author": {"id": entry.author.id, "name": entry.author.name},
+            "snippets": snippets}
 
 
 # Near-identical snippets are found without comparing every pair of stories: a pair is

@@ -71,7 +71,11 @@ def sample(tmp_path_factory) -> dict:
                           env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert " error:" not in done.stderr
-    return json.loads((out / "snippets.json").read_text(encoding="utf-8"))
+    text = (out / "snippets.json").read_text(encoding="utf-8")
+    document = json.loads(text)
+    # written a story at a time, yet exactly as json.dumps would write the whole
+    assert text == json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    return document
 
 
 def test_every_sample_snippet_is_counted_as_its_platform_counts(sample):
@@ -299,6 +303,11 @@ def test_only_published_stories_have_snippets_in_snippets_json(make_site):
     document = json.loads((site.out / "snippets.json").read_text())
     assert [story["slug"] for story in document["stories"]] == ["night-shift"]
     assert (site.out / "stories/a-draft/share/index.html").exists()     # previews still work
+    run = site.build("--base-url", "https://example.org/", today="2025-01-01")
+    assert run.code == 0, run.err                       # nothing published yet
+    text = (site.out / "snippets.json").read_text()
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
+    assert json.loads(text)["stories"] == []
 
 
 def test_a_story_like_several_others_gets_one_warning(make_site):
