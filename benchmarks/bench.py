@@ -267,6 +267,7 @@ def main() -> None:
     }
     print("\n" + table(results))
     out = HERE / "out"
+    out.mkdir(exist_ok=True)          # git-ignored, so absent from a fresh clone
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for name in (f"bench-{stamp}.json", "latest.json"):
         (out / name).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
