@@ -14,8 +14,8 @@ from __future__ import annotations
 import concurrent.futures
 import gc
 import hashlib
-import multiprocessing as mp
 import json
+import multiprocessing as mp
 import os
 from pathlib import Path
 from typing import Iterable, Iterator

@@ -351,7 +351,7 @@ def png(image: Image.Image) -> bytes:
     at its default level, whose adaptive row filters cost more than they save here, and
     the file comes out smaller (og: 67 KB against 71 KB)."""
     width, height = image.size
-    raw = image.convert("RGB").tobytes()
+    raw = (image if image.mode == "RGB" else image.convert("RGB")).tobytes()
     stride = width * 3
     rows = b"".join(b"\0" + raw[at:at + stride] for at in range(0, len(raw), stride))
 
