@@ -112,20 +112,31 @@ def bluesky_short_url(url: str) -> str:
     percent-encoded); for a link that parser would change, we count the longer of the link
     as written and the longest the app could make of it, the stricter way."""
     parts = SIMPLE_URL.fullmatch(url)
-    if parts is None:
+    if parts is None or _rewritten(parts.group("path") or "") \
+            or re.fullmatch(r"[0-9]+|0x[0-9a-f]*", parts.group("host").rsplit(".", 1)[-1], re.I):
         return url if len(url) >= MAX_SHORT_EXTRA + _host_length(url) else \
             "x" * (MAX_SHORT_EXTRA + _host_length(url))
-    host, path = parts.group("host").lower(), parts.group("path") or ""
-    if path == "/" or path.startswith("/?") or path.startswith("/#"):
-        path = path[1:]
+    rest = parts.group("path") or ""
+    pathname, _, query = rest.partition("#")[0].partition("?")
+    fragment = rest.partition("#")[2]
+    path = ("" if pathname in ("", "/") else pathname) + ("?" + query if query else "") \
+        + ("#" + fragment if fragment else "")        # an empty ? or # is dropped
+    host = parts.group("host").lower()
     if len(path) > BLUESKY_SHORT_PATH:
         return host + path[:13] + "..."
     return host + path
 
 
+def _rewritten(rest: str) -> bool:
+    """Would the WHATWG parser change this path, query or fragment? (dot segments are
+    resolved, a quote in the query is percent-encoded)"""
+    pathname, _, query = rest.partition("#")[0].partition("?")
+    return bool(re.search(r"(?:^|/)(?:\.|%2e){1,2}(?:/|$)", pathname, re.I)) or "'" in query
+
+
 # An http(s) URL the WHATWG parser leaves as it is (apart from the host's case): printable
 # ASCII that needs no percent-encoding, no user, no port, no dot segment, no backslash.
-SIMPLE_URL = re.compile(r"https?://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)"
+SIMPLE_URL = re.compile(r"https?://(?P<host>(?!xn--)[A-Za-z0-9-]+(?:\.(?!xn--)[A-Za-z0-9-]+)*)"
                         r"(?P<path>[/?#](?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]*))?", re.I)
 MAX_SHORT_EXTRA = 16         # "/" and 12 more path characters and "..."
 

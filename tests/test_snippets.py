@@ -404,3 +404,86 @@ def test_the_same_override_on_one_platform_of_two_different_stories_is_found():
 @given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120))
 def test_the_ascii_shortcut_counts_as_twitter_text_does(line):
     assert _x_line_length(line) == (parse_tweet(line).weightedLength if line else 0)
+
+
+# -- Bluesky: links counted as the official app posts them --------------------------------
+
+# social-app's rule (src/lib/strings/url-helpers.ts, toShortUrl), written again here in
+# JavaScript so that Chromium's own URL parser does the parsing, as the app's does.
+TO_SHORT_URL = """urls => urls.map(url => {
+    let parsed;
+    try { parsed = new URL(url); } catch (e) { return url; }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return url;
+    const path = (parsed.pathname === '/' ? '' : parsed.pathname) + parsed.search + parsed.hash;
+    return path.length > 15 ? parsed.host + path.slice(0, 13) + '...' : parsed.host + path;
+})"""
+HOST = st.from_regex(r"[a-zA-Z0-9]{1,12}(\.[a-zA-Z0-9-]{1,10}){0,3}\.[a-z]{2,6}", fullmatch=True)
+PATH = st.from_regex(r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@%]{0,12}){0,4}/?(\?[A-Za-z0-9=&_.-]{0,30})?"
+                     r"(#[A-Za-z0-9]{0,10})?", fullmatch=True)
+ANY_PATH = st.text(st.characters(exclude_categories=("Cs", "Zs", "Zl", "Zp", "Cc")), max_size=30)
+
+
+@pytest.mark.browser
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(simple=st.lists(st.tuples(st.sampled_from(["http", "https", "HTTPS"]), HOST, PATH),
+                       min_size=1, max_size=40),
+       odd=st.lists(st.tuples(HOST, ANY_PATH), max_size=20))
+def test_bluesky_links_shorten_as_the_official_app_shortens_them(browser_page, simple, odd):
+    from firsthand.platforms import bluesky_short_url
+    urls = [f"{scheme}://{host}{path}" for scheme, host, path in simple]
+    strange = [f"https://{host}/{path}" for host, path in odd]
+    shortened = browser_page.evaluate(TO_SHORT_URL, urls + strange)
+    for url, app in zip(urls, shortened):
+        assert bluesky_short_url(url) == app, url
+    for url, app in zip(strange, shortened[len(urls):]):
+        # a link the parser rewrites: never counted shorter than the app shows it
+        assert graphemes(bluesky_short_url(url)) >= graphemes(app), (url, app)
+
+
+@pytest.fixture(scope="module")
+def browser_page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+def test_bluesky_counts_the_text_the_app_posts():
+    from firsthand.platforms import bluesky_length
+    link = "https://careers.testco.example/stories/night-shift/?utm_source=bluesky&utm_content=a"
+    # "careers.testco.example" + "/stories/nigh" + "..."
+    assert bluesky_length(link) == 22 + 13 + 3
+    assert bluesky_length(f"Read it ({link}).") == len("Read it (") + 38 + 2
+    assert bluesky_length("no link at careers.testco.example/stories") == 41
+    assert bluesky_length("https://a.example/short") == len("a.example/short")
+
+
+# -- nothing a story says can add a share parameter ---------------------------------------
+
+HOSTILE = ("Nights & days?&url=https://evil.example/#tag=evil\\n%0Atext=x "
+           "+%2B javascript:alert(1) #Shift&Work")
+
+
+def test_no_story_field_can_add_a_share_parameter(make_site):
+    site = make_site(site=SITE)
+    site.story("2026-02-10-night-shift.md", title=HOSTILE.replace('"', ""),
+               tags='"a&b=c", "d#e"', extra=(
+                   f'quote: "{HOSTILE}"\nquestion: "{HOSTILE}?"\nsummary: "{HOSTILE}"\n'))
+    run = site.build()
+    assert run.code == 0, run.err
+    story = json.loads((site.out / "snippets.json").read_text())["stories"][0]
+    allowed = {"x": {"text", "url"}, "threads": {"text", "url", "tag"}, "bluesky": {"text"},
+               "mastodon": {"text"}, "whatsapp": {"text"}, "linkedin": {"url"},
+               "facebook": {"u"}, "email": {"subject", "body"}}
+    for platform, main in story["snippets"].items():
+        for snippet in [main, *main["variants"]]:
+            if "share_url" not in snippet:
+                continue
+            parts = urlsplit(snippet["share_url"])
+            query = parse_qs(parts.query, strict_parsing=True, keep_blank_values=True)
+            assert set(query) <= allowed[platform] and all(len(v) == 1 for v in query.values())
+            assert not parts.fragment and "evil.example" not in parts.netloc
+            if "url" in query or "u" in query:
+                assert (query.get("url") or query["u"])[0] == snippet["link"]
+            if "text" in query and platform not in ("x", "threads"):
+                assert query["text"][0] == snippet["text"]
