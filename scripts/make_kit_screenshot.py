@@ -51,8 +51,7 @@ def shoot(origin: str, story: str, sharer: str) -> tuple[bytes, bytes]:
             page.goto(f"{origin}/stories/{story}/share/#share-linkedin")
             page.wait_for_function(
                 "document.querySelector('#kit-sharer').value === " + repr(sharer))
-            page.locator("#share-linkedin").scroll_into_view_if_needed()
-            page.evaluate("document.querySelector('.kit-sharer').scrollIntoView()")
+            page.evaluate("document.querySelector('.share-kit h1').scrollIntoView()")
             shots.append(page.screenshot())
             page.close()
         browser.close()
