@@ -401,7 +401,8 @@ def test_the_same_override_on_one_platform_of_two_different_stories_is_found():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120))
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+               | st.sampled_from("‘’“”–—…©®#\ufe0f\u20e3"), max_size=120))
 def test_the_ascii_shortcut_counts_as_twitter_text_does(line):
     assert _x_line_length(line) == (parse_tweet(line).weightedLength if line else 0)
 
