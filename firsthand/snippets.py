@@ -31,6 +31,7 @@ ELLIPSIS = "…"
 NO_LINK_LINE = "Full story: link in bio"
 MENTION = regex.compile(r"(?<![\w@])@[\w.-]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 MIN_HOOK = 50                 # graphemes: a hook cut shorter than this says too little
+MIN_STUB = 20                 # shorter than this, the hook goes: "“At…”" is nobody's words
 SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
 
@@ -156,18 +157,18 @@ COLLEAGUE_FRAMINGS = (
             "{first} asked: {q}", "What do you make of it?", "Read it in full:"),
     Framing("{who} wrote honestly about the work at {company}, in “{title}”:",
             "{who} wrote honestly about the work at {company}:", "{who}, honestly:",
-            "{first}’s question for you: {q}", "Worth your replies.", "The full story:"),
+            "{first}’s question for you: {q}", "What would you ask {first}?", "The full story:"),
     Framing("A colleague’s story, in their own words: {who}, “{title}”, for {company}.",
             "A colleague’s story, in their own words: {who}, for {company}.",
-            "In {who}’s own words:",
+            "In their own words, {who}:",
             "If you have an answer for {first}: {q}", "Say hello to {first} in the replies.",
             "Here:"),
     Framing("From {who}, a colleague at {company}: “{title}”.",
             "From {who}, a colleague at {company}:", "From {who}, at {company}:",
-            "{first} is asking: {q}", "I’d like to hear yours too.", "The story:"),
-    Framing("If you wonder what working at {company} is like, {who} wrote “{title}”:",
-            "If you wonder what working at {company} is like, read {who}:",
-            "What it’s like, from {who}:",
+            "{first} is asking: {q}", "Has it been like that for you?", "The story:"),
+    Framing("Something {who} wrote for {company}’s stories, “{title}”, that I wanted to pass on:",
+            "Something {who} wrote for {company}’s stories that I wanted to pass on:",
+            "Worth passing on, from {who}:",
             "Over to you, from {first}: {q}", "Questions for {first}? Ask below.",
             "It’s here:"),
 )
@@ -177,8 +178,9 @@ SLOTS = 3                     # a colleague's framings per platform that the kit
 PLATFORM_ORDER = ("linkedin", "x", "facebook", "instagram", "threads", "mastodon", "bluesky",
                   "whatsapp", "email")
 # A colleague's post is fitted as if the sharer's id in its link were this long, so that it
-# still fits when the kit puts a real sharer's id there.
-SHARER_ID_ROOM = 40
+# still fits when the kit puts a real sharer's id there (a longer id eats into the 20 units
+# of headroom, never past the limit, up to 44 characters).
+SHARER_ID_ROOM = 24
 
 
 def fnv1a(text: str) -> int:
@@ -308,7 +310,7 @@ def fit(platform: Platform, full: Draft, limit: int | None = None) -> Draft | No
         if step:
             base = shorter_framing[step - 1](base)
         last = step == len(shorter_framing)
-        shorter = shorten_part(base, "hook", fits, minimum=1 if last else MIN_HOOK)
+        shorter = shorten_part(base, "hook", fits, minimum=MIN_STUB if last else MIN_HOOK)
         if shorter is not None:
             return shorter
     current = replace(base, hook="")

@@ -436,7 +436,10 @@ def test_bluesky_links_shorten_as_the_official_app_shortens_them(browser_page, s
     strange = [f"https://{host}/{path}" for host, path in odd]
     shortened = browser_page.evaluate(TO_SHORT_URL, urls + strange)
     for url, app in zip(urls, shortened):
-        assert bluesky_short_url(url) == app, url
+        if regex.search(r"/\.\.?(?:[/?#]|$)", url):   # a dot segment: the parser removes it
+            assert graphemes(bluesky_short_url(url)) >= graphemes(app), (url, app)
+        else:
+            assert bluesky_short_url(url) == app, url
     for url, app in zip(strange, shortened[len(urls):]):
         # a link the parser rewrites: never counted shorter than the app shows it
         assert graphemes(bluesky_short_url(url)) >= graphemes(app), (url, app)
