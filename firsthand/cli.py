@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import os
 import sys
 from pathlib import Path
 
 from . import deploy, scaffold
+from .analytics import read_views
 from .build import Result, build, generate
 from .enrich import enrich, today
 from .load import load
 from .model import PLATFORMS
 from .problems import Problems, format_problems
 from .progress import Progress
+from .render import make_environment
+from .report import catalogue, figures, problem_lines, render_report, tally, write_report
 from .snippets import describe_snippets
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -80,6 +84,19 @@ def make_parser() -> argparse.ArgumentParser:
     snippets_cmd.add_argument("--platform", choices=PLATFORMS, metavar="NAME",
                               help=f"only this platform ({', '.join(PLATFORMS)})")
     _source(snippets_cmd)
+
+    report_cmd = commands.add_parser(
+        "report", help="count what the stories brought, from access logs or analytics exports")
+    report_cmd.add_argument("analytics", nargs="+", type=Path, metavar="ANALYTICS",
+                            help="access logs (common or combined, .gz too), a Plausible "
+                                 "export (.zip or its CSVs) or a Matomo CSV export; a "
+                                 "folder means every file in it")
+    report_cmd.add_argument("--out", type=Path,
+                            help="where the report goes (default: SOURCE/report; never "
+                                 "inside site/)")
+    report_cmd.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                            help="count only views on or after this day")
+    _source(report_cmd)
     return parser
 
 
@@ -91,6 +108,13 @@ def _jobs(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got '{text}'")
     return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a day as YYYY-MM-DD, got '{text}'") from None
 
 
 def _source(command: argparse.ArgumentParser) -> None:
@@ -106,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = {"build": run_build, "check": run_check, "snippets": run_snippets, "new": run_new,
                "new-person": run_new_person, "serve": run_serve,
-               "deploy": run_deploy}[args.command]
+               "deploy": run_deploy, "report": run_report}[args.command]
     return handler(args, parser)
 
 
@@ -256,6 +280,50 @@ def run_snippets(args, parser) -> int:
         return EXIT_CONTENT
     names = [args.platform] if args.platform else list(library.site.social.platforms)
     print(describe_snippets(library.site, entry, names))
+    return EXIT_OK
+
+
+def load_library(source: Path, drafts: bool = False):
+    """The site's stories, people and links, or None (the problems printed) when the
+    content has errors: the one place report, plan and announce read a site."""
+    problems = Problems()
+    content = load(source, problems)
+    library = enrich(content, problems, today(), drafts=drafts) if content else None
+    if library is None or problems.has_errors:
+        print(format_problems(problems.sorted()), file=sys.stderr)
+        return None
+    return library
+
+
+def run_report(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    out = (args.out or source / "report").resolve()
+    site_out = source / "site"
+    if out == site_out or site_out in out.parents or out == source or out in source.parents:
+        parser.error(f"--out {out} would write into the site or its source; choose another "
+                     "folder (default: SOURCE/report)")
+    files = []
+    for path in args.analytics:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.exists():
+            files.append(path)
+        else:
+            parser.error(f"{path}: no such file or folder")
+    library = load_library(source)
+    if library is None:
+        return EXIT_CONTENT
+    cat = catalogue(library, library.site.report_people)
+    result = figures(tally(read_views(files, args.since), cat), library, cat, args.since)
+    write_report(out, render_report(result, make_environment(source), library.site.brand_color))
+    for line in problem_lines(result):
+        print(line, file=sys.stderr)
+    totals = result["totals"]
+    print(f"Read {totals['records']} lines and rows from {len(files)} "
+          f"file{'s' * (len(files) != 1)}: {totals['story_views']} story views, "
+          f"{totals['from_shared_links']} from shared links → {_shown(out)}/index.html")
     return EXIT_OK
 
 
