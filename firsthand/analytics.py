@@ -71,6 +71,7 @@ class View:
     referrer: str = ""          # the referring URL, when the log has it
     where: tuple[str, int] = ("", 0)     # file and line, for reports of unknown values
     has_path: bool = True       # False for export rows that carry campaigns but no page
+    has_source: bool = True     # False for export rows whose campaigns are kept elsewhere
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ def parse_csv_row(kind: str, header: list[str], row: list[str],
         return Skip(MALFORMED, where, f"count '{_excerpt(number)}'")
     if table == "pages":
         return View(path=unquote(cells["page"], errors="replace"), count=int(number), day=day,
-                    where=where)
+                    where=where, has_source=False)
     if table == "sources":
         return View(path="", count=int(number), day=day, source=cells.get("utm_source", ""),
                     content=cells.get("utm_content", ""),

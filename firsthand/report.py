@@ -135,7 +135,7 @@ def add_view(counts: Tally, cat: Catalogue, view: View) -> None:
     counts.teams[entry.team or "(no team)"] += view.count
     if view.day:
         counts.days[view.day] += view.count
-    if _attribute(counts, cat, view):
+    if view.has_source and _attribute(counts, cat, view):
         counts.shared[slug] += view.count
 
 
