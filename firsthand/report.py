@@ -284,13 +284,24 @@ def render_report(result: dict, env, brand: str) -> dict[str, bytes]:
     }
     if "people" in result:
         charts["people"] = bar_chart([(p["name"], p["views"]) for p in result["people"]])
-    html = env.get_template("report.html").render(report=result, charts=charts, brand=brand)
+    colours = {"bar_light": mix(brand, "#000000", 0.15), "link_light": mix(brand, "#000000", 0.2),
+               "bar_dark": mix(brand, "#ffffff", 0.45), "link_dark": mix(brand, "#ffffff", 0.65)}
+    html = env.get_template("report.html").render(report=result, charts=charts,
+                                                  colours=colours)
     files = {"index.html": html.encode("utf-8"),
              "report.json": (json.dumps(result, ensure_ascii=False, indent=1) + "\n").encode()}
     for name in ("stories", "platforms", "teams", "days", "people", "lines"):
         if name in result:
             files[f"{name}.csv"] = to_csv(result[name])
     return files
+
+
+def mix(colour: str, other: str, weight: float) -> str:
+    """colour moved weight of the way to other (#rrggbb), as the theme's color-mix() does;
+    worked out here because the page's own CSS must validate without it."""
+    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * weight):02x}" for x, y in zip(a, b))
 
 
 def to_csv(rows: list[dict]) -> bytes:
