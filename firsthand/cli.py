@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from . import deploy, scaffold
+from .plan import plan_files, write_plan
 from .analytics import read_views
 from .build import Result, build, generate
 from .enrich import enrich, today
@@ -97,6 +98,14 @@ def make_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
                             help="count only views on or after this day")
     _source(report_cmd)
+
+    plan_cmd = commands.add_parser(
+        "plan", help="suggest who shares which story when: a calendar (.ics) per person")
+    plan_cmd.add_argument("--weeks", type=_weeks, default=4, metavar="N",
+                          help="how far ahead to plan, in weeks (default: 4)")
+    plan_cmd.add_argument("--out", type=Path,
+                          help="where the plan goes (default: SOURCE/plan; never inside site/)")
+    _source(plan_cmd)
     return parser
 
 
@@ -107,6 +116,13 @@ def _jobs(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got '{text}'")
+    return value
+
+
+def _weeks(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if not 1 <= value <= 52:
+        raise argparse.ArgumentTypeError(f"must be a number of weeks from 1 to 52, got '{text}'")
     return value
 
 
@@ -130,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = {"build": run_build, "check": run_check, "snippets": run_snippets, "new": run_new,
                "new-person": run_new_person, "serve": run_serve,
-               "deploy": run_deploy, "report": run_report}[args.command]
+               "deploy": run_deploy, "report": run_report,
+               "plan": run_plan}[args.command]
     return handler(args, parser)
 
 
@@ -295,15 +312,39 @@ def load_library(source: Path, drafts: bool = False):
     return library
 
 
+def _side_folder(args, parser, source: Path, name: str) -> Path:
+    """--out of report and plan: SOURCE/NAME by default, never inside site/ or over the
+    source folder."""
+    out = (args.out or source / name).resolve()
+    site_out = source / "site"
+    if out == site_out or site_out in out.parents or out == source or out in source.parents:
+        parser.error(f"--out {out} would write into the site or its source; choose another "
+                     f"folder (default: SOURCE/{name})")
+    return out
+
+
+def run_plan(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    out = _side_folder(args, parser, source, "plan")
+    library = load_library(source, drafts=True)     # stories dated ahead are planned too
+    if library is None:
+        return EXIT_CONTENT
+    start = today()
+    files = plan_files(library, start, args.weeks)
+    write_plan(out, files)
+    people = len(files) - 1
+    print(f"Planned {args.weeks} week{'s' * (args.weeks != 1)} from {start}: a calendar for "
+          f"{people} {'person' if people == 1 else 'people'} and hootsuite.csv → {_shown(out)}/")
+    return EXIT_OK
+
+
 def run_report(args, parser) -> int:
     source = args.source.resolve()
     if not (source / "site.yaml").is_file():
         parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
-    out = (args.out or source / "report").resolve()
-    site_out = source / "site"
-    if out == site_out or site_out in out.parents or out == source or out in source.parents:
-        parser.error(f"--out {out} would write into the site or its source; choose another "
-                     "folder (default: SOURCE/report)")
+    out = _side_folder(args, parser, source, "report")
     files = []
     for path in args.analytics:
         if path.is_dir():
