@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import json
 import os
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 from . import deploy, scaffold
 from .plan import plan_files, write_plan
 from .analytics import read_views
+from .announce import (CHATS, TIMEOUT, GitError, announce, chat_of, new_entries, payload,
+                       published_at, shown_url, story_of)
 from .build import Result, build, generate
 from .enrich import enrich, today
 from .load import load
@@ -106,6 +109,21 @@ def make_parser() -> argparse.ArgumentParser:
     plan_cmd.add_argument("--out", type=Path,
                           help="where the plan goes (default: SOURCE/plan; never inside site/)")
     _source(plan_cmd)
+
+    announce_cmd = commands.add_parser(
+        "announce", help="post each story published since GIT_REF to a team chat's webhook")
+    announce_cmd.add_argument("--since", required=True, metavar="GIT_REF",
+                              help="the commit last announced or deployed, like HEAD~1")
+    announce_cmd.add_argument("--webhook", metavar="URL",
+                              help="the chat's incoming webhook (default: $CHAT_WEBHOOK; "
+                                   "keep it secret)")
+    announce_cmd.add_argument("--chat", choices=CHATS,
+                              help="which chat the webhook is (default: told from its address)")
+    announce_cmd.add_argument("--timeout", type=float, default=TIMEOUT, metavar="SECONDS",
+                              help=f"wait this long for the webhook (default: {TIMEOUT:g})")
+    announce_cmd.add_argument("--dry-run", action="store_true",
+                              help="print the messages; post nothing")
+    _source(announce_cmd)
     return parser
 
 
@@ -147,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"build": run_build, "check": run_check, "snippets": run_snippets, "new": run_new,
                "new-person": run_new_person, "serve": run_serve,
                "deploy": run_deploy, "report": run_report,
-               "plan": run_plan}[args.command]
+               "plan": run_plan, "announce": run_announce}[args.command]
     return handler(args, parser)
 
 
@@ -337,6 +355,50 @@ def run_plan(args, parser) -> int:
     people = len(files) - 1
     print(f"Planned {args.weeks} week{'s' * (args.weeks != 1)} from {start}: a calendar for "
           f"{people} {'person' if people == 1 else 'people'} and hootsuite.csv → {_shown(out)}/")
+    return EXIT_OK
+
+
+def run_announce(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    webhook = args.webhook or os.environ.get("CHAT_WEBHOOK", "")
+    if not webhook and not args.dry_run:
+        parser.error("give the chat's webhook: --webhook URL, or set CHAT_WEBHOOK")
+    if webhook and not webhook.startswith(("https://", "http://")):
+        parser.error("--webhook must be an http(s) URL")
+    chat = args.chat or (chat_of(webhook) if webhook else "slack")
+    if chat is None:
+        parser.error(f"cannot tell which chat {shown_url(webhook)} is from its address; "
+                     f"pass --chat ({', '.join(CHATS)})")
+    library = load_library(source)
+    if library is None:
+        return EXIT_CONTENT
+    try:
+        before = published_at(source, args.since)
+    except GitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    stories = [story_of(library.site, e) for e in new_entries(library, before)]
+    if not stories:
+        print(f"No story was published since {args.since}; nothing to announce.")
+        return EXIT_OK
+    if args.dry_run:
+        for story in stories:
+            print(json.dumps(payload(chat, story), ensure_ascii=False, indent=1))
+        return EXIT_OK
+    outcomes = announce(webhook, chat, stories, args.timeout)
+    for outcome in outcomes:
+        if outcome.ok:
+            print(f"Announced '{outcome.slug}' in {chat.capitalize()}.")
+        else:
+            print(f"warning: could not announce '{outcome.slug}' to {shown_url(webhook)}: "
+                  f"{outcome.detail}", file=sys.stderr)
+    missed = [s.slug for s in stories[len(outcomes) - 1:]] if not outcomes[-1].ok else []
+    if missed:
+        print(f"warning: {len(missed)} of {len(stories)} stories not announced "
+              f"({', '.join(missed)}); the site itself is not affected. Run announce again "
+              f"with --since {args.since} once the chat answers.", file=sys.stderr)
     return EXIT_OK
 
 
