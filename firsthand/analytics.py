@@ -90,6 +90,7 @@ BOTS = "bots and previews"
 NOT_A_PAGE = "not a page"        # pictures, CSS, feeds...
 FAILED = "failed requests"       # 4xx and 5xx, and methods other than GET/HEAD
 EARLIER = "before --since"
+EMPTY = "empty files"
 
 Record = View | Skip
 
@@ -140,6 +141,9 @@ def _read_stream(data, shown: str, name: str, since) -> Iterator[Record]:
     try:
         lines = _lines(data)
         head = list(islice(lines, DETECT_LINES))
+        if not any(text.strip() for _, text in head):
+            yield Skip(EMPTY, (shown, 1))
+            return
         kind = detect([text for _, text in head], name)
         if kind is None:
             yield Skip(UNKNOWN_FILE, (shown, 1), "is not an access log (common or combined), "

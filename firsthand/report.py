@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ OTHER_PAGES = "other pages of the site"
 OUTSIDE = "outside the site"
 SHARE_KITS = "share kits"
 STORY_VIEWS = "story views"
+JOBS_PAGE = "the jobs page"
 LANG_PREFIX = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*/(?=stories/)", re.I)
 REPORTED = (MALFORMED, UNKNOWN_FILE, TRUNCATED)
 
@@ -72,8 +74,11 @@ def catalogue(library, people_opt_in: bool) -> Catalogue:
     base = urlsplit(site.base_url)
     jobs = urlsplit(site.jobs_url) if site.jobs_url else None
     same_host = jobs is not None and jobs.netloc == base.netloc
-    return Catalogue(base_path=base.path or "/",
-                     entries={e.slug: e for e in library.entries if e.published},
+    entries: dict = {}
+    for entry in library.entries:           # a story's translations count as the story
+        if entry.published and (entry.slug not in entries or entry.lang == site.language):
+            entries[entry.slug] = entry
+    return Catalogue(base_path=base.path or "/", entries=entries,
                      people=frozenset(p.id for p in library.profiles),
                      jobs_path=(jobs.path or "/") if same_host else None,
                      people_opt_in=people_opt_in)
@@ -122,6 +127,9 @@ def add_view(counts: Tally, cat: Catalogue, view: View) -> None:
         slug = _story_referrer(cat, view.referrer)
         if slug:
             counts.jobs[slug] += view.count
+        counts.lines[JOBS_PAGE] += 1
+        counts.views[JOBS_PAGE] += view.count
+        return
     kind, slug = page_of(cat, view.path)
     if kind == "story":
         counts.note("unknown story", view.where, slug, slug)
@@ -237,38 +245,46 @@ def problem_lines(result: dict) -> list[str]:
 
 # -- charts --------------------------------------------------------------------------------
 
-BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, CHART_WIDTH = 22, 8, 230, 640
+# Labels sit above their bars so a narrow chart has room for them; the viewBox is narrow
+# too, so that text scaled to a phone's width stays readable (the page caps its width).
+CHART_WIDTH, ROW, BAR_TOP, BAR_HEIGHT = 360, 40, 17, 16
 
 
 def bar_chart(rows: list[tuple[str, int]]) -> dict:
-    """Geometry of a horizontal bar chart in a CHART_WIDTH-wide viewBox, for the template."""
+    """Geometry of a horizontal bar chart, a row per label, for the template."""
     top = max((value for _, value in rows), default=0) or 1
-    room = CHART_WIDTH - LABEL_WIDTH - 60
+    room = CHART_WIDTH - 48                      # what is left for the number after a bar
     bars = [{"label": _short(label), "full": label, "value": value,
-             "y": index * (BAR_HEIGHT + BAR_GAP),
+             "y": index * ROW, "bar_y": index * ROW + BAR_TOP,
              "width": max(1, round(room * value / top)) if value else 0}
             for index, (label, value) in enumerate(rows)]
-    return {"bars": bars, "height": max(1, len(rows) * (BAR_HEIGHT + BAR_GAP)),
-            "width": CHART_WIDTH, "label_width": LABEL_WIDTH, "bar_height": BAR_HEIGHT}
+    return {"bars": bars, "height": max(1, len(rows) * ROW), "width": CHART_WIDTH,
+            "bar_height": BAR_HEIGHT}
 
 
 def time_chart(days: list[dict]) -> dict:
-    """A column for each day, in a CHART_WIDTH x 200 viewBox."""
-    height, bottom = 200, 170
+    """A column for each day, in a CHART_WIDTH x 170 viewBox."""
+    height, bottom, left = 170, 140, 34
     top = max((d["views"] for d in days), default=0) or 1
-    step = (CHART_WIDTH - 60) / max(1, len(days))
-    columns = [{"x": round(50 + index * step, 2), "width": round(max(step * 0.8, 0.5), 2),
+    step = (CHART_WIDTH - left - 4) / max(1, len(days))
+    columns = [{"x": round(left + index * step, 2), "width": round(max(step * 0.8, 0.5), 2),
                 "height": round((bottom - 10) * d["views"] / top, 2), "date": d["date"],
                 "views": d["views"]} for index, d in enumerate(days)]
     for column in columns:
         column["y"] = round(bottom - column["height"], 2)
     return {"columns": columns, "width": CHART_WIDTH, "height": height, "bottom": bottom,
-            "top": top, "first": days[0]["date"] if days else "",
+            "left": left, "top": top, "first": days[0]["date"] if days else "",
             "last": days[-1]["date"] if days else ""}
 
 
-def _short(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _short(text: str, limit: int = 44) -> str:
+    """A label that fits beside its bar: wide (CJK) characters count twice."""
+    width = 0
+    for index, char in enumerate(text):
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        if width > limit:
+            return text[:index].rstrip() + "…"
+    return text
 
 
 # -- output --------------------------------------------------------------------------------
