@@ -93,6 +93,7 @@ BOTS = "bots and previews"
 NOT_A_PAGE = "not a page"        # pictures, CSS, feeds...
 FAILED = "failed requests"       # 4xx and 5xx, and methods other than GET/HEAD
 EARLIER = "before --since"
+UNDATED = "no day, so not counted with --since"
 EMPTY = "empty files"
 
 Record = View | Skip
@@ -204,8 +205,12 @@ def _csv_rows(lines: Iterator[tuple[int, str]]) -> Iterator[tuple[int, list[str]
 
 
 def _dated(record: Record, since: dt.date | None) -> Record:
-    if since and isinstance(record, View) and record.day and record.day < since:
-        return Skip(EARLIER, record.where)
+    """With --since, views before it, and rows that say no day at all, are counted apart."""
+    if since and isinstance(record, View):
+        if record.day is None:
+            return Skip(UNDATED, record.where)
+        if record.day < since:
+            return Skip(EARLIER, record.where)
     return record
 
 

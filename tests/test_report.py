@@ -309,7 +309,8 @@ def test_since_leaves_out_earlier_days_and_says_so(make_site):
     site = make_report_site(make_site)
     expected = Expected()
     site.write_bytes("access.log", combined_log(expected))
-    run = site.run("report", "access.log", "--since", "2026-11-12")
+    site.write_bytes("matomo.csv", matomo_csv(Expected()))       # its rows say no day
+    run = site.run("report", "access.log", "matomo.csv", "--since", "2026-11-12")
     assert run.code == 0, run.err
     report = json.loads((site.root / "report" / "report.json").read_text())
     assert min(d["date"] for d in report["days"]) == "2026-11-12"
@@ -317,6 +318,7 @@ def test_since_leaves_out_earlier_days_and_says_so(make_site):
         v for d, v in expected.days.items() if d >= "2026-11-12")
     lines = {row["what"]: row["records"] for row in report["lines"]}
     assert lines["before --since"] > 0
+    assert lines["no day, so not counted with --since"] == 2
 
 
 def test_csv_files_hold_the_same_figures(make_site):
@@ -347,3 +349,25 @@ def test_a_missing_file_is_a_usage_error(make_site):
     run = site.run("report", "nowhere.log")
     assert run.code == 2 and "nowhere.log: no such file" in run.err
     assert "Traceback" not in run.err
+
+
+def test_people_are_listed_by_name_not_ranked(make_site):
+    site = make_report_site(make_site, people_opt_in=True)
+    lines = [log_line(shared("night-shift", "linkedin", "omar")) for _ in range(5)]
+    lines.append(log_line(shared("night-shift", "linkedin", "ana")))
+    site.write_bytes("access.log", ("\n".join(lines) + "\n").encode())
+    assert site.run("report", "access.log").code == 0
+    report = json.loads((site.root / "report" / "report.json").read_text())
+    assert [p["name"] for p in report["people"]] == ["Ana Lindqvist", "Omar Haddad"]
+    assert [p["views"] for p in report["people"]] == [1, 5]
+    html = (site.root / "report" / "index.html").read_text()
+    assert html.index("Ana Lindqvist") < html.index("Omar Haddad")
+
+
+def test_a_wrong_report_setting_is_an_error_at_its_line(make_site):
+    site = make_report_site(make_site)
+    site.write("site.yaml", SITE + "report: {people: yes please}\n")
+    site.write_bytes("access.log", b"")
+    run = site.run("report", "access.log")
+    assert run.code == 1
+    assert "site.yaml:7: error: 'report.people'" in run.err
