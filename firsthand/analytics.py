@@ -242,13 +242,13 @@ def parse_log_line(line: str, where: tuple[str, int]) -> Record:
     """One access-log line: a View of a page, or a Skip saying why not."""
     match = LOG_LINE.match(line) if "\x00" not in line else None
     if match is None:
-        return Skip(MALFORMED, where, _excerpt(line))
+        return Skip(MALFORMED, where, excerpt(line))
     day = log_day(match["time"])
     if day is None:
-        return Skip(MALFORMED, where, _excerpt(line))
+        return Skip(MALFORMED, where, excerpt(line))
     parts = match["request"].split(" ")
     if len(parts) != 3 or not parts[1].startswith("/"):
-        return Skip(MALFORMED, where, _excerpt(line))
+        return Skip(MALFORMED, where, excerpt(line))
     method, target = parts[0], parts[1]
     status = int(match["status"])
     if is_bot(match["agent"] or ""):
@@ -271,18 +271,18 @@ def parse_csv_row(kind: str, header: list[str], row: list[str],
                   where: tuple[str, int]) -> Record:
     """One row of a Plausible table or a Matomo report."""
     if row == ["\x00"] or len(row) != len(header):
-        return Skip(MALFORMED, where, _excerpt(",".join(row)))
+        return Skip(MALFORMED, where, excerpt(",".join(row)))
     cells = {name.lower(): value for name, value in zip(header, row)}
     try:
         day = dt.date.fromisoformat(cells["date"][:10]) if cells.get("date") else None
     except ValueError:
-        return Skip(MALFORMED, where, f"date '{_excerpt(cells['date'])}'")
+        return Skip(MALFORMED, where, f"date '{excerpt(cells['date'])}'")
     if kind == "matomo":
         return _matomo_row(cells, day, where)
     table = kind.split(":", 1)[1]
     number = cells.get("pageviews") or cells.get("visits") or cells.get("visitors") or ""
     if not number.isdigit():
-        return Skip(MALFORMED, where, f"count '{_excerpt(number)}'")
+        return Skip(MALFORMED, where, f"count '{excerpt(number)}'")
     if table == "pages":
         return View(path=unquote(cells["page"], errors="replace"), count=int(number), day=day,
                     where=where, has_source=False)
@@ -296,7 +296,7 @@ def parse_csv_row(kind: str, header: list[str], row: list[str],
 def _matomo_row(cells: dict, day, where) -> Record:
     number = cells.get("nb_hits") or cells.get("nb_visits") or ""
     if not number.isdigit():
-        return Skip(MALFORMED, where, f"count '{_excerpt(number)}'")
+        return Skip(MALFORMED, where, f"count '{excerpt(number)}'")
     address = cells.get("url") or cells.get("metadata_url") or cells.get("label", "")
     url = urlsplit(address)
     path = unquote(url.path, errors="replace")
@@ -340,7 +340,7 @@ def _utm(query: str) -> dict[str, str]:
     return found
 
 
-def _excerpt(text: str, limit: int = 120) -> str:
+def excerpt(text: str, limit: int = 120) -> str:
     """A printable start of a line for a message: no control characters, not too long."""
     clean = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text[:limit])
     return clean + ("…" if len(text) > limit else "")

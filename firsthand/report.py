@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from .analytics import MALFORMED, TRUNCATED, UNKNOWN_FILE, Record, Skip, View
+from .analytics import MALFORMED, TRUNCATED, UNKNOWN_FILE, Record, Skip, View, excerpt
 from .platforms import PLATFORMS_BY_ID
 
 EXAMPLES = 5                   # of each kind of problem, shown with file and line
@@ -48,14 +48,16 @@ class Tally:
     days: Counter = field(default_factory=Counter)
     people: Counter = field(default_factory=Counter)
     jobs: Counter = field(default_factory=Counter)         # slug -> visits to the jobs page
-    unknown: dict = field(default_factory=dict)            # kind -> Counter of values
+    problems: Counter = field(default_factory=Counter)     # kind -> how many
     examples: dict = field(default_factory=dict)           # kind -> [(file, line, detail)]
 
-    def note(self, kind: str, where: tuple[str, int], detail: str, value: str = "") -> None:
-        self.unknown.setdefault(kind, Counter())[value or detail] += 1
+    def note(self, kind: str, where: tuple[str, int], detail: str) -> None:
+        """Count a problem; keep the first few (not every distinct value: a hostile log
+        could hold millions, and memory must stay bounded)."""
+        self.problems[kind] += 1
         found = self.examples.setdefault(kind, [])
         if len(found) < EXAMPLES:
-            found.append((where[0], where[1], detail))
+            found.append((where[0], where[1], excerpt(detail)))
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def add_view(counts: Tally, cat: Catalogue, view: View) -> None:
         return
     kind, slug = page_of(cat, view.path)
     if kind == "story":
-        counts.note("unknown story", view.where, slug, slug)
+        counts.note("unknown story", view.where, slug)
         kind = "unknown stories"
     counts.lines[kind] += 1
     counts.views[kind] += view.count
@@ -156,15 +158,14 @@ def _attribute(counts: Tally, cat: Catalogue, view: View) -> bool:
         return False
     if source not in PLATFORMS_BY_ID:
         counts.platforms[UNKNOWN_PLATFORM] += view.count
-        counts.note("unknown platform", view.where, f"utm_source={view.source}", view.source)
+        counts.note("unknown platform", view.where, f"utm_source={view.source}")
         return False
     counts.platforms[source] += view.count
     if cat.people_opt_in and view.content:
         if view.content in cat.people:
             counts.people[view.content] += view.count
         else:
-            counts.note("unknown person", view.where, f"utm_content={view.content}",
-                        view.content)
+            counts.note("unknown person", view.where, f"utm_content={view.content}")
     return True
 
 
@@ -203,7 +204,7 @@ def figures(counts: Tally, library, cat: Catalogue, since: dt.date | None) -> di
         "jobs_known": cat.jobs_path is not None,
         "lines": [{"what": what, "records": number, "views": counts.views.get(what, number)}
                   for what, number in sorted(counts.lines.items())],
-        "problems": [{"kind": kind, "count": sum(counts.unknown[kind].values()),
+        "problems": [{"kind": kind, "count": counts.problems[kind],
                       "examples": [{"file": f, "line": n, "detail": d} for f, n, d in found]}
                      for kind, found in sorted(counts.examples.items())],
     }

@@ -107,7 +107,7 @@ def combined_log(expected: Expected) -> bytes:
     add(log_line(f"{BASE}stories/night-shift/?utm_source=%3Cscript%3Ealert(1)%3C/script%3E",
                  referrer=HOSTILE.replace('"', '\\"')))
     expected.view("night-shift", "2026-11-10", "(unknown source)")
-    add(log_line(shared("night-shift", "linkedin", "mallory"), day=11))
+    add(log_line(shared("night-shift", "linkedin", "mallory%01%1B[31m"), day=11))
     expected.view("night-shift", "2026-11-11", "linkedin")
     add(log_line(f"{BASE}stories/deleted-story/?utm_source=x"))      # unknown story
     # odd encodings: Latin-1 bytes, nginx's \x22 escape, a quote escaped Apache's way
