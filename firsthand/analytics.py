@@ -47,6 +47,8 @@ PAGE_SUFFIXES = ("", ".html", ".htm")
 # Plausible's own importer reads back (plausible/analytics,
 # lib/plausible/imported/csv_importer.ex, input_structures); we need these of them:
 PLAUSIBLE_NAME = re.compile(r"(?:imported_)?(?P<table>[a-z_]+)_\d{8}_\d{8}\.csv$")
+PLAUSIBLE_OTHER = {"browsers", "devices", "entry_pages", "exit_pages", "locations",
+                   "operating_systems", "custom_events"}       # in the export, not needed
 PLAUSIBLE_TABLES = {
     "pages": {"date", "page", "pageviews"},
     "sources": {"date", "source", "utm_source", "utm_content", "utm_campaign"},
@@ -95,6 +97,8 @@ FAILED = "failed requests"       # 4xx and 5xx, and methods other than GET/HEAD
 EARLIER = "before --since"
 UNDATED = "no day, so not counted with --since"
 EMPTY = "empty files"
+BLANK = "blank lines"
+OTHER_TABLE = "export tables not needed"       # a Plausible zip's devices, browsers...
 
 Record = View | Skip
 
@@ -152,6 +156,9 @@ def _read_stream(data, shown: str, name: str, since) -> Iterator[Record]:
         if kind is None:
             yield Skip(UNKNOWN_FILE, (shown, 1), "is not an access log (common or combined), "
                        "a Plausible CSV export or a Matomo CSV export")
+            return
+        if kind == "plausible:other":
+            yield Skip(OTHER_TABLE, (shown, 1))
             return
         if kind == "log":
             for number, line in chain(head, lines):
@@ -227,6 +234,8 @@ def detect(lines: list[str], name: str) -> str | None:
     if match and match["table"] in PLAUSIBLE_TABLES \
             and PLAUSIBLE_TABLES[match["table"]] <= header:
         return f"plausible:{match['table']}"
+    if match and match["table"] in PLAUSIBLE_OTHER and "date" in header:
+        return "plausible:other"
     for table, needed in PLAUSIBLE_TABLES.items():
         if needed <= header and table != "visitors":
             return f"plausible:{table}"
@@ -240,6 +249,8 @@ def detect(lines: list[str], name: str) -> str | None:
 
 def parse_log_line(line: str, where: tuple[str, int]) -> Record:
     """One access-log line: a View of a page, or a Skip saying why not."""
+    if not line.strip():
+        return Skip(BLANK, where)
     match = LOG_LINE.match(line) if "\x00" not in line else None
     if match is None:
         return Skip(MALFORMED, where, excerpt(line))
@@ -270,6 +281,8 @@ def parse_log_line(line: str, where: tuple[str, int]) -> Record:
 def parse_csv_row(kind: str, header: list[str], row: list[str],
                   where: tuple[str, int]) -> Record:
     """One row of a Plausible table or a Matomo report."""
+    if not row:
+        return Skip(BLANK, where)
     if row == ["\x00"] or len(row) != len(header):
         return Skip(MALFORMED, where, excerpt(",".join(row)))
     cells = {name.lower(): value for name, value in zip(header, row)}
@@ -290,7 +303,7 @@ def parse_csv_row(kind: str, header: list[str], row: list[str],
         return View(path="", count=int(number), day=day, source=cells.get("utm_source", ""),
                     content=cells.get("utm_content", ""),
                     campaign=cells.get("utm_campaign", ""), where=where, has_path=False)
-    return Skip(NOT_A_PAGE, where)        # other tables: devices, countries... not ours
+    return Skip(OTHER_TABLE, where)       # imported_visitors: daily totals of the whole site
 
 
 def _matomo_row(cells: dict, day, where) -> Record:

@@ -110,6 +110,7 @@ def combined_log(expected: Expected) -> bytes:
     add(log_line(shared("night-shift", "linkedin", "mallory%01%1B[31m"), day=11))
     expected.view("night-shift", "2026-11-11", "linkedin")
     add(log_line(f"{BASE}stories/deleted-story/?utm_source=x"))      # unknown story
+    add("")                                                          # a blank line
     # odd encodings: Latin-1 bytes, nginx's \x22 escape, a quote escaped Apache's way
     lines.append(log_line(f"{BASE}stories/night-shift/?q=caf\xe9", day=12,
                           agent='Mozilla \\x22quoted\\x22 \\"too\\"'))
@@ -181,11 +182,13 @@ def plausible_zip(expected: Expected) -> bytes:
     expected.people["ana"] += 3
     visitors = [["date", "visitors", "pageviews", "bounces", "visits", "visit_duration"],
                 ["2026-11-16", "6", "7", "3", "6", "100"]]
-    expected.records += 4 + 2 + 1
+    expected.records += 4 + 2 + 1 + 1      # the devices table: one record, "not needed"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
+        devices = [["date", "device", "visitors", "visits", "visit_duration", "bounces",
+                    "pageviews"], ["2026-11-16", "Desktop", "5", "5", "100", "2", "6"]]
         for name, rows in (("imported_pages", pages), ("imported_sources", sources),
-                           ("imported_visitors", visitors)):
+                           ("imported_visitors", visitors), ("imported_devices", devices)):
             text = io.StringIO()
             csv.writer(text, lineterminator="\n").writerows(rows)
             archive.writestr(f"{name}_20261116_20261117.csv", text.getvalue())
@@ -251,6 +254,7 @@ def test_the_report_counts_what_the_logs_and_exports_say(make_site):
     lines = {row["what"]: row["records"] for row in report["lines"]}
     assert lines["malformed"] == expected.malformed
     assert lines["unknown file"] == 1 and lines["truncated"] == 1
+    assert lines["export tables not needed"] == 2 and lines["blank lines"] == 1
     assert report["totals"]["records"] == expected.records
     # and each problem is reported with its file and line
     assert "logs/access.log:" in run.err and ": warning: malformed:" in run.err
