@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .build import Result, build
-from .cache import FOLDER as CACHE_FOLDER
+from .store import FOLDER as CACHE_FOLDER
 
 OUTPUT_FOLDER = "site"
 FALLBACK_IDENTITY = {"user.name": "Firsthand deploy", "user.email": "firsthand@localhost"}

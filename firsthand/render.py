@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import sharekit
 from .enrich import FEED_SIZE, Entry, Library
 from .images import Picture
 from .markup import plain_text
 from .responsive import Pictures
+from .store import Store
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent
 TEMPLATE_FOLDER = "templates"
@@ -92,8 +92,9 @@ class Renderer:
     """Renders pages of one Library with one template environment."""
 
     def __init__(self, library: Library, env: jinja2.Environment,
-                 pictures: Mapping[str, Picture]):
+                 pictures: Mapping[str, Picture], store: Store | None = None):
         self.library, self.env, self.pictures = library, env, pictures
+        self.store = store or Store(None)
         self.responsive = Pictures(pictures)
         self.site = library.site
         self.base_path = urlsplit(self.site.base_url).path
@@ -161,7 +162,12 @@ def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:
 def story_page(entry: Entry) -> Page:
     """The story's page; its preview picture is its og.png card (see sharekit.make_cards)."""
     return Page(entry.path, entry.title, entry.description, kind="story",
-                image=entry.path + "og.png", image_alt=sharekit.card_alt(entry))
+                image=entry.path + "og.png", image_alt=card_alt(entry))
+
+
+def card_alt(entry: Entry) -> str:
+    """What a story's picture card shows, for those who cannot see it."""
+    return f"“{entry.title}”, a story by {entry.author.name}, {entry.author.role}"
 
 
 def render_people(r: Renderer) -> Iterator[tuple[str, bytes]]:
@@ -215,7 +221,7 @@ def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
                                   "This page does not exist.", kind="error"))
 
 
+# The share kits and snippets.json (sharekit.py) come after these; see build.RENDER_STEPS.
 RENDER_STEPS: list[RenderStep] = [render_index, render_stories, render_people, render_terms,
-                                  render_feed, render_sitemap, render_404,
-                                  sharekit.render_share_kits, sharekit.render_snippets_json]
+                                  render_feed, render_sitemap, render_404]
 

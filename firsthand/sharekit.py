@@ -7,14 +7,19 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterator
 
-from .cache import CARD_POOL_THRESHOLD, Cache, draw_cards
-from .cards import CARD_FILES, LAYOUTS, CardText
+from . import store as stored
+from .cards import CARD_FILES, LAYOUTS, CardText, card_key, draw_card
+from .enrich import Library
+from .fingerprint import CARD_ENGINE
 from .images import Picture
 from .platforms import PLATFORMS_BY_ID
+from .render import Page, card_alt
 from .snippets import site_document, story_document, story_snippets
 
+CARD_POOL_THRESHOLD = 16      # a card takes ~30 ms to draw: a pool pays from a few dozen
 
-def make_cards(library, pictures: dict[str, Picture], store: Cache,
+
+def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Store,
                emit: Callable[[str, bytes], None], jobs: int = 1,
                threshold: int = CARD_POOL_THRESHOLD) -> dict[str, Picture]:
     """og.png and instagram.png beside each story page: each is given to emit as it is
@@ -32,15 +37,19 @@ def make_cards(library, pictures: dict[str, Picture], store: Cache,
                         company=site.company, brand_color=site.brand_color,
                         initials=person.initials, photo=face.data if face else None)
         wanted.extend((entry.path + name, card, kind) for kind, name in CARD_FILES.items())
-    for index, data in draw_cards([(card, kind) for _, card, kind in wanted], store, jobs,
-                                  threshold):
+    names = [stored.key(CARD_ENGINE, card_key(card, kind)) for _, card, kind in wanted]
+    for index, data in store.memoize("cards", names, _draw, wanted, jobs, threshold):
         emit(wanted[index][0], data)
     return {path: Picture(b"", *LAYOUTS[kind].size) for path, _, kind in wanted}
 
 
+def _draw(wanted: tuple[str, CardText, str]) -> bytes:
+    _, card, kind = wanted
+    return draw_card(card, kind)
+
+
 def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
     """stories/SLUG/share/: every snippet with its count, a Copy button and share links."""
-    from .render import Page
     for entry in r.library.entries:
         page = Page(entry.path + "share/", f"Share: {entry.title}",
                     f"Ready-made posts about {entry.author.name}'s story, for every platform.",
@@ -48,10 +57,6 @@ def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
                     image_alt=card_alt(entry))
         yield r.page("share.html", page, entry=entry, snippets=story_snippets(r.site, entry),
                      platforms=PLATFORMS_BY_ID, cards=CARD_FILES)
-
-
-def card_alt(entry) -> str:
-    return f"“{entry.title}”, a story by {entry.author.name}, {entry.author.role}"
 
 
 def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:

@@ -306,35 +306,28 @@ def platform_snippets(site: Site, entry: Entry, platform: Platform) -> list[Snip
     return snippets
 
 
-# Checks, the share kit and snippets.json all need a story's snippets; the Site and Entry
-# are immutable, so one build composes them once (keyed by identity, the objects kept).
-_composed: dict[tuple[int, int], tuple[Site, Entry, Mapping]] = {}
-
-
 def story_snippets(site: Site, entry: Entry) -> Mapping[str, tuple[Snippet, ...]]:
-    """Every platform the site uses, in its order: {platform id: (author, colleague)}."""
-    found = _composed.get((id(site), id(entry)))
-    if found is not None and found[0] is site and found[1] is entry:
-        return found[2]
+    """Every platform the site uses, in its order: {platform id: (author, colleague)}.
+
+    The build composes them once and attaches them to the entry (entry.snippets), where
+    checks, the share kit and snippets.json find them; an entry without them is composed
+    here."""
+    if entry.snippets is not None:
+        return entry.snippets
+    return compose_snippets(site, entry)
+
+
+def compose_snippets(site: Site, entry: Entry) -> Mapping[str, tuple[Snippet, ...]]:
     result = {}
     for name in site.social.platforms:
         snippets = platform_snippets(site, entry, PLATFORMS_BY_ID[name])
         if snippets:
             result[name] = tuple(snippets)
-    remember_snippets(site, entry, result)
-    return _composed[(id(site), id(entry))][2]
-
-
-def remember_snippets(site: Site, entry: Entry,
-                      made: Mapping[str, tuple[Snippet, ...]]) -> None:
-    """Give story_snippets what was composed elsewhere (a worker process, the cache)."""
-    if len(_composed) > 10_000:
-        _composed.clear()
-    _composed[(id(site), id(entry))] = (site, entry, MappingProxyType(dict(made)))
+    return MappingProxyType(result)
 
 
 def snippet_inputs(site: Site, entry: Entry) -> list:
-    """Everything in the site and the story that story_snippets reads, for a cache key."""
+    """Everything in the site and the story that compose_snippets reads, for a cache key."""
     story, author = entry.story, entry.author
     return [site.social, site.company, site.absolute(entry.path), story.title, story.quote,
             story.summary, story.question, story.tags, story.share, author.id, author.name,

@@ -9,7 +9,7 @@ import pytest
 from sites import TODAY, jpeg_with_gps, today
 from firsthand import fingerprint
 from firsthand.build import build
-from firsthand.cache import FOLDER
+from firsthand.store import FOLDER
 from firsthand.cli import main
 
 STORIES = {
@@ -192,8 +192,8 @@ def test_parallel_and_single_process_builds_are_identical(make_site, tmp_path):
                    body=f"Paragraph {number} with a [link](https://example.com/{number}).\n")
     one, two = tmp_path / "one", tmp_path / "two"
 
-    single = build(site.root, one, on=today(), jobs=1, cache=False)
-    parallel = build(site.root, two, on=today(), jobs=2, cache=False, pool_threshold=0)
+    single = build(site.root, one, on=today(), jobs=1, cache="off")
+    parallel = build(site.root, two, on=today(), jobs=2, cache="off", pool_threshold=0)
 
     assert single.ok and parallel.ok
     assert {p.relative_to(one).as_posix(): p.read_bytes() for p in one.rglob("*") if p.is_file()} \
