@@ -162,6 +162,7 @@ def make_hugo_site(source: Path, folder: Path) -> None:
     content.mkdir(parents=True)
     for story in (source / "stories").glob("*.md"):
         shutil.copyfile(story, content / story.name)     # a hard link would touch its ctime
+    shutil.copytree(source / "static", folder / "static")   # the same photos
     (folder / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
         path = folder / "layouts" / name

@@ -1,6 +1,6 @@
 """The build: a flat list of steps over one Run, each step once, in order.
 
-    load -> Markdown -> enrich -> snippets -> checks -> images -> static -> cards
+    load -> Markdown -> enrich -> snippets -> checks -> static -> images -> cards
          -> pages -> links
 
 Every step reads and completes the Run (the content, the library, the problems, the
@@ -86,6 +86,7 @@ class Run:
     stats: dict[str, tuple] = field(default_factory=dict)       # HTML -> text_stats
     library: Library | None = None
     pictures: dict[str, Picture] = field(default_factory=dict)  # output path -> size
+    static: dict[str, bytes] = field(default_factory=dict)      # output path -> bytes
     links: LinkChecker | None = None
     made: set[str] = field(default_factory=set)
     stopped: bool = False
@@ -171,14 +172,15 @@ def clean_images(run: Run) -> None:
             run.problems.error(path, 1, f"cannot read the image: {exc.strerror}")
             continue
         run.pictures[image.path] = picture
-        run.emit(image.path, picture.data)
+        if image.path not in run.static:        # a picture in static/ is copied from there
+            run.emit(image.path, picture.data)
         for copy in picture.copies:
             run.emit(copy_path(image.path, copy.width), copy.data)
 
 
 def copy_static(run: Run) -> None:
     """static/ of the default theme, then of the site, which wins on a name clash."""
-    files: dict[str, bytes] = {}
+    files = run.static
     seen = set()
     theme_script = render.DEFAULT_THEME / STATIC_FOLDER / LIVE_SCRIPT
     for folder in [render.DEFAULT_THEME / STATIC_FOLDER, run.source / STATIC_FOLDER]:
@@ -209,14 +211,15 @@ def draw_cards(run: Run) -> None:
     run.options.progress.start("drawing share cards", 2 * len(run.library.entries))
     cards = sharekit.make_cards(run.library, run.pictures, run.store, run.emit,
                                 run.options.jobs, min(run.options.pool_threshold,
-                                                      sharekit.CARD_POOL_THRESHOLD))
+                                                      sharekit.CARD_POOL_THRESHOLD),
+                                fingerprint.CARD_ENGINE)
     run.pictures.update(cards)          # pages give og:image its width and height
     run.options.progress.done()
 
 
 def render_pages(run: Run) -> None:
     renderer = render.Renderer(run.library, render.make_environment(run.library.site.source),
-                               run.pictures, run.store)
+                               run.pictures, run.store, fingerprint.PAGE_ENGINE)
     progress = run.options.progress
     progress.start("rendering", len(run.library.entries) + len(run.library.profiles))
     for step in RENDER_STEPS:
@@ -231,7 +234,7 @@ def check_links(run: Run) -> None:
 
 
 STEPS: list[Callable[[Run], None]] = [load_content, render_markdown, enrich_library,
-                                      attach_snippets, run_checks, clean_images, copy_static,
+                                      attach_snippets, run_checks, copy_static, clean_images,
                                       draw_cards, render_pages, check_links]
 
 

@@ -58,11 +58,14 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
                                   is_published(story, people, on), stats[html]))
     teams = _terms("teams", entries, lambda e: [e.team] if e.team else [], problems)
     tags = _terms("tags", entries, lambda e: list(e.story.tags), problems)
-    team_of = {entry.team: term for term in teams for entry in term.entries}
+    # An entry names its team and tags (their pages list the entries), so that what a
+    # story page shows of a term does not change with every other story of that term.
+    team_of = {entry.team: replace(term, entries=()) for term in teams
+               for entry in term.entries}
     tags_of = {}
     for term in tags:
         for entry in term.entries:
-            tags_of.setdefault(entry.slug, []).append(term)
+            tags_of.setdefault(entry.slug, []).append(replace(term, entries=()))
     entries = [replace(e, team_term=team_of.get(e.team),
                        tags=tuple(sorted(tags_of.get(e.slug, ()), key=lambda t: t.name.lower())))
                for e in entries]

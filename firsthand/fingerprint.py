@@ -31,7 +31,8 @@ import PIL
 import regex
 import yaml
 
-from . import __version__, cards, enrich, images, markup, platforms, snippets
+from . import (__version__, cards, enrich, images, markup, platforms, render, responsive,
+               sharekit, snippets)
 from .problems import Problem
 from .store import FOLDER as CACHE_FOLDER
 
@@ -55,7 +56,8 @@ MARKDOWN_ENGINE = "|".join([_code(markup, enrich), markdown.__version__,
 IMAGE_ENGINE = "|".join([_code(images), PIL.__version__])
 CARD_ENGINE = "|".join([_code(cards), PIL.__version__, cards.fonts_in_use()])
 SNIPPET_ENGINE = "|".join([_code(snippets, platforms), regex.__version__])
-PAGE_ENGINE = "|".join([__version__, jinja2.__version__])
+PAGE_ENGINE = "|".join([_code(render, responsive, markup, sharekit, platforms),
+                        jinja2.__version__])
 ENGINES = [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE, PAGE_ENGINE,
            yaml.__version__]
 

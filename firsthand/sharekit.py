@@ -10,7 +10,6 @@ from typing import Callable, Iterator
 from . import store as stored
 from .cards import CARD_FILES, LAYOUTS, CardText, card_key, draw_card
 from .enrich import Library
-from .fingerprint import CARD_ENGINE
 from .images import Picture
 from .platforms import PLATFORMS_BY_ID
 from .render import Page, card_alt
@@ -21,9 +20,10 @@ CARD_POOL_THRESHOLD = 16      # a card takes ~30 ms to draw: a pool pays from a 
 
 def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Store,
                emit: Callable[[str, bytes], None], jobs: int = 1,
-               threshold: int = CARD_POOL_THRESHOLD) -> dict[str, Picture]:
+               threshold: int = CARD_POOL_THRESHOLD, engine: str = "") -> dict[str, Picture]:
     """og.png and instagram.png beside each story page: each is given to emit as it is
-    made (from the cache or drawn); returns {output path: its size}, for the pages."""
+    made (from the store or drawn); returns {output path: its size}, for the pages.
+    `engine` (fingerprint.CARD_ENGINE) is part of every card's key."""
     site = library.site
     # the cleaned photo (upright, no metadata); a photo that failed to clean is already
     # an error, and its card shows the initials
@@ -37,7 +37,7 @@ def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Sto
                         company=site.company, brand_color=site.brand_color,
                         initials=person.initials, photo=face.data if face else None)
         wanted.extend((entry.path + name, card, kind) for kind, name in CARD_FILES.items())
-    names = [stored.key(CARD_ENGINE, card_key(card, kind)) for _, card, kind in wanted]
+    names = [stored.key(engine, card_key(card, kind)) for _, card, kind in wanted]
     for index, data in store.memoize("cards", names, _draw, wanted, jobs, threshold):
         emit(wanted[index][0], data)
     return {path: Picture(b"", *LAYOUTS[kind].size) for path, _, kind in wanted}
