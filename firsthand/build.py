@@ -136,7 +136,7 @@ def render_markdown(run: Run) -> None:
 def enrich_library(run: Run) -> None:
     run.library = enrich(run.content, run.problems, run.on, drafts=run.options.drafts,
                          rendered=run.rendered, stats=run.stats)
-    run.links = LinkChecker(run.library)
+    run.links = LinkChecker(run.library, run.store)
 
 
 def attach_snippets(run: Run) -> None:

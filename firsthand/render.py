@@ -157,7 +157,7 @@ def _unpack_page(data: bytes | None) -> tuple[list, bytes] | None:
         return None
 
 
-_SCALARS = (str, int, float, bool, type(None), dt.date, Path)
+_SCALARS = (int, float, bool, type(None), dt.date, Path)
 
 
 class Digests:
@@ -166,27 +166,35 @@ class Digests:
 
     def __init__(self):
         self.known: dict[int, tuple[object, bytes]] = {}
+        self.fields: dict[type, tuple[str, ...]] = {}
 
     def of(self, value) -> bytes:
+        kind = type(value)
+        if kind is str:
+            return b"s" + value.encode("utf-8", "surrogatepass")
         if isinstance(value, _SCALARS):
-            return f"{type(value).__name__}:{value!r}".encode()
+            return f"{kind.__name__}:{value!r}".encode()
         found = self.known.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        digest = hashlib.sha256(type(value).__qualname__.encode())
         if dataclasses.is_dataclass(value):
-            items = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+            names = self.fields.get(kind)
+            if names is None:
+                names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+            parts = [self.of(getattr(value, name)) for name in names]
         elif isinstance(value, (dict, MappingProxyType)):
-            items = sorted(value.items(), key=lambda item: repr(item[0]))
+            parts = [self.of(part) for item in sorted(value.items(), key=lambda i: repr(i[0]))
+                     for part in item]
         elif isinstance(value, (tuple, list)):
-            items = list(enumerate(value))
+            parts = [self.of(item) for item in value]
         elif callable(value):
-            items = [("function", f"{value.__module__}.{value.__qualname__}")]
+            parts = [f"{value.__module__}.{value.__qualname__}".encode()]
         else:
-            items = [("repr", repr(value))]
-        for name, item in items:
-            part = self.of(item)
-            digest.update(f"{name}\0{len(part)}\0".encode() + part)
+            parts = [repr(value).encode()]
+        digest = hashlib.sha256(kind.__qualname__.encode())
+        for part in parts:
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
         result = digest.digest()
         self.known[id(value)] = (value, result)
         return result

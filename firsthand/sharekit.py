@@ -69,10 +69,17 @@ def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:
         text = json.dumps(value, ensure_ascii=False, indent=1)
         return text.replace("\n", "\n" + " " * depth)
 
-    parts = [f'{{\n "site": {dumps(site_document(r.site), 1)},\n "stories": ['.encode()]
+    site = dumps(site_document(r.site), 1)
+    parts = [f'{{\n "site": {site},\n "stories": ['.encode()]
     stories = [entry for entry in r.library.entries if entry.published]
     for number, entry in enumerate(stories):
         comma = "," if number else ""
-        parts.append(f"{comma}\n  {dumps(story_document(r.site, entry), 2)}".encode())
+        # each story's part is remembered by everything it is made from
+        name = stored.key(r.common, site, r.digests.of(entry))
+        part = r.store.get("documents", name)
+        if part is None:
+            part = dumps(story_document(r.site, entry), 2).encode()
+            r.store.put("documents", name, part)
+        parts.append(comma.encode() + b"\n  " + part)
     parts.append(b"\n ]\n}\n" if stories else b"]\n}\n")
     yield "snippets.json", b"".join(parts)
