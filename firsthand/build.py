@@ -25,8 +25,8 @@ from .enrich import Library, enrich, shown_stories, text_stats, today
 from .fingerprint import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
 from .images import BadImage, Picture, clean_image, copy_path
 from .links import LinkChecker
-from .load import IMAGE_SUFFIXES, load, relative_path
-from .model import Content
+from .load import IMAGE_SUFFIXES, load, load_site, relative_path
+from .model import Content, Site
 from .problems import Problem, Problems
 from .progress import Progress
 from .snippets import Snippet, compose_snippets, snippet_inputs
@@ -66,6 +66,7 @@ class Result:
     seconds: float = 0.0
     pages: int = 0                  # HTML pages made
     stories: int = 0                # stories built, where there is no library to count
+    site: Site | None = None        # site.yaml, also when the build was found unchanged
 
     @property
     def ok(self) -> bool:
@@ -260,7 +261,8 @@ def generate(source: Path, options: Options | None = None,
         if run.stopped:
             break
     return Result(run.problems.sorted(), run.library, files,
-                  pages=sum(path.endswith(".html") for path in run.made))
+                  pages=sum(path.endswith(".html") for path in run.made),
+                  site=run.library.site if run.library else None)
 
 
 def build(source: Path, out: Path, options: Options | None = None, **settings) -> Result:
@@ -281,7 +283,8 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
             files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())
             return Result(record["problems"], report=WriteReport(0, files, 0),
                           pages=record["pages"], stories=record["stories"],
-                          seconds=time.perf_counter() - started)
+                          seconds=time.perf_counter() - started,
+                          site=load_site(source, Problems()))
     writer = SiteWriter(out)
     try:
         result = generate(source, options, sink=writer.add)

@@ -60,7 +60,7 @@ def deploy(source: Path, remote: str, branch: str = "gh-pages",
             _git(work, "checkout", "--quiet", "-B", branch, "FETCH_HEAD")
         else:
             _git(work, "checkout", "--quiet", "--orphan", branch)
-        fill(work, out, result.library.site.domain)
+        fill(work, out, result.site.domain)
         _git(work, "add", "--all", "--force")     # --force: no global ignore rule drops a file
         if exists and _git_ok(work, "diff", "--cached", "--quiet"):
             return f"Nothing to deploy: {branch} of {remote} already holds this build.", result
