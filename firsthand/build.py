@@ -1,35 +1,58 @@
-"""The build: load, enrich, render, write, in that order, each stage once."""
+"""The build: a flat list of steps over one Run, each step once, in order.
+
+    load -> Markdown -> enrich -> snippets -> checks -> static -> images -> cards
+         -> pages -> links
+
+Every step reads and completes the Run (the content, the library, the problems, the
+store of results kept between builds) and hands output files to one sink as they are
+made: the writer that swaps the finished site into place, or a dict in memory (serve,
+check). Adding a step is adding a function to STEPS.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 
-import jinja2
-import yaml
-
-from . import render, sharekit
-from .cards import fonts_in_use
-from . import fingerprint
-from .cache import FOLDER as CACHE_FOLDER
-from .cache import (CARD_ENGINE, CARD_POOL_THRESHOLD, IMAGE_ENGINE, MARKDOWN_ENGINE,
-                    POOL_THRESHOLD, SNIPPET_ENGINE, Cache, compose_snippets,
-                    render_bodies)
-from .cache import clean_image as cached_clean_image
+from . import fingerprint, markup, render, sharekit
 from .checks import CHECKS
-from .enrich import Library, enrich, shown_stories, today
-from .images import BadImage, Picture, copy_path
+from .enrich import Library, enrich, shown_stories, text_stats, today
+from .fingerprint import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
+from .images import BadImage, Picture, clean_image, copy_path
 from .links import LinkChecker
-from .load import IMAGE_SUFFIXES, load, relative_path
+from .load import IMAGE_SUFFIXES, load, load_site, relative_path
+from .model import Content, Site
 from .problems import Problem, Problems
 from .progress import Progress
-from .write import SiteWriter, WriteReport, write_site
+from .snippets import Snippet, compose_snippets, snippet_inputs
+from .store import Store, key
+from .write import SiteWriter, WriteReport
 
 STATIC_FOLDER = "static"
+LIVE_SCRIPT = "live-reload.js"    # the default theme's script for serve, not for sites
+POOL_THRESHOLD = 200          # fewer bodies than this render faster than a pool starts
+
+# The pages, then the share kits and snippets.json; a new kind of output is a step here.
+RENDER_STEPS = [*render.RENDER_STEPS, sharekit.render_share_kits,
+                sharekit.render_snippets_json]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to build: what to show, as of which day, how hard to work, what to keep."""
+
+    drafts: bool = False
+    on: dt.date | None = None                 # the day of the build; None: today()
+    base_url: str | None = None
+    jobs: int = 1
+    cache: Literal["write", "read", "off"] = "write"   # "read": use, never keep (check)
+    pool_threshold: int = POOL_THRESHOLD
+    progress: Progress = field(default_factory=lambda: Progress(quiet=True), compare=False)
 
 
 @dataclass
@@ -43,183 +66,310 @@ class Result:
     seconds: float = 0.0
     pages: int = 0                  # HTML pages made
     stories: int = 0                # stories built, where there is no library to count
+    site: Site | None = None        # site.yaml, also when the build was found unchanged
 
     @property
     def ok(self) -> bool:
         return not any(p.is_error for p in self.problems)
 
 
-def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
-             base_url: str | None = None, progress: Progress | None = None,
-             jobs: int = 1, cache: bool | str = True, pool_threshold: int = POOL_THRESHOLD,
-             sink: Callable[[str, bytes], None] | None = None,
-             rendered: dict | None = None) -> Result:
-    """Load and render a whole site in memory; nothing is written but the cache.
+@dataclass
+class Run:
+    """One build on its way: what the steps have made so far."""
 
-    Rendered Markdown and cleaned images are kept in SOURCE/.firsthand-cache/ (cache=False:
-    neither read nor kept; cache="read": read, never written). With jobs > 1, more than
-    `pool_threshold` bodies missing from the cache are rendered in that many processes.
-    With a sink, each output file is passed to it as it is made and Result.files stays
-    empty. `rendered` is a {Markdown: HTML} memo a caller keeps across calls (serve), so
-    that unchanged stories are not even looked up again.
-    """
-    progress = progress or Progress(quiet=True)
-    problems = Problems()
-    content = load(Path(source), problems)
-    if content is None:
-        return Result(problems.sorted())
-    if base_url:
-        content = replace(content, site=replace(content.site,
-                                                base_url=base_url.rstrip("/") + "/"))
-    on = on or today()
-    store = Cache.for_site(content.site.source, enabled=bool(cache),
-                           read_only=cache == "read")
-    memo = rendered if rendered is not None else {}
-    bodies = [s.body for s in shown_stories(content, on, drafts) if s.body not in memo]
-    progress.start("rendering Markdown", len(bodies))
-    fresh, stats = render_bodies(bodies, store, jobs=jobs, threshold=pool_threshold)
-    memo.update(fresh)
-    progress.done()
-    library = enrich(content, problems, on, drafts=drafts, rendered=memo, stats=stats)
-    compose_snippets(library.site, library.entries, store, jobs, pool_threshold)
+    source: Path
+    options: Options
+    store: Store
+    sink: Callable[[str, bytes], None]
+    problems: Problems = field(default_factory=Problems)
+    content: Content | None = None
+    rendered: dict[str, str] = field(default_factory=dict)      # Markdown -> HTML
+    stats: dict[str, tuple] = field(default_factory=dict)       # HTML -> text_stats
+    library: Library | None = None
+    pictures: dict[str, Picture] = field(default_factory=dict)  # output path -> size
+    static: dict[str, bytes] = field(default_factory=dict)      # output path -> bytes
+    links: LinkChecker | None = None
+    made: set[str] = field(default_factory=set)
+    stopped: bool = False
+
+    @property
+    def on(self) -> dt.date:
+        return self.options.on or today()
+
+    def emit(self, path: str, data: bytes) -> None:
+        """Hand an output file to the sink, once; its links are checked at the end."""
+        if path in self.made:
+            self.problems.error(path, 1,
+                                f"two things would write the same output file '{path}'")
+        self.made.add(path)
+        self.links.add(path, data)
+        self.sink(path, data)
+
+
+# -- the steps ---------------------------------------------------------------------------
+
+
+def load_content(run: Run) -> None:
+    run.content = load(run.source, run.problems)
+    if run.content is None:
+        run.stopped = True
+    elif run.options.base_url:
+        site = run.content.site
+        run.content = replace(run.content, site=replace(
+            site, base_url=run.options.base_url.rstrip("/") + "/"))
+
+
+def render_markdown(run: Run) -> None:
+    """Every shown story's body as HTML, from the store or rendered (in a pool when many)."""
+    bodies = list(dict.fromkeys(s.body for s in shown_stories(run.content, run.on,
+                                                             run.options.drafts)))
+    run.options.progress.start("rendering Markdown", len(bodies))
+    names = [key(MARKDOWN_ENGINE, body) for body in bodies]
+    for index, data in run.store.memoize("markdown", names, _render_body, bodies,
+                                         run.options.jobs, run.options.pool_threshold):
+        made = _unpack_body(data)
+        if made is not None:          # a rejected body is rendered, and reported, by enrich
+            html, words, opening = made
+            run.rendered[bodies[index]], run.stats[html] = html, (words, opening)
+    run.options.progress.done()
+
+
+def enrich_library(run: Run) -> None:
+    run.library = enrich(run.content, run.problems, run.on, drafts=run.options.drafts,
+                         rendered=run.rendered, stats=run.stats)
+    run.links = LinkChecker(run.library, run.store)
+
+
+def attach_snippets(run: Run) -> None:
+    """Each entry gets its snippets, composed once (from the store, or in a pool)."""
+    site, entries = run.library.site, run.library.entries
+    names = [key(SNIPPET_ENGINE, repr(snippet_inputs(site, entry))) for entry in entries]
+    found = {}
+    items = [(site, entry) for entry in entries]
+    for index, data in run.store.memoize("snippets", names, _compose, items,
+                                         run.options.jobs, run.options.pool_threshold):
+        found[index] = _unpack_snippets(data)
+    run.library = _with_entries(run.library, tuple(
+        replace(entry, snippets=found[index]) for index, entry in enumerate(entries)))
+
+
+def run_checks(run: Run) -> None:
     for check in CHECKS:
-        problems.extend(check(content, library))
-    if problems.has_errors:
-        return Result(problems.sorted(), library)
-    files: dict[str, bytes] = {}
-    made: set[str] = set()
-    links = LinkChecker(library)
-
-    def emit(path: str, data: bytes) -> None:
-        if path in made:
-            problems.error(path, 1, f"two things would write the same output file '{path}'")
-        made.add(path)
-        links.add(path, data)
-        if sink is None:
-            files[path] = data
-        else:
-            sink(path, data)
-
-    found: dict[str, bytes] = {}
-    pictures = process_images(library, problems, found, store)
-    add_static(library.site.source, found, problems, store)
-    for path, data in found.items():
-        emit(path, data)
-    found.clear()
-    progress.start("drawing share cards", 2 * len(library.entries))
-    cards = sharekit.make_cards(library, pictures, store, emit, jobs,
-                                min(pool_threshold, CARD_POOL_THRESHOLD))
-    progress.done()
-    pictures.update(cards)              # pages give og:image its width and height
-    env = render.make_environment(library.site.source)
-    renderer = render.Renderer(library, env, pictures)
-    progress.start("rendering", len(library.entries) + len(library.profiles))
-    for step in render.RENDER_STEPS:
-        for path, data in step(renderer):
-            emit(path, data)
-            progress.advance()
-    progress.done()
-    problems.extend(links.problems())
-    return Result(problems.sorted(), library, files,
-                  pages=sum(path.endswith(".html") for path in made))
+        run.problems.extend(check(run.content, run.library))
+    run.stopped = run.problems.has_errors
 
 
-def build(source: Path, out: Path, drafts: bool = False, on: dt.date | None = None,
-          base_url: str | None = None, progress: Progress | None = None,
-          jobs: int = 1, cache: bool = True, pool_threshold: int = POOL_THRESHOLD,
-          keep_files: bool = True) -> Result:
-    """Generate the site and, only when there are no errors, swap it into `out`.
-
-    keep_files=False hands each file to the writer as soon as it is rendered instead of
-    keeping them all in Result.files: a large site then needs a fraction of the memory.
-    """
-    started = time.perf_counter()
-    options = dict(drafts=drafts, on=on, base_url=base_url, progress=progress, jobs=jobs,
-                   cache=cache, pool_threshold=pool_threshold)
-    if keep_files:
-        result = generate(source, **options)
-        if result.ok:
-            result.report = write_site(result.files, out)
-    else:
-        result = _build_unless_unchanged(Path(source).resolve(), Path(out).resolve(), options)
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _build_unless_unchanged(source: Path, out: Path, options: dict) -> Result:
-    """Stream the build into `out`; skip it when no input changed since the last one."""
-    folder = source / CACHE_FOLDER
-    inputs = ""
-    if options["cache"]:
-        on = options["on"] or today()
-        inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
-            "drafts": options["drafts"], "on": on, "base_url": options["base_url"],
-            "engine": [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE,
-                       fonts_in_use(), jinja2.__version__, yaml.__version__]})
-        record = fingerprint.unchanged(folder, inputs, out)
-        if record is not None:
-            files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())
-            return Result(record["problems"], report=WriteReport(0, files, 0),
-                          pages=record["pages"], stories=record["stories"])
-    writer = SiteWriter(out)
-    try:
-        result = generate(source, sink=writer.add, **options)
-        if result.ok:
-            result.report = writer.commit()
-    finally:
-        writer.discard()
-    if result.ok and options["cache"]:
-        fingerprint.save(folder, inputs, out, result.problems, len(result.library.entries),
-                         result.pages)
-    return result
-
-
-def process_images(library: Library, problems: Problems, files: dict[str, bytes],
-                   store: Cache | None = None) -> dict[str, Picture]:
+def clean_images(run: Run) -> None:
     """Re-encode every picture the pages use (no metadata, upright, resized)."""
-    pictures = {}
-    store = store or Cache(None)
-    for image in library.images:
-        path = relative_path(library.site.source, image.source)
+    for image in run.library.images:
+        path = relative_path(run.library.site.source, image.source)
         try:
-            picture = cached_clean_image(image.source.read_bytes(), image.max_width, store,
-                                         image.widths, image.square)
+            picture = cleaned(run.store, image.source.read_bytes(), image.max_width,
+                              image.widths, image.square)
         except BadImage as exc:
-            problems.error(path, 1, str(exc))
+            run.problems.error(path, 1, str(exc))
             continue
         except OSError as exc:
-            problems.error(path, 1, f"cannot read the image: {exc.strerror}")
+            run.problems.error(path, 1, f"cannot read the image: {exc.strerror}")
             continue
-        pictures[image.path] = picture
-        files[image.path] = picture.data
+        run.pictures[image.path] = picture
+        if image.path not in run.static:        # a picture in static/ is copied from there
+            run.emit(image.path, picture.data)
         for copy in picture.copies:
-            files[copy_path(image.path, copy.width)] = copy.data
-    return pictures
+            run.emit(copy_path(image.path, copy.width), copy.data)
 
 
-def add_static(source: Path, files: dict[str, bytes], problems: Problems,
-               store: Cache | None = None) -> None:
-    """Copy static/ of the default theme, then of the site, which wins on a name clash."""
-    store = store or Cache(None)
-    folders = [render.DEFAULT_THEME / STATIC_FOLDER, source / STATIC_FOLDER]
-    seen = {}
-    for folder in folders:
+def copy_static(run: Run) -> None:
+    """static/ of the default theme, then of the site, which wins on a name clash."""
+    files = run.static
+    seen = set()
+    theme_script = render.DEFAULT_THEME / STATIC_FOLDER / LIVE_SCRIPT
+    for folder in [render.DEFAULT_THEME / STATIC_FOLDER, run.source / STATIC_FOLDER]:
         if not folder.is_dir() or folder.resolve() in seen:
             continue
-        seen[folder.resolve()] = True
+        seen.add(folder.resolve())
         for file in sorted(folder.rglob("*")):
-            if file.is_dir() or file.name.startswith("."):
+            if file.is_dir() or file.name.startswith(".") or file == theme_script:
                 continue
-            relative = file.relative_to(folder).as_posix()
+            relative = f"{STATIC_FOLDER}/{file.relative_to(folder).as_posix()}"
             if file.is_symlink():
-                problems.error(f"{STATIC_FOLDER}/{relative}", 1,
-                               "symbolic links are not allowed in static/; copy the file")
+                run.problems.error(relative, 1, "symbolic links are not allowed in static/; "
+                                   "copy the file")
                 continue
             data = file.read_bytes()
             if file.suffix.lower() in IMAGE_SUFFIXES:
                 try:
-                    data = cached_clean_image(data, 4096, store).data
+                    data = cleaned(run.store, data, 4096).data
                 except BadImage as exc:
-                    problems.error(f"{STATIC_FOLDER}/{relative}", 1, str(exc))
+                    run.problems.error(relative, 1, str(exc))
                     continue
-            files[f"{STATIC_FOLDER}/{relative}"] = data
+            files[relative] = data
+    for path, data in files.items():
+        run.emit(path, data)
+
+
+def draw_cards(run: Run) -> None:
+    run.options.progress.start("drawing share cards", 2 * len(run.library.entries))
+    cards = sharekit.make_cards(run.library, run.pictures, run.store, run.emit,
+                                run.options.jobs, min(run.options.pool_threshold,
+                                                      sharekit.CARD_POOL_THRESHOLD),
+                                fingerprint.CARD_ENGINE)
+    run.pictures.update(cards)          # pages give og:image its width and height
+    run.options.progress.done()
+
+
+def render_pages(run: Run) -> None:
+    renderer = render.Renderer(run.library, render.make_environment(run.library.site.source),
+                               run.pictures, run.store, fingerprint.PAGE_ENGINE)
+    progress = run.options.progress
+    progress.start("rendering", len(run.library.entries) + len(run.library.profiles))
+    for step in RENDER_STEPS:
+        for path, data in step(renderer):
+            run.emit(path, data)
+            progress.advance()
+    progress.done()
+
+
+def check_links(run: Run) -> None:
+    run.problems.extend(run.links.problems())
+
+
+STEPS: list[Callable[[Run], None]] = [load_content, render_markdown, enrich_library,
+                                      attach_snippets, run_checks, copy_static, clean_images,
+                                      draw_cards, render_pages, check_links]
+
+
+# -- building ----------------------------------------------------------------------------
+
+
+def generate(source: Path, options: Options | None = None,
+             sink: Callable[[str, bytes], None] | None = None, store: Store | None = None,
+             **settings) -> Result:
+    """Run every step; output files go to `sink` as they are made, or, without one, into
+    Result.files. Nothing else is written but the store (Options.cache says whether).
+
+    Options may be given whole or by name: generate(source, drafts=True).
+    """
+    options = options or Options(**settings)
+    files: dict[str, bytes] = {}
+    if store is None:
+        store = Store.for_site(Path(source), enabled=options.cache != "off",
+                               read_only=options.cache == "read")
+    run = Run(Path(source), options, store, sink or files.__setitem__)
+    for step in STEPS:
+        step(run)
+        if run.stopped:
+            break
+    return Result(run.problems.sorted(), run.library, files,
+                  pages=sum(path.endswith(".html") for path in run.made),
+                  site=run.library.site if run.library else None)
+
+
+def build(source: Path, out: Path, options: Options | None = None, **settings) -> Result:
+    """Generate the site into `out`, streamed through the writer, which swaps it into
+    place only when there are no errors; skipped when no input changed since the last
+    build (then nothing is written at all)."""
+    started = time.perf_counter()
+    options = options or Options(**settings)
+    source, out = Path(source).resolve(), Path(out).resolve()
+    folder = source / fingerprint.CACHE_FOLDER
+    inputs = ""
+    if options.cache == "write":
+        inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
+            "drafts": options.drafts, "on": options.on or today(),
+            "base_url": options.base_url, "engine": fingerprint.ENGINES})
+        record = fingerprint.unchanged(folder, inputs, out)
+        if record is not None:
+            files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())
+            return Result(record["problems"], report=WriteReport(0, files, 0),
+                          pages=record["pages"], stories=record["stories"],
+                          seconds=time.perf_counter() - started,
+                          site=load_site(source, Problems()))
+    writer = SiteWriter(out)
+    try:
+        result = generate(source, options, sink=writer.add)
+        if result.ok:
+            result.report = writer.commit()
+    finally:
+        writer.discard()
+    if result.ok and options.cache == "write":
+        fingerprint.save(folder, inputs, out, result.problems, len(result.library.entries),
+                         result.pages)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# -- what the store is handed: plain functions, and how their results are kept ------------
+
+
+def cleaned(store: Store, raw: bytes, max_width: int, widths: tuple[int, ...] = (),
+            square: bool = False) -> Picture:
+    """images.clean_image, remembered by the image's bytes and the sizes asked of it."""
+    sizes = f"{max_width}|{','.join(map(str, widths))}|{'square' if square else 'keep'}"
+    name = key(IMAGE_ENGINE, sizes, raw)
+    picture = _unpack_picture(store.get("images", name))
+    if picture is None:
+        picture = clean_image(raw, max_width, widths, square)
+        store.put("images", name, _pack_picture(picture))
+    return picture
+
+
+# A Markdown entry is "words NUL opening NUL html" (loading refuses NUL bytes, so none is
+# in the text); empty when markup.bound_problems rejects the body's shape.
+def _render_body(body: str) -> bytes:
+    html = markup.render_if_safe(body)
+    if html is None:
+        return b""
+    words, opening = text_stats(html)
+    return f"{words}\0{opening}\0{html}".encode("utf-8")
+
+
+def _unpack_body(data: bytes) -> tuple[str, int, str] | None:
+    try:
+        words, opening, html = data.decode("utf-8").split("\0", 2)
+        return html, int(words), opening
+    except ValueError:
+        return None
+
+
+def _compose(item) -> bytes:
+    site, entry = item
+    made = compose_snippets(site, entry)
+    return json.dumps({name: [list(vars(s).values()) for s in found]
+                       for name, found in made.items()}, ensure_ascii=False).encode("utf-8")
+
+
+def _unpack_snippets(data: bytes):
+    return {name: tuple(Snippet(*fields) for fields in found)
+            for name, found in json.loads(data).items()}
+
+
+def _with_entries(library: Library, entries: tuple) -> Library:
+    by_slug = {entry.slug: entry for entry in entries}
+    return replace(library, entries=entries, by_slug=by_slug)
+
+
+# An image entry is the picture then each of its copies, each as width, height, length
+# (4 bytes each, big-endian) and its bytes.
+def _pack_picture(picture: Picture) -> bytes:
+    return b"".join(p.width.to_bytes(4, "big") + p.height.to_bytes(4, "big")
+                    + len(p.data).to_bytes(4, "big") + p.data
+                    for p in (picture, *picture.copies))
+
+
+def _unpack_picture(data: bytes | None) -> Picture | None:
+    if not data:
+        return None
+    pictures, offset = [], 0
+    while offset < len(data):
+        if offset + 12 > len(data):
+            return None
+        width, height, size = (int.from_bytes(data[offset + i:offset + i + 4], "big")
+                               for i in (0, 4, 8))
+        body = data[offset + 12:offset + 12 + size]
+        if len(body) != size:
+            return None
+        pictures.append(Picture(body, width, height))
+        offset += 12 + size
+    first, *copies = pictures
+    return Picture(first.data, first.width, first.height, tuple(copies))

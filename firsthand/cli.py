@@ -182,7 +182,7 @@ def run_build(args, parser) -> int:
                      "folder or the default SOURCE/site")
     progress = Progress(quiet=args.quiet)
     result = build(source, out, drafts=args.drafts, base_url=args.base_url, progress=progress,
-                   jobs=args.jobs, keep_files=False)
+                   jobs=args.jobs)
     _print_problems(result)
     if not result.ok:
         print(f"Build failed: {_count(result)}. {out} was left as it was.", file=sys.stderr)

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .build import Result, build
-from .cache import FOLDER as CACHE_FOLDER
+from .store import FOLDER as CACHE_FOLDER
 
 OUTPUT_FOLDER = "site"
 FALLBACK_IDENTITY = {"user.name": "Firsthand deploy", "user.email": "firsthand@localhost"}
@@ -60,7 +60,7 @@ def deploy(source: Path, remote: str, branch: str = "gh-pages",
             _git(work, "checkout", "--quiet", "-B", branch, "FETCH_HEAD")
         else:
             _git(work, "checkout", "--quiet", "--orphan", branch)
-        fill(work, out, result.library.site.domain)
+        fill(work, out, result.site.domain)
         _git(work, "add", "--all", "--force")     # --force: no global ignore rule drops a file
         if exists and _git_ok(work, "diff", "--cached", "--quiet"):
             return f"Nothing to deploy: {branch} of {remote} already holds this build.", result

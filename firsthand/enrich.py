@@ -7,121 +7,21 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from .guidelines import lapse_consent
 from .load import IMAGE_SUFFIXES, slugify
-from .markup import bound_problems, plain_text, render_markdown
-from .model import Content, Person, Site, Story
+from .markup import bound_problems, count_words, plain_text, render_markdown
+from .model import (FACE_WIDTHS, PHOTO_WIDTHS, Content, Entry, Image, Library, Person,
+                    Profile, Site, Story, Term)
 from .problems import Problems
 
 WORDS_PER_MINUTE = 220
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+", re.UNICODE)
 RELATED = 3
 EXCERPT = 240                 # characters of a story's excerpt on cards
 FEED_SIZE = 20
-# The widths the theme shows pictures at, in CSS pixels, so each gets copies at 1x and 2x:
-# story photos fill a column up to 664 px (phones: the screen less its margins); faces are
-# squares of 56 (cards), 72 (bylines), 96 (people) and 192 (a person's page) px.
-PHOTO_WIDTHS = (400, 800, 1200)
-FACE_SIZES = (56, 72, 96, 192)
-FACE_WIDTHS = tuple(sorted({n * size for size in FACE_SIZES for n in (1, 2)}))
-
-
-@dataclass(frozen=True)
-class Image:
-    """A picture on its way out: where it comes from, where it goes, how wide at most."""
-
-    source: Path
-    path: str                 # output path, e.g. stories/night-shift/dock.jpg
-    alt: str = ""
-    max_width: int = 1600
-    widths: tuple[int, ...] = PHOTO_WIDTHS    # smaller copies for srcset
-    square: bool = False                      # copies cropped square (faces)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A story as the pages show it."""
-
-    story: Story
-    author: Person
-    html: str
-    path: str                 # stories/SLUG/
-    excerpt: str
-    description: str
-    words: int
-    minutes: int
-    team: str
-    location: str
-    lang: str
-    dir: str
-    published: bool
-    image: Image | None = None
-    tags: tuple["Term", ...] = ()
-    team_term: "Term | None" = None
-    related: tuple["Entry", ...] = ()
-
-    @property
-    def slug(self) -> str:
-        return self.story.slug
-
-    @property
-    def title(self) -> str:
-        return self.story.title
-
-    @property
-    def date(self) -> dt.date:
-        return self.story.date
-
-
-@dataclass(frozen=True)
-class Term:
-    """A team or a tag, with its page."""
-
-    kind: str                 # "teams" or "tags"
-    name: str
-    slug: str
-    entries: tuple[Entry, ...] = ()
-
-    @property
-    def path(self) -> str:
-        return f"{self.kind}/{self.slug}/"
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A person as the pages show them."""
-
-    person: Person
-    path: str
-    photo: Image | None
-    entries: tuple[Entry, ...] = ()
-
-    @property
-    def id(self) -> str:
-        return self.person.id
-
-    @property
-    def name(self) -> str:
-        return self.person.name
-
-
-@dataclass(frozen=True)
-class Library:
-    """The read-only view the templates get."""
-
-    site: Site
-    entries: tuple[Entry, ...]                  # newest first
-    profiles: tuple[Profile, ...]               # by name
-    teams: tuple[Term, ...]
-    tags: tuple[Term, ...]
-    images: tuple[Image, ...]
-    drafts: bool = False
-    by_slug: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def today() -> dt.date:
@@ -158,11 +58,14 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
                                   is_published(story, people, on), stats[html]))
     teams = _terms("teams", entries, lambda e: [e.team] if e.team else [], problems)
     tags = _terms("tags", entries, lambda e: list(e.story.tags), problems)
-    team_of = {entry.team: term for term in teams for entry in term.entries}
+    # An entry names its team and tags (their pages list the entries), so that what a
+    # story page shows of a term does not change with every other story of that term.
+    team_of = {entry.team: replace(term, entries=()) for term in teams
+               for entry in term.entries}
     tags_of = {}
     for term in tags:
         for entry in term.entries:
-            tags_of.setdefault(entry.slug, []).append(term)
+            tags_of.setdefault(entry.slug, []).append(replace(term, entries=()))
     entries = [replace(e, team_term=team_of.get(e.team),
                        tags=tuple(sorted(tags_of.get(e.slug, ()), key=lambda t: t.name.lower())))
                for e in entries]
@@ -175,7 +78,7 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
     for entry in entries:
         images.extend(_bundle_images(entry))
     return Library(site=site, entries=tuple(entries), profiles=profiles, teams=teams, tags=tags,
-                   images=tuple(_unique_images(images)), drafts=drafts, by_slug=by_slug)
+                   images=tuple(_unique_images(images)), drafts=drafts, on=on, by_slug=by_slug)
 
 
 def shown_stories(content: Content, on: dt.date, drafts: bool = False) -> list[Story]:
@@ -219,14 +122,6 @@ def make_entry(site: Site, story: Story, author: Person, html: str, published: b
         dir="rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
         published=published, image=image,
     )
-
-
-def count_words(text: str) -> int:
-    """Words for reading time; Chinese and Japanese characters count as half a word each."""
-    cjk = len(_CJK.findall(text))
-    if cjk:
-        text = _CJK.sub(" ", text)
-    return len(_WORD.findall(text)) + (cjk + 1) // 2
 
 
 def shorten(text: str, limit: int) -> str:

@@ -18,18 +18,48 @@ import hashlib
 import json
 import os
 import sys
-from stat import S_ISDIR
 import time
 from dataclasses import asdict
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Iterable
 
+import jinja2
+import markdown
+import nh3
+import PIL
+import regex
+import yaml
+
+from . import (__version__, cards, enrich, images, markup, platforms, render, responsive,
+               sharekit, snippets)
 from .problems import Problem
+from .store import FOLDER as CACHE_FOLDER
 
 RECORD = "last-build.json"
-CACHE_FOLDER = ".firsthand-cache"
 SETTLE_SECONDS = 3.0          # inputs newer than the record minus this are not trusted
 ENGINE = Path(__file__).resolve().parent
+
+
+def _code(*modules) -> str:
+    """The engine's version and the source of the modules that shape an output."""
+    digest = hashlib.sha256(__version__.encode())
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+# What decides each kind of stored result besides its input: part of every store key, so
+# that a new version of the engine or of a library never finds an old result.
+MARKDOWN_ENGINE = "|".join([_code(markup, enrich), markdown.__version__,
+                            getattr(nh3, "__version__", "")])
+IMAGE_ENGINE = "|".join([_code(images), PIL.__version__])
+CARD_ENGINE = "|".join([_code(cards), PIL.__version__, cards.fonts_in_use()])
+SNIPPET_ENGINE = "|".join([_code(snippets, platforms), regex.__version__])
+PAGE_ENGINE = "|".join([_code(render, responsive, markup, sharekit, platforms),
+                        jinja2.__version__])
+ENGINES = [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE, PAGE_ENGINE,
+           yaml.__version__]
 
 
 def inputs(source: Path, out: Path, theme: Path, options: dict) -> str:

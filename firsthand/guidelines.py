@@ -3,6 +3,7 @@
 Each rule is a check (content, library) -> list of Problems, registered in checks.CHECKS,
 so the build and `check` enforce them with file and line. Consent also decides who is
 published: `lapse_consent` marks people whose consent is missing or too old as inactive.
+Every date is the build's (library.on), so that one run never disagrees with itself.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-from .model import Content, Guidelines, Person, frozen_map
+from .markup import count_words, plain_text, render_markdown
+from .model import Content, Guidelines, Library, Person, frozen_map
 from .problems import Problem
-
-if TYPE_CHECKING:
-    from .enrich import Library
 
 # The texts, besides the body, tags and share overrides, where a banned term must not hide.
 STORY_KEYS = ("title", "summary", "quote", "question", "team", "location")
@@ -104,8 +103,6 @@ def check_word_count(content: Content, library: Library) -> list[Problem]:
     rules = content.site.guidelines
     if rules.min_words is None and rules.max_words is None:
         return []
-    from .enrich import count_words
-    from .markup import plain_text, render_markdown
     problems = []
     for story in content.stories:
         if story.draft:
@@ -141,8 +138,7 @@ def check_review_dates(content: Content, library: Library) -> list[Problem]:
     days = content.site.guidelines.review_after_days
     if days is None:
         return []
-    from .enrich import today
-    on = today()
+    on = library.on
     problems = []
     for story in content.stories:
         checked = max(d for d in (story.date, story.updated, story.reviewed) if d is not None)
@@ -165,8 +161,7 @@ def check_consent(content: Content, library: Library) -> list[Problem]:
     rules = content.site.guidelines
     if not rules.consent:
         return []
-    from .enrich import today
-    on = today()
+    on = library.on
     problems = []
     for person in content.people.values():
         if not person.active or (person.consent is None and "consent" in person.lines):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
 from .enrich import Library
 from .problems import Problem
+from .store import Store, key
 
 _LINK = re.compile(rb"""\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _CHECKED_SUFFIXES = (".html", ".xml", ".svg")
@@ -22,10 +25,12 @@ class LinkChecker:
     Links are resolved relative to the page that holds them; absolute links count only
     when they point below the site's base_url, and other sites are not visited. Pages
     arrive one by one (a large build streams them to disk), so only the links whose target
-    has not been made yet are remembered, with where they stand.
+    has not been made yet are remembered, with where they stand. The links of a page are
+    read once per content of the page: the store remembers them by its bytes.
     """
 
-    def __init__(self, library: Library):
+    def __init__(self, library: Library, store: Store | None = None):
+        self.store = store or Store(None)
         base = urlsplit(library.site.base_url)
         self.host, self.base_path = base.netloc, base.path
         self.stories = {entry.path + "index.html": entry.story for entry in library.entries}
@@ -37,17 +42,34 @@ class LinkChecker:
         self.made.add(page)
         if not page.endswith(_CHECKED_SUFFIXES):
             return
+        name = key(self.host, self.base_path, page, hashlib.sha256(data).digest())
+        stored = self.store.get("links", name)
+        if stored is None:
+            links = self.links(page, data)
+            self.store.put("links", name, json.dumps(links).encode("utf-8"))
+        else:
+            links = json.loads(stored)
+        for target, text, line in links:
+            if _exists(target, self.made):
+                continue
+            places = self.pending.setdefault(target, [])
+            if len(places) < MAX_REPORTS:
+                places.append((page, text, line))
+
+    def links(self, page: str, data: bytes) -> list[tuple[str, str, int]]:
+        """(target, link as written, line) of every link of a page that stays in the site."""
+        found, line, counted = [], 1, 0
         for match in _LINK.finditer(data):
             raw = (match.group(2) if match.group(2) is not None else match.group(3))
             urls = _srcset_urls(raw) if match.group(1).lower() == b"srcset" else [raw]
+            line += data.count(b"\n", counted, match.start())
+            counted = match.start()
             for url in urls:
                 text = _text(url)
                 target = resolve(text, page, self.host, self.base_path)
-                if target is None or _exists(target, self.made):
-                    continue
-                places = self.pending.setdefault(target, [])
-                if len(places) < MAX_REPORTS:
-                    places.append((page, text, data.count(b"\n", 0, match.start()) + 1))
+                if target is not None:
+                    found.append((target, text, line))
+        return found
 
     def problems(self) -> list[Problem]:
         """One problem per link whose target was never made."""

@@ -144,3 +144,15 @@ def plain_text(fragment: str) -> str:
     """The visible text of an HTML fragment, whitespace folded."""
     text = re.sub(r"<[^>]+>", " ", fragment)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+", re.UNICODE)
+
+
+def count_words(text: str) -> int:
+    """Words for reading time; Chinese and Japanese characters count as half a word each."""
+    cjk = len(_CJK.findall(text))
+    if cjk:
+        text = _CJK.sub(" ", text)
+    return len(_WORD.findall(text)) + (cjk + 1) // 2

@@ -1,4 +1,8 @@
-"""The data model: plain, frozen objects that travel between the stages."""
+"""The data model: plain, frozen objects that travel between the stages.
+
+Content is what loading finds; Library (its entries, terms and profiles) is what the
+pages show, derived by enrich and completed by the build (snippets, the build date).
+"""
 
 from __future__ import annotations
 
@@ -125,3 +129,109 @@ class Content:
     site: Site
     people: Mapping[str, Person]
     stories: tuple[Story, ...]
+
+
+# -- what the pages show (made by enrich) ------------------------------------------------
+
+# The widths the theme shows pictures at, in CSS pixels, so each gets copies at 1x and 2x:
+# story photos fill a column up to 664 px (phones: the screen less its margins); faces are
+# squares of 56 (cards), 72 (bylines), 96 (people) and 192 (a person's page) px.
+PHOTO_WIDTHS = (400, 800, 1200)
+FACE_SIZES = (56, 72, 96, 192)
+FACE_WIDTHS = tuple(sorted({n * size for size in FACE_SIZES for n in (1, 2)}))
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture on its way out: where it comes from, where it goes, how wide at most."""
+
+    source: Path
+    path: str                 # output path, e.g. stories/night-shift/dock.jpg
+    alt: str = ""
+    max_width: int = 1600
+    widths: tuple[int, ...] = PHOTO_WIDTHS    # smaller copies for srcset
+    square: bool = False                      # copies cropped square (faces)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A story as the pages show it."""
+
+    story: Story
+    author: Person
+    html: str
+    path: str                 # stories/SLUG/
+    excerpt: str
+    description: str
+    words: int
+    minutes: int
+    team: str
+    location: str
+    lang: str
+    dir: str
+    published: bool
+    image: Image | None = None
+    tags: tuple["Term", ...] = ()
+    team_term: "Term | None" = None
+    related: tuple["Entry", ...] = ()
+    # {platform id: (author, colleague)} snippets, attached by the build once composed
+    snippets: Mapping | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.story.slug
+
+    @property
+    def title(self) -> str:
+        return self.story.title
+
+    @property
+    def date(self) -> dt.date:
+        return self.story.date
+
+
+@dataclass(frozen=True)
+class Term:
+    """A team or a tag, with its page."""
+
+    kind: str                 # "teams" or "tags"
+    name: str
+    slug: str
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A person as the pages show them."""
+
+    person: Person
+    path: str
+    photo: Image | None
+    entries: tuple[Entry, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.person.id
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+
+@dataclass(frozen=True)
+class Library:
+    """The read-only view the templates get."""
+
+    site: Site
+    entries: tuple[Entry, ...]                  # newest first
+    profiles: tuple[Profile, ...]               # by name
+    teams: tuple[Term, ...]
+    tags: tuple[Term, ...]
+    images: tuple[Image, ...]
+    drafts: bool = False
+    on: dt.date = dt.date.min                   # the day of the build: what is published, checked
+    by_slug: dict = field(default_factory=dict, compare=False, repr=False)

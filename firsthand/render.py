@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
 
-from . import sharekit
 from .enrich import FEED_SIZE, Entry, Library
 from .images import Picture
 from .markup import plain_text
 from .responsive import Pictures
 from .snippets import visitor_links
+from .store import Store, key
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent
 TEMPLATE_FOLDER = "templates"
@@ -91,26 +95,160 @@ def jsonld(data) -> str:
 
 
 class Renderer:
-    """Renders pages of one Library with one template environment."""
+    """Renders pages of one Library with one template environment, each page only when
+    what it shows changed since it was last rendered (the store remembers pages).
+
+    A page's key is a digest of the view its template receives (page, site, and every
+    object passed to it, whole), of the templates and of the pictures' sizes; what the
+    template reads of the whole library (`lib`: the drafts flag, how many stories...) is
+    recorded as it reads it and checked again before a remembered page is used. So the
+    key is complete by construction: nothing the template can see is left out of it.
+    """
 
     def __init__(self, library: Library, env: jinja2.Environment,
-                 pictures: Mapping[str, Picture]):
+                 pictures: Mapping[str, Picture], store: Store | None = None,
+                 engine: str = ""):
         self.library, self.env, self.pictures = library, env, pictures
+        self.store = store or Store(None)
         self.responsive = Pictures(pictures)
         self.site = library.site
         self.base_path = urlsplit(self.site.base_url).path
+        self.digests = Digests()
+        sizes = sorted((path, p.width, p.height, [(c.width, c.height) for c in p.copies])
+                       for path, p in pictures.items())
+        self.common = key(engine, template_digest(env), json.dumps(sizes))
 
     def page(self, template: str, page: Page, **context) -> tuple[str, bytes]:
-        """Render one template for one page; returns (output file, bytes)."""
+        """Render one template for one page (or take it from the store); returns
+        (output file, bytes)."""
         if page.kind == "error":
             root = self.base_path          # a 404 page is served at any depth
         else:
             root = "../" * page.file.count("/")
+        view = dict(site=self.site, page=page, root=root,
+                    canonical=self.site.absolute(page.path), **context)
+        name = key(self.common, template, self.digests.of(view))
+        remembered = _unpack_page(self.store.get("pages", name))
+        if remembered is not None and all(_read(self.library, path) == value
+                                          for path, value in remembered[0]):
+            return page.file, remembered[1]
+        reads: list = []
         html = self.env.get_template(template).render(
-            site=self.site, lib=self.library, page=page, root=root,
-            canonical=self.site.absolute(page.path), picture=self.pictures.get,
-            pictures=self.responsive, **context)
-        return page.file, html.encode("utf-8")
+            lib=Traced(self.library, (), reads), picture=self.pictures.get,
+            pictures=self.responsive, **view).encode("utf-8")
+        self.store.put("pages", name, json.dumps(reads).encode("utf-8") + b"\0" + html)
+        return page.file, html
+
+
+def template_digest(env: jinja2.Environment) -> str:
+    """Every template the environment can load (any of them may be included)."""
+    digest = hashlib.sha256()
+    for name in env.list_templates():
+        source, filename, _ = env.loader.get_source(env, name)
+        digest.update(f"{name}\0{filename}\0{len(source)}\0".encode() + source.encode())
+    return digest.hexdigest()
+
+
+def _unpack_page(data: bytes | None) -> tuple[list, bytes] | None:
+    if data is None:
+        return None
+    reads, _, html = data.partition(b"\0")
+    try:
+        return [(tuple(path), value) for path, value in json.loads(reads)], html
+    except (ValueError, TypeError):
+        return None
+
+
+_SCALARS = (int, float, bool, type(None), dt.date, Path)
+
+
+class Digests:
+    """Digests of view objects, each object digested once per build (the model is frozen
+    and lives as long as the build, so its identity stands for its value meanwhile)."""
+
+    def __init__(self):
+        self.known: dict[int, tuple[object, bytes]] = {}
+        self.fields: dict[type, tuple[str, ...]] = {}
+
+    def of(self, value) -> bytes:
+        kind = type(value)
+        if kind is str:
+            return b"s" + value.encode("utf-8", "surrogatepass")
+        if isinstance(value, _SCALARS):
+            return f"{kind.__name__}:{value!r}".encode()
+        found = self.known.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        if dataclasses.is_dataclass(value):
+            names = self.fields.get(kind)
+            if names is None:
+                names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+            parts = [self.of(getattr(value, name)) for name in names]
+        elif isinstance(value, (dict, MappingProxyType)):
+            parts = [self.of(part) for item in sorted(value.items(), key=lambda i: repr(i[0]))
+                     for part in item]
+        elif isinstance(value, (tuple, list)):
+            parts = [self.of(item) for item in value]
+        elif callable(value):
+            parts = [f"{value.__module__}.{value.__qualname__}".encode()]
+        else:
+            parts = [repr(value).encode()]
+        digest = hashlib.sha256(kind.__qualname__.encode())
+        for part in parts:
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        result = digest.digest()
+        self.known[id(value)] = (value, result)
+        return result
+
+
+class Traced:
+    """A read-only view of part of the library that notes each value a template reads:
+    (path, repr of the value), where a path is attribute names, indices and '#len'."""
+
+    __slots__ = ("_value", "_path", "_reads")
+
+    def __init__(self, value, path: tuple, reads: list):
+        self._value, self._path, self._reads = value, path, reads
+
+    def __getattr__(self, name: str):
+        return _traced(getattr(self._value, name), self._path + (name,), self._reads)
+
+    def __len__(self) -> int:
+        size = len(self._value)
+        self._reads.append((self._path + ("#len",), repr(size)))
+        return size
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self):
+        for index in range(len(self)):
+            yield _traced(self._value[index], self._path + (index,), self._reads)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_traced(self._value[i], self._path + (i,), self._reads)
+                    for i in range(*index.indices(len(self)))]
+        return _traced(self._value[index], self._path + (index,), self._reads)
+
+
+def _traced(value, path: tuple, reads: list):
+    if dataclasses.is_dataclass(value) or isinstance(value, (tuple, list)):
+        return Traced(value, path, reads)
+    reads.append((path, repr(value)))
+    return value
+
+
+def _read(value, path: tuple) -> str | None:
+    """What the template read at `path` is now (the repr _traced noted), or None."""
+    try:
+        for part in path:
+            value = len(value) if part == "#len" else value[part] if isinstance(part, int) \
+                else getattr(value, part)
+    except (AttributeError, IndexError, TypeError):
+        return None
+    return repr(value)
 
 
 RenderStep = Callable[[Renderer], Iterator[tuple[str, bytes]]]
@@ -163,7 +301,12 @@ def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:
 def story_page(entry: Entry) -> Page:
     """The story's page; its preview picture is its og.png card (see sharekit.make_cards)."""
     return Page(entry.path, entry.title, entry.description, kind="story",
-                image=entry.path + "og.png", image_alt=sharekit.card_alt(entry))
+                image=entry.path + "og.png", image_alt=card_alt(entry))
+
+
+def card_alt(entry: Entry) -> str:
+    """What a story's picture card shows, for those who cannot see it."""
+    return f"“{entry.title}”, a story by {entry.author.name}, {entry.author.role}"
 
 
 def render_people(r: Renderer) -> Iterator[tuple[str, bytes]]:
@@ -217,7 +360,7 @@ def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
                                   "This page does not exist.", kind="error"))
 
 
+# The share kits and snippets.json (sharekit.py) come after these; see build.RENDER_STEPS.
 RENDER_STEPS: list[RenderStep] = [render_index, render_stories, render_people, render_terms,
-                                  render_feed, render_sitemap, render_404,
-                                  sharekit.render_share_kits, sharekit.render_snippets_json]
+                                  render_feed, render_sitemap, render_404]
 

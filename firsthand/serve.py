@@ -24,9 +24,10 @@ import jinja2
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .build import Result, generate
+from .build import LIVE_SCRIPT, Result, generate
 from .problems import Problem
 from .render import DEFAULT_THEME
+from .store import MemoryStore, Store
 
 WATCHED = ("stories", "people", "templates", "static", "site.yaml")
 QUIET = 0.2            # seconds without a change before rebuilding: editors save in bursts
@@ -37,32 +38,8 @@ NOISE_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".swpx", ".tmp", ".temp", ".bak",
                   ".kate-swp", "___jb_tmp___", "___jb_old___")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
-LIVE_JS = """\
-(function () {
-  var build = document.currentScript.dataset.build, overlay = null;
-  function show(problems) {
-    if (!overlay) {
-      overlay = document.createElement("div");
-      overlay.id = "firsthand-overlay";
-      overlay.setAttribute("role", "alert");
-      overlay.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;" +
-        "z-index:2147483647;margin:0;padding:1rem 1.25rem;background:#2b0b0b;color:#fff;" +
-        "font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap;" +
-        "border-top:4px solid #e5484d;box-shadow:0 -4px 24px #0008";
-      document.body.appendChild(overlay);
-    }
-    overlay.textContent = "The last change does not build; showing the last good build.\\n\\n" +
-      problems.join("\\n");
-  }
-  var events = new EventSource("%s");
-  events.addEventListener("state", function (event) {
-    var state = JSON.parse(event.data);
-    if (state.problems.length) { show(state.problems); return; }
-    if (String(state.build) !== build) { location.reload(); return; }
-    if (overlay) { overlay.remove(); overlay = null; }
-  });
-})();
-""" % EVENTS
+# The script that reloads open tabs; served, never copied into a built site.
+LIVE_JS = (DEFAULT_THEME / "static" / LIVE_SCRIPT).read_bytes()
 
 
 class Preview:
@@ -75,7 +52,9 @@ class Preview:
         self.problems: list[str] = []
         self.serial = 0           # counts finished rebuilds, good or not
         self.closed = False
-        self.rendered: dict = {}  # {Markdown body: HTML}, so unchanged stories are not redone
+        # What the last build made (Markdown, snippets, cards, pages), so that a save
+        # redoes only what it touches; over the site's store on disk, for a warm start.
+        self.store = MemoryStore(backing=Store.for_site(source))
         self.news = threading.Condition()
 
     def rebuild(self) -> Result:
@@ -84,9 +63,8 @@ class Preview:
         result = self._generate()
         result.seconds = time.perf_counter() - started
         self.publish(result)
-        if result.library is not None:
-            bodies = {entry.story.body for entry in result.library.entries}
-            self.rendered = {k: v for k, v in self.rendered.items() if k in bodies}
+        if result.ok:
+            self.store.forget_unused()
         return result
 
     def publish(self, result: Result) -> None:
@@ -104,7 +82,7 @@ class Preview:
     def _generate(self) -> Result:
         try:
             return generate(self.source, drafts=self.drafts, base_url=self.base_url,
-                            rendered=self.rendered)
+                            store=self.store)
         except jinja2.TemplateError as exc:       # a theme author's typo must not stop serve
             return Result([template_problem(exc, self.source)])
         except OSError as exc:                    # a file vanished in the middle of a save
@@ -199,7 +177,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == EVENTS:
             return self.stream_events()
         if path == SCRIPT:
-            return self.send(HTTPStatus.OK, LIVE_JS.encode(), "text/javascript", body)
+            return self.send(HTTPStatus.OK, LIVE_JS, "text/javascript", body)
         with self.preview.news:
             files, build = self.preview.files, self.preview.build
         key, redirect = resolve(files, self.path)

@@ -7,18 +7,23 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterator
 
-from .cache import CARD_POOL_THRESHOLD, Cache, draw_cards
-from .cards import CARD_FILES, LAYOUTS, CardText
+from . import store as stored
+from .cards import CARD_FILES, LAYOUTS, CardText, card_key, draw_card
+from .enrich import Library
 from .images import Picture
 from .platforms import PLATFORMS_BY_ID
+from .render import Page, card_alt
 from .snippets import site_document, story_document, story_snippets
 
+CARD_POOL_THRESHOLD = 16      # a card takes ~30 ms to draw: a pool pays from a few dozen
 
-def make_cards(library, pictures: dict[str, Picture], store: Cache,
+
+def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Store,
                emit: Callable[[str, bytes], None], jobs: int = 1,
-               threshold: int = CARD_POOL_THRESHOLD) -> dict[str, Picture]:
+               threshold: int = CARD_POOL_THRESHOLD, engine: str = "") -> dict[str, Picture]:
     """og.png and instagram.png beside each story page: each is given to emit as it is
-    made (from the cache or drawn); returns {output path: its size}, for the pages."""
+    made (from the store or drawn); returns {output path: its size}, for the pages.
+    `engine` (fingerprint.CARD_ENGINE) is part of every card's key."""
     site = library.site
     # the cleaned photo (upright, no metadata); a photo that failed to clean is already
     # an error, and its card shows the initials
@@ -32,16 +37,20 @@ def make_cards(library, pictures: dict[str, Picture], store: Cache,
                         company=site.company, brand_color=site.brand_color,
                         initials=person.initials, photo=face.data if face else None)
         wanted.extend((entry.path + name, card, kind) for kind, name in CARD_FILES.items())
-    for index, data in draw_cards([(card, kind) for _, card, kind in wanted], store, jobs,
-                                  threshold):
+    names = [stored.key(engine, card_key(card, kind)) for _, card, kind in wanted]
+    for index, data in store.memoize("cards", names, _draw, wanted, jobs, threshold):
         emit(wanted[index][0], data)
     return {path: Picture(b"", *LAYOUTS[kind].size) for path, _, kind in wanted}
+
+
+def _draw(wanted: tuple[str, CardText, str]) -> bytes:
+    _, card, kind = wanted
+    return draw_card(card, kind)
 
 
 def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
     """stories/SLUG/share/: a panel per platform with its posts, counts and share links;
     share/people.json: who may say they are sharing (the kit asks, in the browser)."""
-    from .render import Page
     for entry in r.library.entries:
         page = Page(entry.path + "share/", f"Share: {entry.title}",
                     f"Ready-made posts about {entry.author.name}'s story, for every platform.",
@@ -65,10 +74,6 @@ def link_weight(snippet) -> int:
     return platform.count(longer) - platform.count(snippet.text)
 
 
-def card_alt(entry) -> str:
-    return f"“{entry.title}”, a story by {entry.author.name}, {entry.author.role}"
-
-
 def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:
     """snippets.json: every snippet of every published story, for tools and schedulers.
 
@@ -79,10 +84,17 @@ def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:
         text = json.dumps(value, ensure_ascii=False, indent=1)
         return text.replace("\n", "\n" + " " * depth)
 
-    parts = [f'{{\n "site": {dumps(site_document(r.site), 1)},\n "stories": ['.encode()]
+    site = dumps(site_document(r.site), 1)
+    parts = [f'{{\n "site": {site},\n "stories": ['.encode()]
     stories = [entry for entry in r.library.entries if entry.published]
     for number, entry in enumerate(stories):
         comma = "," if number else ""
-        parts.append(f"{comma}\n  {dumps(story_document(r.site, entry), 2)}".encode())
+        # each story's part is remembered by everything it is made from
+        name = stored.key(r.common, site, r.digests.of(entry))
+        part = r.store.get("documents", name)
+        if part is None:
+            part = dumps(story_document(r.site, entry), 2).encode()
+            r.store.put("documents", name, part)
+        parts.append(comma.encode() + b"\n  " + part)
     parts.append(b"\n ]\n}\n" if stories else b"]\n}\n")
     yield "snippets.json", b"".join(parts)

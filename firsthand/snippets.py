@@ -9,16 +9,17 @@ at a word with an ellipsis. It never splits a grapheme, a URL, a hashtag or a me
 
 from __future__ import annotations
 
-import collections
-import difflib
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Callable, Mapping
 from urllib.parse import quote
 
+import numpy
 import regex
+from rapidfuzz.distance import Indel
 
 from .enrich import Entry
 from .model import Site
@@ -477,35 +478,28 @@ def sharer_snippets(site: Site, entry: Entry, sharer: str) -> dict[str, tuple[Sn
     return chosen
 
 
-# Checks, the share kit and snippets.json all need a story's snippets; the Site and Entry
-# are immutable, so one build composes them once (keyed by identity, the objects kept).
-_composed: dict[tuple[int, int], tuple[Site, Entry, Mapping]] = {}
-
-
 def story_snippets(site: Site, entry: Entry) -> Mapping[str, tuple[Snippet, ...]]:
-    """Every platform the site uses, in its order: {platform id: (author, colleague)}."""
-    found = _composed.get((id(site), id(entry)))
-    if found is not None and found[0] is site and found[1] is entry:
-        return found[2]
+    """Every platform the site uses, in its order: {platform id: (author, colleague)}.
+
+    The build composes them once and attaches them to the entry (entry.snippets), where
+    checks, the share kit and snippets.json find them; an entry without them is composed
+    here."""
+    if entry.snippets is not None:
+        return entry.snippets
+    return compose_snippets(site, entry)
+
+
+def compose_snippets(site: Site, entry: Entry) -> Mapping[str, tuple[Snippet, ...]]:
     result = {}
     for name in site.social.platforms:
         snippets = platform_snippets(site, entry, PLATFORMS_BY_ID[name])
         if snippets:
             result[name] = tuple(snippets)
-    remember_snippets(site, entry, result)
-    return _composed[(id(site), id(entry))][2]
-
-
-def remember_snippets(site: Site, entry: Entry,
-                      made: Mapping[str, tuple[Snippet, ...]]) -> None:
-    """Give story_snippets what was composed elsewhere (a worker process, the cache)."""
-    if len(_composed) > 10_000:
-        _composed.clear()
-    _composed[(id(site), id(entry))] = (site, entry, MappingProxyType(dict(made)))
+    return MappingProxyType(result)
 
 
 def snippet_inputs(site: Site, entry: Entry) -> list:
-    """Everything in the site and the story that story_snippets reads, for a cache key."""
+    """Everything in the site and the story that compose_snippets reads, for a cache key."""
     story, author = entry.story, entry.author
     return [site.social, site.company, site.absolute(entry.path), story.title, story.quote,
             story.summary, story.question, story.tags, story.share, author.id, author.name,
@@ -573,10 +567,19 @@ def story_document(site: Site, entry: Entry) -> dict:
             "snippets": snippets}
 
 
-# Near-identical snippets are found without comparing every pair of stories: a pair is
-# compared only when the two share many of the runs of three words that few other
-# stories use (at most RARE_SHINGLE of them; on a small site, every run).
-RARE_SHINGLE = 64
+# Near-identical snippets are found without comparing every pair of stories. Each
+# snippet's word pairs are sketched (MinHash: the least of SKETCH_ROWS * SKETCH_BANDS
+# hashes of them), and two stories are compared only when all the rows of one band of
+# their sketches are equal (locality-sensitive hashing): likely when their texts share
+# most word pairs, unlikely when they share few. Word pairs that many stories use (the
+# framing, the disclosure, a company's recurring sentences) are left out of the sketch,
+# so that they do not make every pair a candidate. Texts 90 % alike share about two
+# thirds of their word pairs even when every tenth word differs: such a pair is found
+# with a probability above 99 %, a pair sharing a tenth of them below 1 %.
+COMMON_PAIR = 64              # word pairs in more stories than this are not sketched
+SKETCH_ROWS, SKETCH_BANDS = 4, 24
+_SEEDS = numpy.random.default_rng(12).integers(1, 2**63, size=(2, SKETCH_ROWS * SKETCH_BANDS),
+                                                dtype=numpy.uint64) | numpy.uint64(1)
 
 
 def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]:
@@ -584,28 +587,14 @@ def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]
     the link left out): one warning per story, on the newer one of each pair, naming the
     most alike older story (entries come newest first)."""
     words: list[dict[str, list[str]]] = []
-    postings: dict[tuple[str, str], list[int]] = {}
+    texts: list[tuple[int, list[str]]] = []          # (story, words) of each distinct text
     for index, entry in enumerate(entries):
-        texts = {name: found[0].text.replace(found[0].link, " ").casefold().split()
-                 for name, found in story_snippets(site, entry).items()}
-        words.append(texts)
-        for name, text in texts.items():
-            for shingle in {" ".join(text[i:i + 3]) for i in range(max(1, len(text) - 2))}:
-                postings.setdefault((name, shingle), []).append(index)
-    # A pair worth comparing shares, on some platform, at least a quarter of the rarer runs of
-    # the story with fewer of them there: sharing only the author's name or a tag is not
-    # enough. Two texts 90% alike share at least 30% even when every tenth word differs.
-    rare: collections.Counter = collections.Counter()
-    shared: collections.Counter = collections.Counter()
-    for (name, _), stories in postings.items():
-        if len(stories) <= RARE_SHINGLE:
-            rare.update((index, name) for index in stories)
-            shared.update((newer, older, name) for n, newer in enumerate(stories)
-                          for older in stories[n + 1:])
-    pairs = {(newer, older) for (newer, older, name), count in shared.items()
-             if count >= 0.25 * min(rare[newer, name], rare[older, name])}
+        found = {name: tuple(snippets[0].text.replace(snippets[0].link, " ").casefold()
+                             .split()) for name, snippets in story_snippets(site, entry).items()}
+        words.append(found)
+        texts.extend((index, list(text)) for text in dict.fromkeys(found.values()))
     alike: dict[int, list[tuple[float, int, list[str]]]] = {}
-    for newer, older in sorted(pairs):
+    for newer, older in sorted(_candidates(texts)):
         found = [(name, _similarity(text, words[older][name], threshold))
                  for name, text in words[newer].items() if name in words[older]]
         found = [(name, ratio) for name, ratio in found if ratio > threshold]
@@ -627,12 +616,62 @@ def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]
     return problems
 
 
-def _similarity(a: list[str], b: list[str], threshold: float) -> float:
-    """How alike two word lists are, 0 to 1 (difflib's ratio); 0 when their lengths alone
-    say it is below the threshold."""
+def _candidates(texts: list[tuple[int, list[str]]]) -> set[tuple[int, int]]:
+    """(newer, older) pairs of stories with a text whose sketches agree on a band."""
+    shingles = [{zlib.crc32(" ".join(text[i:i + 2]).encode()) for i in
+                 range(max(1, len(text) - 1))} for _, text in texts]
+    stories: dict[int, set[int]] = {}
+    for (story, _), found in zip(texts, shingles):
+        for shingle in found:
+            stories.setdefault(shingle, set()).add(story)
+    kept = []
+    for found in shingles:
+        rare = [s for s in found if len(stories[s]) <= COMMON_PAIR]
+        kept.append(rare or list(found))    # a text of common words only is sketched whole
+    if not kept:
+        return set()
+    sketches = _sketch(kept)
+    owners = numpy.array([story for story, _ in texts])
+    pairs = set()
+    for band in range(SKETCH_BANDS):
+        rows = sketches[:, band * SKETCH_ROWS:(band + 1) * SKETCH_ROWS]
+        keys = (rows * _SEEDS[0, :SKETCH_ROWS]).sum(axis=1)   # equal rows, equal keys
+        order = numpy.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = numpy.flatnonzero(numpy.concatenate(([True], ordered[1:] != ordered[:-1])))
+        ends = numpy.append(starts[1:], len(order))
+        for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+            members = sorted(set(owners[order[start:end]].tolist()))
+            pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
+    return pairs
+
+
+def _sketch(shingles: list[list[int]]) -> numpy.ndarray:
+    """The MinHash sketch of each set of shingle hashes, one row each."""
+    lengths = numpy.array([len(s) for s in shingles])
+    flat = numpy.fromiter((h for s in shingles for h in s), dtype=numpy.uint64,
+                          count=int(lengths.sum()))
+    starts = numpy.concatenate(([0], numpy.cumsum(lengths)[:-1]))
+    multiply, add = _SEEDS
+    sketches = numpy.empty((len(shingles), multiply.size), dtype=numpy.uint64)
+    step = max(1, 2_000_000 // multiply.size)          # shingles hashed at once
+    first = 0
+    while first < len(shingles):
+        last = int(numpy.searchsorted(starts, starts[first] + step, side="right"))
+        last = max(last, first + 1)
+        low, high = starts[first], starts[last - 1] + lengths[last - 1]
+        hashed = (flat[low:high, None] * multiply + add) >> numpy.uint64(32)
+        sketches[first:last] = numpy.minimum.reduceat(hashed, starts[first:last] - low, axis=0)
+        first = last
+    return sketches
+
+
+def _similarity(a, b, threshold: float) -> float:
+    """How alike two word lists are, 0 to 1: twice the words in common, in order, over
+    all words (difflib's ratio, by a faster matcher); 0 when below the threshold."""
     if 2 * min(len(a), len(b)) / (len(a) + len(b) or 1) <= threshold:
         return 0.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return Indel.normalized_similarity(a, b, score_cutoff=threshold)
 
 
 def visitor_links(site: Site, entry: Entry) -> list[tuple[str, str]]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sites import TODAY, jpeg_with_gps, today
 from firsthand import fingerprint
-from firsthand.build import build
-from firsthand.cache import FOLDER
+from firsthand.build import Options, build, generate
+from firsthand.store import FOLDER
 from firsthand.cli import main
+from firsthand.serve import Preview
 
 STORIES = {
     "2026-02-10-night-shift.md": ("A night on the dock", "ana", "2026-02-10", "shift work, docks"),
@@ -192,8 +195,8 @@ def test_parallel_and_single_process_builds_are_identical(make_site, tmp_path):
                    body=f"Paragraph {number} with a [link](https://example.com/{number}).\n")
     one, two = tmp_path / "one", tmp_path / "two"
 
-    single = build(site.root, one, on=today(), jobs=1, cache=False)
-    parallel = build(site.root, two, on=today(), jobs=2, cache=False, pool_threshold=0)
+    single = build(site.root, one, on=today(), jobs=1, cache="off")
+    parallel = build(site.root, two, on=today(), jobs=2, cache="off", pool_threshold=0)
 
     assert single.ok and parallel.ok
     assert {p.relative_to(one).as_posix(): p.read_bytes() for p in one.rglob("*") if p.is_file()} \
@@ -253,3 +256,106 @@ def test_check_uses_the_cache_but_writes_nothing(make_site):
     assert run.code == 0
     assert not (site.root / FOLDER).exists()
     assert not site.out.exists()
+
+
+# -- any sequence of edits: incremental equals cold, byte for byte ------------------------
+
+def _future(site):
+    edit(site, "stories/2026-03-01-first-week.md", "date: 2026-03-01", "date: 2027-03-01")
+
+
+def _draft_toggle(site):
+    path = site.root / "stories/2026-04-12-on-call.md"
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("draft: true\n", "") if "draft: true\n" in text
+                        else text.replace("---\n", "---\ndraft: true\n", 1), encoding="utf-8")
+
+
+def _tags(site):
+    edit(site, "stories/2026-02-10-night-shift.md", "tags: [shift work, docks]",
+         "tags: [docks, night]")
+
+
+def _team(site):
+    path = site.root / "stories/2026-05-20-parental-leave.md"
+    if path.exists():
+        path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\nteam: Care\n", 1),
+                        encoding="utf-8")
+
+
+def _deactivate(site):
+    path = site.root / "people/ana.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "active: false\n", encoding="utf-8")
+
+
+def _photo(site):
+    site.write_bytes("stories/dock.jpg", jpeg_with_gps(80, 40))
+
+
+def _static(site):
+    site.write("static/extra.css", "body { color: #123; }\n")
+
+
+def _add(site):
+    site.story("2026-06-02-added.md", title="Added later", author="bo", tags="onboarding",
+               body="A new story, [to the first week](../first-week/).\n")
+
+
+def _safe(change):
+    """Apply a change where what it edits is still there (an earlier edit may have gone)."""
+    def apply(site):
+        try:
+            change(site)
+        except (AssertionError, FileNotFoundError):
+            pass                                  # already changed, renamed or deleted
+    apply.__name__ = change.__name__
+    return apply
+
+
+EDITS = [_safe(c) for c in [*CHANGES, _future, _draft_toggle, _tags, _team, _deactivate,
+                            _photo, _static, _add]]
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.sampled_from(EDITS), min_size=1, max_size=4))
+def test_any_sequence_of_edits_builds_as_a_cold_build_would(make_site, edits, tmp_path_factory,
+                                                           trust_new_files):
+    shutil.rmtree(make_site().root)            # each example starts from a fresh folder
+    site = make_rich_site(make_site)
+    options = Options(on=today())
+    assert build(site.root, site.out, options).ok
+    for change in edits:
+        change(site)
+        incremental = build(site.root, site.out, options)
+        cold_out = tmp_path_factory.mktemp("cold")
+        cold = build(site.root, cold_out, Options(on=today(), cache="off"))
+        assert incremental.ok == cold.ok, change.__name__
+        assert [str(p) for p in incremental.problems] == [str(p) for p in cold.problems]
+        if cold.ok:
+            assert _files(site.out) == _files(cold_out), change.__name__
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.sampled_from(EDITS), min_size=1, max_size=4))
+def test_serve_after_any_sequence_of_edits_serves_what_a_cold_build_makes(make_site, edits,
+                                                                          trust_new_files):
+    shutil.rmtree(make_site().root)
+    site = make_rich_site(make_site)
+    base_url = "http://127.0.0.1:8000/"
+    preview = Preview(site.root, drafts=False, base_url=base_url)
+    assert preview.rebuild().ok
+    for change in edits:
+        change(site)
+        served = preview.rebuild()
+        cold = generate(site.root, Options(on=today(), base_url=base_url, cache="off"))
+        assert [str(p) for p in served.problems] == [str(p) for p in cold.problems]
+        if cold.ok:
+            assert preview.files == cold.files, change.__name__

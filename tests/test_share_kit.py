@@ -15,7 +15,7 @@ import urllib.parse
 import pytest
 from PIL import Image
 
-from firsthand.cache import Cache
+from firsthand.store import FOLDER, VERSION, Store
 from firsthand.cards import CardText, draw_card, font_chain, missing_glyphs, png
 
 SITE = """\
@@ -83,14 +83,16 @@ def test_cards_have_their_sizes_and_the_brand_colour(built):
 
 
 def test_an_unchanged_story_reuses_its_cached_card(built):
-    cards = built.root / ".firsthand-cache" / "cards"
+    cards = built.root / FOLDER / f"v{VERSION}" / "cards"
     cached = sorted(p for p in cards.rglob("*") if p.is_file())
     assert len(cached) == 2                                    # og.png and instagram.png
     marker = io.BytesIO()
     Image.new("RGB", (1200, 630), (1, 2, 3)).save(marker, format="PNG")
-    store = Cache(built.root / ".firsthand-cache")
+    store = Store(built.root / FOLDER)
     for entry in cached:                                       # what a re-draw would replace
         store.put("cards", entry.parent.name + entry.name, marker.getvalue())
+    # the record of an unchanged site would skip the build (its files are old enough)
+    (built.root / FOLDER / "last-build.json").unlink(missing_ok=True)
     assert built.build().code == 0
     assert (built.out / "stories/night-shift/og.png").read_bytes() == marker.getvalue()
     built.story("2026-02-10-night-shift.md", title="A different title", extra=QUOTE)

@@ -1,0 +1,192 @@
+"""A content-addressed store: `kind, key -> bytes`, kept on disk between builds.
+
+It knows nothing of stories or pictures. A caller names a kind ("markdown", "cards"...),
+derives a key from everything that decides the bytes (see `key`), and hands the store a
+plain function to make what is missing (`memoize`), which a batch runs in a pool of
+forked processes when it is large.
+
+On disk an entry is SOURCE/.firsthand-cache/vN/KIND/ab/cdef...: a sha256 of its bytes,
+then the bytes. It is written to a temporary file of its own (process and thread in the
+name) and renamed into place, so two processes writing the same entry at once both
+leave a whole one, and an entry cut short by a crash, or edited by hand, fails its
+checksum and is made again. Deleting the folder is always safe: the next build is cold.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import multiprocessing as mp
+import os
+import threading
+import traceback
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+FOLDER = ".firsthand-cache"
+VERSION = 1                   # the layout of entries; a new layout starts a new folder
+CHUNK = 16                    # items per message between a worker and the parent
+
+
+def key(*parts: bytes | str) -> str:
+    """A hash of the parts, each length-prefixed, so that ("ab", "c") != ("a", "bc")."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class Store:
+    """Entries on disk below `folder`; Store(None) keeps nothing (every get misses)."""
+
+    def __init__(self, folder: Path | None, read_only: bool = False):
+        self.folder = Path(folder) / f"v{VERSION}" if folder is not None else None
+        self.read_only = read_only
+
+    @classmethod
+    def for_site(cls, source: Path, enabled: bool = True, read_only: bool = False) -> "Store":
+        return cls(Path(source) / FOLDER if enabled else None, read_only)
+
+    def _path(self, kind: str, name: str) -> Path:
+        return self.folder / kind / name[:2] / name[2:]
+
+    def get(self, kind: str, name: str) -> bytes | None:
+        """The entry's bytes, or None when missing or damaged."""
+        if self.folder is None:
+            return None
+        try:
+            stored = self._path(kind, name).read_bytes()
+        except OSError:
+            return None
+        check, data = stored[:32], stored[32:]
+        return data if hashlib.sha256(data).digest() == check else None
+
+    def put(self, kind: str, name: str, data: bytes) -> None:
+        """Store an entry atomically; a store that cannot be written is only slower."""
+        if self.folder is None or self.read_only:
+            return
+        path = self._path(kind, name)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(hashlib.sha256(data).digest() + data)
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    def memoize(self, kind: str, names: Sequence[str], make: Callable[[object], bytes],
+                items: Sequence, jobs: int = 1, threshold: int = 0,
+                keep: Callable[[bytes], bool] = bool) -> Iterator[tuple[int, bytes]]:
+        """(index, bytes) of every item: first those found under their names, then those
+        made by make(item), in `jobs` forked processes when more than `threshold` are
+        missing. Made bytes are stored when keep(bytes) says so. Each result is handed
+        over as it comes, so nobody need hold them all."""
+        missing = []
+        for index, name in enumerate(names):
+            data = self.get(kind, name)
+            if data is None:
+                missing.append(index)
+            else:
+                yield index, data
+        todo = [items[i] for i in missing]
+        made = run_batch(make, todo, jobs) if jobs > 1 and len(todo) > threshold \
+            else enumerate(map(make, todo))
+        for position, data in made:
+            index = missing[position]
+            if keep(data):
+                self.put(kind, names[index], data)
+            yield index, data
+
+
+class MemoryStore(Store):
+    """The same interface over a dict that a long-running caller keeps (serve), in front
+    of an optional store on disk that it reads from and writes through to."""
+
+    def __init__(self, backing: Store | None = None):
+        super().__init__(None)
+        self.backing = backing or Store(None)
+        self.entries: dict[tuple[str, str], bytes] = {}
+        self.used: set[tuple[str, str]] = set()
+
+    def get(self, kind: str, name: str) -> bytes | None:
+        self.used.add((kind, name))
+        data = self.entries.get((kind, name))
+        if data is None:
+            data = self.backing.get(kind, name)
+            if data is not None:
+                self.entries[(kind, name)] = data
+        return data
+
+    def put(self, kind: str, name: str, data: bytes) -> None:
+        self.used.add((kind, name))
+        self.entries[(kind, name)] = data
+        self.backing.put(kind, name, data)
+
+    def forget_unused(self) -> None:
+        """Drop what the last build did not ask for, so memory follows the site's size."""
+        for unused in self.entries.keys() - self.used:
+            del self.entries[unused]
+        self.used = set()
+
+
+class WorkerFailed(RuntimeError):
+    """A function raised in a worker process; the message holds its traceback."""
+
+
+def run_batch(function: Callable[[object], bytes], items: Sequence,
+              jobs: int) -> Iterator[tuple[int, bytes]]:
+    """(index, function(item)) for every item, computed in `jobs` forked processes, in the
+    order they finish.
+
+    The workers are forked explicitly (Python 3.14 no longer forks by default on Linux):
+    each inherits the function and the items, which therefore need not pickle (the model
+    holds read-only mappings, which do not), and sends back only indices and bytes.
+    """
+    context = mp.get_context("fork")
+    chunks = [range(start, min(start + CHUNK, len(items)))
+              for start in range(0, len(items), CHUNK)]
+    workers = []
+    # Freeze what exists, so that the workers' garbage collector does not touch (and so
+    # copy) the memory pages they share with this process.
+    gc.freeze()
+    for number in range(min(jobs, len(chunks))):
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_work, daemon=True,
+                                  args=(function, items, chunks[number::jobs], sending))
+        process.start()
+        sending.close()
+        workers.append((process, receiving))
+    try:
+        open_pipes = [receiving for _, receiving in workers]
+        while open_pipes:
+            for pipe in wait(open_pipes):
+                try:
+                    message = pipe.recv()
+                except EOFError:
+                    open_pipes.remove(pipe)
+                    continue
+                if isinstance(message, str):
+                    raise WorkerFailed(message)
+                yield from message
+    finally:
+        for process, receiving in workers:
+            receiving.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        gc.unfreeze()
+
+
+def _work(function, items, chunks: Iterable[range], pipe) -> None:
+    try:
+        for chunk in chunks:
+            pipe.send([(index, function(items[index])) for index in chunk])
+    except Exception:                            # reported, and raised, in the parent
+        pipe.send(traceback.format_exc())
+    finally:
+        pipe.close()
+        os._exit(0)       # no atexit handlers or finalizers of the parent run in a worker
+
