@@ -8,11 +8,12 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .frontmatter import Document, Field, describe, normalise_text, plain, read_mapping, \
     split_front_matter
-from .model import PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map
+from .model import PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map, \
+    no_handles
 from .problems import Problems
 
 MAX_STORY_BYTES = 512 * 1024          # a long story is ~30 KB; more is a mistake or an attack
@@ -239,7 +240,8 @@ def _load_social(fields: Fields, path: str, problems: Problems) -> Social:
                            f"hashtag '{tag}' must be one word of letters and digits")
     return Social(
         platforms=tuple(p for p in platforms if p in PLATFORMS), hashtags=hashtags,
-        handles=frozen_map(social.text_map("handles")), utm=frozen_map(social.text_map("utm")),
+        handles=every_platform(social.text_map("handles")),
+        utm=frozen_map(social.text_map("utm")),
         disclosure=social.text("disclosure"),
     )
 
@@ -309,7 +311,7 @@ def load_people(source: Path, problems: Problems,
             id=person_id, name=name, role=role, path=path, team=fields.text("team"),
             location=fields.text("location"), pronouns=fields.text("pronouns"), photo=photo,
             photo_alt=fields.text("photo_alt"), bio=fields.text("bio"),
-            handles=frozen_map(handles), active=fields.boolean("active", True),
+            handles=every_platform(handles), active=fields.boolean("active", True),
             consent=fields.date("consent") if "consent" in document else None,
             lines=frozen_map(fields.lines()),
         )
@@ -464,6 +466,11 @@ def _load_share(fields: Fields, path: str,
             problems.error(path, field.line, f"'share.{name}' must be the text to post, or false "
                                              f"for no snippet; got {describe(field)}")
     return share, lines
+
+
+def every_platform(handles: dict[str, str]) -> Mapping[str, str]:
+    """Handles with a key for every platform ('' for none), so templates never look up a gap."""
+    return frozen_map({**no_handles(), **handles})
 
 
 # -- files and paths ---------------------------------------------------------------------

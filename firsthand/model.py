@@ -17,11 +17,16 @@ def frozen_map(mapping: Mapping | None = None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
 
 
+def no_handles() -> Mapping[str, str]:
+    """Every platform, with no handle: templates may look up any platform's handle."""
+    return frozen_map(dict.fromkeys(PLATFORMS, ""))
+
+
 @dataclass(frozen=True)
 class Social:
     platforms: tuple[str, ...] = PLATFORMS
     hashtags: tuple[str, ...] = ()
-    handles: Mapping[str, str] = field(default_factory=frozen_map)
+    handles: Mapping[str, str] = field(default_factory=no_handles)
     utm: Mapping[str, str] = field(default_factory=frozen_map)
     disclosure: str = ""
 
@@ -75,7 +80,7 @@ class Person:
     photo: Path | None = None          # absolute path of the source photo
     photo_alt: str = ""
     bio: str = ""
-    handles: Mapping[str, str] = field(default_factory=frozen_map)
+    handles: Mapping[str, str] = field(default_factory=no_handles)
     active: bool = True
     consent: dt.date | None = None
     lines: Mapping[str, int] = field(default_factory=frozen_map)
