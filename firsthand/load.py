@@ -45,10 +45,11 @@ def load(source: Path, problems: Problems) -> Content | None:
     site = load_site(source, problems)
     require_alt = site.guidelines.require_image_alt if site else True
     people = load_people(source, problems, require_alt)
-    stories = load_stories(source, people, problems, require_alt)
+    stories, rejected = load_stories(source, people, problems, require_alt)
     if site is None:
         return None
-    return Content(site=site, people=frozen_map(people), stories=tuple(stories))
+    return Content(site=site, people=frozen_map(people), stories=tuple(stories),
+                   rejected=tuple(rejected))
 
 
 # -- reading fields ----------------------------------------------------------------------
@@ -63,11 +64,20 @@ class Fields:
         known = tuple(known)
         for key, field in document.items():
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else \
-                    f" (known keys: {', '.join(known)})"
-                problems.warning(path, field.line, f"unknown key '{where}{key}'{hint}",
-                                 code="unknown-key")
+                self._unknown(key, field.line, known)
+
+    def _unknown(self, key: str, line: int, known: tuple[str, ...]) -> None:
+        """A near miss of a known key is an error (the value would be lost); others warn."""
+        near = near_miss(key, known)
+        if near:
+            self.problems.error(self.path, line, f"unknown key '{self.where}{key}'; did you "
+                                                 f"mean '{self.where}{near}'?", code="unknown-key")
+            return
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{self.where}{close[0]}'?" if close else \
+            f" (known keys: {', '.join(known)})"
+        self.problems.warning(self.path, line, f"unknown key '{self.where}{key}'{hint}",
+                              code="unknown-key")
 
     def line(self, key: str) -> int:
         return self.doc.line_of(key)
@@ -175,6 +185,16 @@ class Fields:
                 self.problems.error(self.path, field.line,
                                     f"'{self.where}{key}.{name}' must be text, got {describe(field)}")
         return result
+
+
+def near_miss(key: str, known: tuple[str, ...]) -> str:
+    """The known key this one is a slip of ('sumary', 'tag', 'Title', 'image-alt'), or ''."""
+    folded = key.lower().replace("-", "_").strip()
+    for name in known:
+        if folded == name:
+            return name
+    close = difflib.get_close_matches(folded, known, n=1, cutoff=0.8)
+    return close[0] if close else ""
 
 
 # -- site.yaml ---------------------------------------------------------------------------
@@ -339,40 +359,51 @@ def story_files(source: Path) -> list[Path]:
 
 
 def load_stories(source: Path, people: dict[str, Person], problems: Problems,
-                 require_alt: bool = True) -> list[Story]:
-    """Read and check every story; the same slug twice is an error."""
+                 require_alt: bool = True) -> tuple[list[Story], list[Story]]:
+    """Read and check every story: (usable stories, stories with errors as far as read).
+
+    Of two stories with one slug, the older (by date, then path) keeps it; the error is
+    reported on the newer file, the one that took a slug already in use.
+    """
     stories: list[Story] = []
-    by_slug: dict[str, Story] = {}
+    rejected: list[Story] = []
     for file in story_files(source):
-        story = load_story(source, file, people, problems, require_alt)
-        if story is None:
-            continue
-        other = by_slug.get(story.slug)
-        if other is not None:
+        story, usable = load_story(source, file, people, problems, require_alt)
+        if story is not None:
+            (stories if usable else rejected).append(story)
+    by_slug: dict[str, Story] = {}
+    taken: set[str] = set()
+    for story in sorted(stories, key=lambda s: (s.date, s.path)):
+        other = by_slug.setdefault(story.slug, story)
+        if other is not story:
             problems.error(story.path, story.line_of("slug") if "slug" in story.lines else 1,
                            f"slug '{story.slug}' is already used by {other.path}; "
-                           f"set a different 'slug:'")
-            continue
-        by_slug[story.slug] = story
-        stories.append(story)
-    return stories
+                           f"set a different 'slug:'", code="duplicate-slug")
+            taken.add(story.path)
+    return ([s for s in stories if s.path not in taken],
+            rejected + [s for s in stories if s.path in taken])
 
 
-def load_story(source: Path, file: Path, people: dict[str, Person],
-               problems: Problems, require_alt: bool = True) -> Story | None:
-    """Read one story file into a Story, or None when it cannot be used."""
+def load_story(source: Path, file: Path, people: dict[str, Person], problems: Problems,
+               require_alt: bool = True) -> tuple[Story | None, bool]:
+    """Read one story file: (the story as far as it could be read, whether it is usable).
+
+    A story with errors is still returned with what could be read (at least its body,
+    when the front matter was found), so that the checks report its other problems too.
+    """
     path = relative_path(source, file)
     text = _read_text(file, path, problems, MAX_STORY_BYTES)
     if text is None:
-        return None
+        return None, False
     split = split_front_matter(text, path, problems)
     if split is None:
-        return None
+        return None, False
     document = read_mapping(split.yaml_text, path, problems, split.yaml_line)
     if document is None:
-        return None
-    fields = Fields(document, path, problems, STORY_KEYS)
+        return Story(path=path, slug="", title="", author="", date=dt.date.min,
+                     body=split.body, body_line=split.body_line), False
     errors_before = problems.error_count
+    fields = Fields(document, path, problems, STORY_KEYS)
 
     title = fields.text("title", required=True, what="the story's headline")
     _no_bidi(title, "title", fields, path, problems)
@@ -406,9 +437,8 @@ def load_story(source: Path, file: Path, people: dict[str, Person],
         share=frozen_map(share), bundle=bundle,
         lines=frozen_map({**fields.lines(), **share_lines}),
     )
-    if problems.error_count > errors_before or not title or not author or date is None or not slug:
-        return None
-    return story
+    usable = problems.error_count == errors_before and bool(title and author and date and slug)
+    return story, usable
 
 
 def _story_slug(file: Path, fields: Fields, path: str, problems: Problems) -> str:

@@ -129,3 +129,6 @@ class Content:
     site: Site
     people: Mapping[str, Person]
     stories: tuple[Story, ...]
+    # Stories with errors, as far as they could be read: never built, but every check
+    # still reads them, so that one run reports all of a story's problems.
+    rejected: tuple[Story, ...] = ()
