@@ -37,6 +37,7 @@ SOCIAL_KEYS = ("platforms", "hashtags", "handles", "utm", "disclosure")
 GUIDELINE_KEYS = ("banned_terms", "require_image_alt", "max_title_length", "min_words",
                   "max_words", "review_after_days", "consent", "consent_valid_days")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*(<[^>]*>|[^)\s]+)")
 
 
 def load(source: Path, problems: Problems) -> Content | None:
@@ -425,6 +426,8 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
         problems.error(path, fields.line("lang"),
                        f"'lang' must be a language code like en, ja or pt-BR, got \"{lang}\"")
     share, share_lines = _load_share(fields, path, problems)
+    if bundle is None:
+        _pictures_need_a_bundle(file, split.body, split.body_line, path, problems)
     story = Story(
         path=path, slug=slug, title=title, author=author, date=date or dt.date.min,
         body=split.body, body_line=split.body_line, summary=fields.text("summary"),
@@ -464,6 +467,23 @@ def _story_slug(file: Path, fields: Fields, path: str, problems: Problems) -> st
         problems.error(path, 1, f"cannot make a web address from the file name \"{name}\"; "
                                 "add 'slug: some-words' to the front matter")
     return slug
+
+
+def _pictures_need_a_bundle(file: Path, body: str, body_line: int, path: str,
+                            problems: Problems) -> None:
+    """A one-file story cannot carry pictures: each picture it points to beside it is an error."""
+    name = file.stem
+    for number, text in enumerate(body.split("\n")):
+        for match in _MARKDOWN_IMAGE.finditer(text):
+            target = match.group(1).strip("<>")
+            if "://" in target or target.startswith(("/", "#", "data:")):
+                continue
+            if (file.parent / target).is_file() or target.lower().endswith(IMAGE_SUFFIXES):
+                problems.error(path, body_line + number,
+                               f"the picture \"{target}\" beside a one-file story is not "
+                               f"published: pictures need the bundle form. Move {path} to "
+                               f"stories/{name}/index.md and put {target} in stories/{name}/",
+                               code="needs-bundle")
 
 
 def _no_bidi(value: str, key: str, fields: Fields, path: str, problems: Problems) -> None:

@@ -30,6 +30,68 @@ CASES = {
         '---\ntitle: "T"\nauthor: ana\n',
         "stories/s.md:1: error: the front matter is never closed; "
         "did you forget the closing '---'?"),
+    "unclosed-front-matter-before-the-text": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\n\nIt was five in the morning.\n',
+        "stories/s.md:6: error: the front matter is never closed; put a line with '---' "
+        "above this one, after the last 'key: value' line"),
+    "unclosed-double-quote": (
+        '---\nauthor: ana\ntitle: "Night shift\ndate: 2026-01-01\nsummary: "Why"\n---\n',
+        "stories/s.md:3: error: the double quote (\") that starts this value is never closed; "
+        "end the value with \" on this line"),
+    "unclosed-single-quote": (
+        "---\ntitle: 'Night shift\nauthor: ana\ndate: 2026-01-01\n---\n",
+        "stories/s.md:2: error: the single quote (') that starts this value is never closed; "
+        "end the value with ' on this line"),
+    "apostrophe-in-single-quotes": (
+        "---\nauthor: ana\ntitle: 'I'm on nights'\ndate: 2026-01-01\n---\n",
+        "stories/s.md:3: error: an apostrophe inside this value ends it early, because the "
+        "value starts with a single quote; put the value in double quotes instead: "
+        "title: \"I'm on nights\""),
+    "double-quote-in-double-quotes": (
+        '---\nauthor: ana\ndate: 2026-01-01\ntitle: "She said "go" to me"\n---\n',
+        "stories/s.md:4: error: a double quote inside this value ends it early; put the value "
+        "in single quotes, or write \\\" for each quote inside: title: 'She said \"go\" to me'"),
+    "colon-in-a-later-value": (
+        '---\ntitle: "T"\nauthor: ana\nsummary: Why: because\ndate: 2026-01-01\n---\n',
+        "stories/s.md:4: error: this value contains ': ', which YAML reads as the start of a "
+        "new key; put the value in double quotes: summary: \"Why: because\""),
+    "key-indented-too-far": (
+        '---\ntitle: "T"\n  author: ana\ndate: 2026-01-01\n---\n',
+        "stories/s.md:3: error: this line is indented more than the line above it, so "
+        "'author' cannot start here; keys that belong together start in the same column"),
+    "indentation-matching-nothing": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\nshare:\n    x: "A"\n  linkedin: "B"\n---\n',
+        "stories/s.md:7: error: this line is indented 2 spaces, which lines it up with no "
+        "line above; use 4 spaces to keep it with the lines just above, or 0 for a key "
+        "of its own"),
+    "list-item-without-a-dash": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\ntags:\n  - nights\n  docks\n---\n',
+        "stories/s.md:7: error: this line is in a list but has no dash; "
+        "write it as '  - docks'"),
+    "key-without-a-colon": (
+        '---\ntitle: "T"\nauthor ana\ndate: 2026-01-01\n---\n',
+        "stories/s.md:3: error: this line has no ':' after its key; write it as 'author: ana'"),
+    "list-never-closed": (
+        '---\ntitle: "T"\ntags: [nights, docks\nauthor: ana\ndate: 2026-01-01\n---\n',
+        "stories/s.md:3: error: the list that starts with '[' is never closed; "
+        "end it with ']' on this line"),
+    "value-starting-with-at": (
+        '---\ntitle: @ana on nights\nauthor: ana\ndate: 2026-01-01\n---\n',
+        "stories/s.md:2: error: a value cannot start with '@'; put it in double quotes: "
+        "title: \"@ana on nights\""),
+    "block-text-not-indented": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\nsummary: |\nTwo lines\n---\n',
+        "stories/s.md:6: error: the text after 'summary: |' must be indented; put 2 spaces "
+        "before this line"),
+    "tab-in-a-list": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\ntags:\n\t- nights\n---\n',
+        "stories/s.md:6: error: a tab is used for indentation; YAML needs spaces"),
+    "picture-beside-a-one-file-story": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\n---\nThe dock.\n\n'
+        '![The dock at dawn](dock.jpg)\n',
+        "stories/s.md:8: error: the picture \"dock.jpg\" beside a one-file story is not "
+        "published: pictures need the bundle form. Move stories/s.md to stories/s/index.md "
+        "and put dock.jpg in stories/s/"),
     "no-front-matter": (
         'Just text.\n',
         "stories/s.md:1: error: a story must start with front matter between two '---' lines "
@@ -52,8 +114,8 @@ CASES = {
         "stories/s.md:2: error: expected 'key: value' lines, but this is a list"),
     "unquoted-colon": (
         '---\ntitle: Night: shift\nauthor: ana\ndate: 2026-01-01\n---\n',
-        "stories/s.md:2: error: the YAML cannot be read: mapping values are not allowed in this context "
-        "(hint: a value containing ': ' must be put in double quotes)"),
+        "stories/s.md:2: error: this value contains ': ', which YAML reads as the start of a "
+        "new key; put the value in double quotes: title: \"Night: shift\""),
     "tags-not-a-list": (
         '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\ntags: shift work\n---\n',
         "stories/s.md:5: error: 'tags' must be a list, like tags: [one, two]; got \"shift work\""),
