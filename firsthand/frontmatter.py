@@ -15,6 +15,9 @@ import yaml
 from .problems import Problems
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 16              # front matter needs 3 levels (share: {x: ...}); site.yaml 4
+MAX_LINE_CHARS = 4_000      # a long summary is 300
+MAX_REPORTED = 20           # anchors, aliases and tags reported per file (not one per line of it)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
@@ -109,19 +112,35 @@ def read_mapping(text: str, path: str, problems: Problems, first_line: int = 1) 
     """Parse YAML that must be one mapping; report every strictness breach with its line."""
     offset = first_line - 1
     ok = True
-    for number, line in enumerate(text.split("\n"), start=first_line):
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=first_line):
+        if len(line) > MAX_LINE_CHARS:
+            problems.error(path, number, f"this line is {len(line):,} characters long; the "
+                                         f"limit is {MAX_LINE_CHARS:,}: shorten the value")
+            return None
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
             problems.error(path, number, "a tab is used for indentation; YAML needs spaces")
             ok = False
     if not ok:
         return None
-    # Anchors, aliases and tags cannot be written without one of these characters; most
-    # front matter has none, and then the extra pass over the events is skipped.
-    events = yaml.parse(text, Loader=_Loader) if any(c in text for c in "&*!") else ()
+    # Anchors, aliases and tags cannot be written without one of these characters, nor deep
+    # nesting without many brackets, indents or dashes; most front matter has none of it,
+    # and then the extra pass over the events is skipped.
+    events = yaml.parse(text, Loader=_Loader) \
+        if any(c in text for c in "&*!") or _deepest_possible(text, lines) > MAX_DEPTH else ()
+    depth, reported = 0, len(problems)
     try:
         for event in events:
             line = event.start_mark.line + 1 + offset
+            depth += isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) - \
+                isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent))
+            if depth > MAX_DEPTH:
+                problems.error(path, line, f"the YAML is nested more than {MAX_DEPTH} levels "
+                                           "deep here; write it flatter")
+                return None
+            if len(problems) - reported >= MAX_REPORTED:
+                break
             if isinstance(event, yaml.AliasEvent):
                 problems.error(path, line, f"YAML aliases (*{event.anchor}) are not allowed; "
                                            "write the value out")
@@ -283,6 +302,9 @@ def _value_mistake(line: _Line) -> str:
         if value.startswith(opening) and _unbalanced(value, opening, closing):
             return (f"the {what} that starts with '{opening}' is never closed; end it with "
                     f"'{closing}' on this line")
+    if key and (value == "-" or value.startswith("- ")):
+        return (f"a list cannot start on the line of '{key}:'; put each item on a line of "
+                f"its own below it, starting with '  - ', or write {key}: [one, two]")
     if value[0] in _CANNOT_START:
         return (f"a value cannot start with '{value[0]}'; put it in double quotes: "
                 f'{written}"{_escape_double(value)}"')
@@ -331,6 +353,13 @@ def _unbalanced(value: str, opening: str, closing: str) -> bool:
 
 def _escape_double(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _deepest_possible(text: str, lines: list[str]) -> int:
+    """An upper bound of the YAML's nesting: each level needs a bracket, an indent or a dash."""
+    indents = {len(line) - len(line.lstrip(" ")) for line in lines}
+    return 1 + text.count("[") + text.count("{") + len(indents) + \
+        max((line.count("-") for line in lines), default=0)
 
 
 def _short_tag(tag: str) -> str:

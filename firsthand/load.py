@@ -7,17 +7,24 @@ import difflib
 import os
 import re
 import unicodedata
+import warnings
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from PIL import Image as PILImage
+
 from .frontmatter import Document, Field, describe, normalise_text, plain, read_mapping, \
     split_front_matter
+from .images import MAX_PIXELS
 from .model import PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map, \
     no_handles
 from .problems import Problems
 
 MAX_STORY_BYTES = 512 * 1024          # a long story is ~30 KB; more is a mistake or an attack
 MAX_YAML_BYTES = 64 * 1024
+MAX_FOLDER_FILES = 50_000             # stories/ or people/: a site of 10,000 stories is large
+MAX_BUNDLE_FILES = 200                # files beside one story's index.md
+MAX_IMAGE_BYTES = 40 * 1024 * 1024    # a 40-megapixel JPEG is ~15 MB
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RE = SLUG_RE
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
@@ -301,6 +308,10 @@ def load_people(source: Path, problems: Problems,
     folder = source / "people"
     if not folder.is_dir():
         return people
+    if len(_bounded_listing(folder)) > MAX_FOLDER_FILES:
+        problems.error("people", 1, f"people/ holds more than {MAX_FOLDER_FILES:,} files; "
+                                    "that many cannot be read in one build")
+        return people
     for file in sorted(folder.iterdir()):
         if file.suffix not in (".yaml", ".yml") or file.name.startswith("."):
             continue
@@ -348,7 +359,7 @@ def story_files(source: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = []
-    for entry in sorted(folder.iterdir()):
+    for entry in sorted(_bounded_listing(folder)):
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_dir() and not entry.is_symlink():
@@ -368,6 +379,11 @@ def load_stories(source: Path, people: dict[str, Person], problems: Problems,
     """
     stories: list[Story] = []
     rejected: list[Story] = []
+    if (source / "stories").is_dir() and \
+            len(_bounded_listing(source / "stories")) > MAX_FOLDER_FILES:
+        problems.error("stories", 1, f"stories/ holds more than {MAX_FOLDER_FILES:,} files; "
+                                     "that many cannot be read in one build")
+        return stories, rejected
     for file in story_files(source):
         story, usable = load_story(source, file, people, problems, require_alt)
         if story is not None:
@@ -409,7 +425,7 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
     title = fields.text("title", required=True, what="the story's headline")
     _no_bidi(title, "title", fields, path, problems)
     author = fields.text("author", required=True, what="the id of a file in people/")
-    if author and author not in people:
+    if author and author not in people and not _person_file(source, author):
         close = difflib.get_close_matches(author, list(people), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else \
             f" (known: {', '.join(sorted(people)) or 'none; add people/ID.yaml'})"
@@ -419,8 +435,10 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
     date = fields.date("date", required=True)
     slug = _story_slug(file, fields, path, problems)
     bundle = file.parent if file.name == "index.md" else None
+    if bundle is not None:
+        _bound_bundle(source, bundle, path, problems)
     image = _image_path(source, file.parent, fields, "image", "image_alt", path, problems,
-                        require_alt)
+                        require_alt, checked=bundle)
     lang = fields.text("lang")
     if lang and not LANG_RE.match(lang):
         problems.error(path, fields.line("lang"),
@@ -440,7 +458,8 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
         share=frozen_map(share), bundle=bundle,
         lines=frozen_map({**fields.lines(), **share_lines}),
     )
-    usable = problems.error_count == errors_before and bool(title and author and date and slug)
+    usable = problems.error_count == errors_before and bool(title and date and slug) \
+        and author in people
     return story, usable
 
 
@@ -467,6 +486,45 @@ def _story_slug(file: Path, fields: Fields, path: str, problems: Problems) -> st
         problems.error(path, 1, f"cannot make a web address from the file name \"{name}\"; "
                                 "add 'slug: some-words' to the front matter")
     return slug
+
+
+def _bound_bundle(source: Path, bundle: Path, path: str, problems: Problems) -> None:
+    """A bundle's files are copied to the site: a bounded number of bounded size."""
+    files = _bounded_listing(bundle, MAX_BUNDLE_FILES)
+    if len(files) > MAX_BUNDLE_FILES:
+        problems.error(path, 1, f"the story's folder holds more than {MAX_BUNDLE_FILES} "
+                                "files; keep only the story and its pictures in it")
+        return
+    for file in sorted(files):
+        if file.suffix.lower() in IMAGE_SUFFIXES and not file.is_symlink() and file.is_file():
+            too_large = _picture_too_large(file)
+            if too_large:
+                problems.error(relative_path(source, file), 1, f"the picture {too_large}")
+
+
+def _picture_too_large(file: Path) -> str:
+    """Why a picture is too large to take in ("is 41 MB; ..."), from its size and header."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            return (f"is {size / 2**20:,.0f} MB; the limit is {MAX_IMAGE_BYTES // 2**20} MB: "
+                    "save a smaller copy")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(file) as opened:        # reads the header, not the pixels
+                width, height = opened.size
+    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError):
+        return ""                   # unreadable: cleaning the picture says so, at its file
+    if width * height > MAX_PIXELS:
+        return (f"is {width}x{height} pixels; the limit is {MAX_PIXELS // 1_000_000} "
+                "megapixels: save a smaller copy")
+    return ""
+
+
+def _person_file(source: Path, person_id: str) -> bool:
+    """Whether people/ID.yaml exists (when it has errors, they are reported on it)."""
+    return ID_RE.match(person_id) is not None and any(
+        (source / "people" / f"{person_id}{suffix}").exists() for suffix in (".yaml", ".yml"))
 
 
 def _pictures_need_a_bundle(file: Path, body: str, body_line: int, path: str,
@@ -559,6 +617,20 @@ def _read_text(file: Path, path: str, problems: Problems, limit: int) -> str | N
     return normalise_text(raw, path, problems)
 
 
+def _bounded_listing(folder: Path, limit: int = MAX_FOLDER_FILES) -> list[Path]:
+    """A folder's entries, stopping one past `limit` (a folder of millions is not read)."""
+    entries = []
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                entries.append(Path(entry.path))
+                if len(entries) > limit:
+                    break
+    except OSError:
+        pass
+    return entries
+
+
 def _read_yaml_file(source: Path, file: Path, path: str, problems: Problems) -> Document | None:
     if not file.exists() and not file.is_symlink():
         return None
@@ -567,8 +639,12 @@ def _read_yaml_file(source: Path, file: Path, path: str, problems: Problems) -> 
 
 
 def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str, path: str,
-                problems: Problems, require_alt: bool = True) -> Path | None:
-    """Resolve an image path from front matter: it must exist inside the source folder."""
+                problems: Problems, require_alt: bool = True,
+                checked: Path | None = None) -> Path | None:
+    """Resolve an image path from front matter: it must exist inside the source folder.
+
+    `checked` is a bundle folder whose pictures were already measured (_bound_bundle).
+    """
     value = fields.text(key)
     if not value:
         return None
@@ -591,6 +667,10 @@ def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         problems.error(path, line, f"'{key}' must be a JPEG, PNG, WebP or GIF image, "
                                    f"got \"{value}\"")
+        return None
+    too_large = "" if target.parent == checked else _picture_too_large(target)
+    if too_large:
+        problems.error(path, line, f"'{key}' {too_large}")
         return None
     if require_alt and not fields.text(alt_key):
         problems.error(path, line, f"'{key}' is set but '{alt_key}' is missing: describe the "
