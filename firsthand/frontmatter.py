@@ -15,6 +15,8 @@ import yaml
 from .problems import Problems
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# What YAML 1.1 refuses to read: control characters, surrogates, non-characters.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MAX_DEPTH = 16              # front matter needs 3 levels (share: {x: ...}); site.yaml 4
 MAX_LINE_CHARS = 4_000      # a long summary is 300
 MAX_REPORTED = 20           # anchors, aliases and tags reported per file (not one per line of it)
@@ -114,6 +116,12 @@ def read_mapping(text: str, path: str, problems: Problems, first_line: int = 1) 
     ok = True
     lines = text.split("\n")
     for number, line in enumerate(lines, start=first_line):
+        unreadable = _NOT_YAML.search(line)
+        if unreadable:
+            problems.error(path, number, f"this line holds an invisible control character "
+                                         f"(U+{ord(unreadable.group()):04X}) that YAML cannot "
+                                         "read; delete it (retype the line if you cannot see it)")
+            return None
         if len(line) > MAX_LINE_CHARS:
             problems.error(path, number, f"this line is {len(line):,} characters long; the "
                                          f"limit is {MAX_LINE_CHARS:,}: shorten the value")
