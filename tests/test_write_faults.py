@@ -197,15 +197,18 @@ def test_a_second_writer_waits_for_the_first(tmp_path):
     import select
     out = tmp_path / "site"
     write_site({"index.html": b"v1"}, out)
-    first = write.SiteWriter(out)
-    first.add("index.html", b"v2")
     reading, writing = os.pipe()
-    child = os.fork()
+    go_reading, go_writing = os.pipe()
+    child = os.fork()                  # before the first writer: it must not share its lock
     if child == 0:
         try:
+            os.read(go_reading, 1)
             write_site({"index.html": b"v3"}, out, on_wait=lambda o: os.write(writing, b"w"))
         finally:
             os._exit(0)
+    first = write.SiteWriter(out)
+    first.add("index.html", b"v2")
+    os.write(go_writing, b"g")
     ready, _, _ = select.select([reading], [], [], 60)
     assert ready and os.read(reading, 1) == b"w"       # it said it waits, and it does
     assert (out / "index.html").read_bytes() == b"v1"
