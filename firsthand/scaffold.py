@@ -144,7 +144,7 @@ def init_site(folder: Path, on: dt.date) -> list[Path]:
     created = [_create(folder / "site.yaml", site_text)]
     if not (folder / ".gitignore").exists():
         created.append(_create(folder / ".gitignore", GITIGNORE))
-    created.append(new_person(folder, "your-name", "Your Name", "Your role", None))
+    created.append(new_person(folder, "your-name", "Your Name", "Your role", on))
     story = new_story(folder, f"Why we share our stories at {company}", "your-name", [], on)
     text = story.read_text(encoding="utf-8")
     first_body = text[text.index("\n---\n") + 5:]
