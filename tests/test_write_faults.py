@@ -248,3 +248,19 @@ def test_two_builds_and_a_check_at_once(make_site, tmp_path):
         assert contents(site.out) == contents(cold)
         assert f"Edited {round_}." in site.page("stories/night-shift/")
         assert leftovers(site.out) == []
+
+
+def test_an_output_swapped_away_while_the_build_record_is_saved_is_no_crash(tmp_path,
+                                                                            monkeypatch):
+    from firsthand import fingerprint
+    out = tmp_path / "site"
+    write_site({"index.html": b"v1", "a/b.html": b"b"}, out)
+    real_lstat = os.lstat
+
+    def vanished(path, *args, **kwargs):      # another build swapped site/ mid-walk
+        if str(path).endswith("b.html"):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_lstat(path, *args, **kwargs)
+    monkeypatch.setattr(fingerprint.os, "lstat", vanished)
+    fingerprint.save(tmp_path / "cache", "f" * 64, out, [], 1, 1)
+    assert not (tmp_path / "cache" / fingerprint.RECORD).exists()
