@@ -330,7 +330,7 @@ RULES = ("title: T\ncompany: C\nbase_url: https://c.example/\n"
      "got \"Bad Slug\"; try \"bad-slug\""),
 ])
 def test_no_error_hides_the_other_problems_of_a_story(make_site, front, first_error):
-    body = "Our work on Project Heron.\n\n![](dock.jpg)\n"
+    body = "Our work on Project Heron.\n\n![](/static/dock.jpg)\n"
     site = make_site(site=RULES, stories={"s.md": f"---\n{front}---\n{body}"})
     run = site.build()
     assert run.code == 1
