@@ -92,6 +92,9 @@ def make_parser() -> argparse.ArgumentParser:
     snippets_cmd.add_argument("slug", metavar="SLUG", help="the story's slug, like night-shift")
     snippets_cmd.add_argument("--platform", choices=PLATFORMS, metavar="NAME",
                               help=f"only this platform ({', '.join(PLATFORMS)})")
+    snippets_cmd.add_argument("--as", dest="sharer", metavar="PERSON",
+                              help="the posts the share kit offers this person (an id from "
+                                   "people/), their id in every link")
     _source(snippets_cmd)
 
     report_cmd = commands.add_parser(
@@ -346,8 +349,14 @@ def run_snippets(args, parser) -> int:
             f" (known: {', '.join(sorted(library.by_slug)) or 'none'})"
         print(f"error: no story with the slug '{args.slug}'{hint}", file=sys.stderr)
         return EXIT_CONTENT
+    if args.sharer is not None and args.sharer not in content.people:
+        close = difflib.get_close_matches(args.sharer, list(content.people), n=1, cutoff=0.4)
+        hint = f"; did you mean '{close[0]}'?" if close else \
+            f" (known: {', '.join(sorted(content.people)) or 'none'})"
+        print(f"error: no person with the id '{args.sharer}' in people/{hint}", file=sys.stderr)
+        return EXIT_CONTENT
     names = [args.platform] if args.platform else list(library.site.social.platforms)
-    print(describe_snippets(library.site, entry, names))
+    print(describe_snippets(library.site, entry, names, args.sharer))
     return EXIT_OK
 
 
