@@ -24,9 +24,10 @@ from .progress import Progress
 from .render import make_environment
 from .report import catalogue, figures, problem_lines, render_report, tally, write_report
 from .snippets import describe_snippets
+from .write import WriteError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "check", "new", "new-person", "serve", "deploy")
+COMMANDS = ("build", "check", "init", "new", "new-person", "serve", "deploy")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -51,6 +52,10 @@ def make_parser() -> argparse.ArgumentParser:
     _source(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github", "json"), default="text")
     check_cmd.add_argument("--drafts", action="store_true", help="check drafts as published")
+
+    init_cmd = commands.add_parser("init", help="start a site of your own in a new folder")
+    init_cmd.add_argument("folder", metavar="DIR", type=Path,
+                          help="a new or empty folder for the site")
 
     new_cmd = commands.add_parser("new", help="start a new story (a draft) from today's date")
     new_cmd.add_argument("title", metavar="TITLE", help="the story's headline, in quotes")
@@ -165,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     parser = make_parser()
     args = parser.parse_args(argv)
-    handler = {"build": run_build, "check": run_check, "snippets": run_snippets, "new": run_new,
+    handler = {"build": run_build, "check": run_check, "snippets": run_snippets,
+               "init": run_init, "new": run_new,
                "new-person": run_new_person, "serve": run_serve,
                "deploy": run_deploy, "report": run_report,
                "plan": run_plan, "announce": run_announce}[args.command]
@@ -181,8 +187,12 @@ def run_build(args, parser) -> int:
         parser.error(f"--out {out} would overwrite the site's own files; choose an empty "
                      "folder or the default SOURCE/site")
     progress = Progress(quiet=args.quiet)
-    result = build(source, out, drafts=args.drafts, base_url=args.base_url, progress=progress,
-                   jobs=args.jobs)
+    try:
+        result = build(source, out, drafts=args.drafts, base_url=args.base_url,
+                       progress=progress, jobs=args.jobs)
+    except WriteError as exc:
+        print(f"Build failed: {exc}.", file=sys.stderr)
+        return EXIT_CONTENT
     _print_problems(result)
     if not result.ok:
         print(f"Build failed: {_count(result)}. {out} was left as it was.", file=sys.stderr)
@@ -217,6 +227,26 @@ def run_check(args, parser) -> int:
         print(f"{_count(result)}." if result.problems else "No problems found.",
               file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def run_init(args, parser) -> int:
+    folder = args.folder.resolve()
+    try:
+        created = scaffold.init_site(folder, today())
+    except scaffold.ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"error: cannot write {exc.filename or folder}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in created:
+        print(f"Created {_shown(path)}")
+    where = _shown(folder)
+    print("Next: put your company's name and address in site.yaml, yourself in "
+          "people/your-name.yaml, and build it:")
+    print(f"  python build.py build --source {where}")
+    print(f"  python build.py serve --source {where}   (a preview that reloads as you save)")
+    return EXIT_OK
 
 
 def run_new(args, parser) -> int:
@@ -262,6 +292,9 @@ def run_deploy(args, parser) -> int:
         parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
     try:
         outcome, result = deploy.deploy(source, args.remote, args.branch, args.allow_dirty)
+    except WriteError as exc:
+        print(f"Deploy stopped: {exc}. Nothing was pushed.", file=sys.stderr)
+        return EXIT_CONTENT
     except deploy.DeployError as exc:
         if exc.result is not None:
             _print_problems(exc.result)

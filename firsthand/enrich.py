@@ -13,7 +13,7 @@ from pathlib import Path
 from .guidelines import lapse_consent
 from .load import IMAGE_SUFFIXES, slugify
 from .markup import bound_problems, count_words, plain_text, render_markdown
-from .model import (FACE_WIDTHS, PHOTO_WIDTHS, Content, Entry, Image, Library, Person,
+from .model import (FACE_WIDTHS, Content, Entry, Image, Library, Person,
                     Profile, Site, Story, Term)
 from .problems import Problems
 

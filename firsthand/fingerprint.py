@@ -120,10 +120,12 @@ def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem
     if not fingerprint:
         forget(cache_folder)
         return
-    record = {"inputs": fingerprint, "out": str(out), "outputs": outputs(out),
-              "problems": [asdict(p) for p in problems], "stories": stories, "pages": pages}
     temporary = cache_folder / f".{RECORD}.{os.getpid()}.tmp"
     try:
+        # Inside the try: another build may swap the output in while it is walked.
+        record = {"inputs": fingerprint, "out": str(out), "outputs": outputs(out),
+                  "problems": [asdict(p) for p in problems], "stories": stories,
+                  "pages": pages}
         cache_folder.mkdir(parents=True, exist_ok=True)
         temporary.write_text(json.dumps(record), encoding="utf-8")
         os.replace(temporary, cache_folder / RECORD)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from .markup import count_words, plain_text, render_markdown
-from .model import Content, Guidelines, Library, Person, frozen_map
+from .model import Content, Guidelines, Library, Person, Story, frozen_map
 from .problems import Problem
 
 # The texts, besides the body, tags and share overrides, where a banned term must not hide.
@@ -53,6 +53,11 @@ def lapse_consent(content: Content, on: dt.date) -> Content:
 # -- the checks --------------------------------------------------------------------------
 
 
+def every_story(content: Content) -> tuple[Story, ...]:
+    """The stories to check: also those with errors, so no problem hides behind another."""
+    return content.stories + content.rejected
+
+
 def check_banned_terms(content: Content, library: Library) -> list[Problem]:
     """A banned term is an error wherever it appears in a story or profile, with its line."""
     patterns = [(term, pattern) for term in content.site.guidelines.banned_terms
@@ -71,7 +76,7 @@ def check_banned_terms(content: Content, library: Library) -> list[Problem]:
 
 def _searched_texts(content: Content) -> Iterator[tuple[str, int, str, str]]:
     """Every text a reader could see: (path, first line, where, text)."""
-    for story in content.stories:
+    for story in every_story(content):
         for key in STORY_KEYS:
             if getattr(story, key):
                 yield story.path, story.line_of(key), f"'{key}'", getattr(story, key)
@@ -95,7 +100,7 @@ def check_title_length(content: Content, library: Library) -> list[Problem]:
     return [Problem(s.path, s.line_of("title"),
                     f"the title has {len(s.title)} characters; the guidelines allow at most "
                     f"{limit}", "error", "title-length")
-            for s in content.stories if len(s.title) > limit]
+            for s in every_story(content) if len(s.title) > limit]
 
 
 def check_word_count(content: Content, library: Library) -> list[Problem]:
@@ -104,11 +109,12 @@ def check_word_count(content: Content, library: Library) -> list[Problem]:
     if rules.min_words is None and rules.max_words is None:
         return []
     problems = []
-    for story in content.stories:
+    for story in every_story(content):
         if story.draft:
             continue
         entry = library.by_slug.get(story.slug) if library else None
-        html = entry.html if entry is not None else render_markdown(story.body)
+        html = entry.html if entry is not None and entry.story is story \
+            else render_markdown(story.body)
         words = count_words(plain_text(html))
         if rules.min_words is not None and words < rules.min_words:
             problems.append(Problem(story.path, story.body_line,
@@ -128,7 +134,7 @@ def check_image_alt(content: Content, library: Library) -> list[Problem]:
     return [Problem(story.path, story.body_line + offset,
                     "a picture has no description; write what it shows between the "
                     "brackets: ![Ana on the dock at dawn](photo.jpg)", "error", "image-alt")
-            for story in content.stories
+            for story in every_story(content)
             for offset, text in enumerate(story.body.split("\n"))
             if _IMAGE_WITHOUT_ALT.search(text)]
 

@@ -7,16 +7,24 @@ import difflib
 import os
 import re
 import unicodedata
+import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
+
+from PIL import Image as PILImage
 
 from .frontmatter import Document, Field, describe, normalise_text, plain, read_mapping, \
     split_front_matter
-from .model import PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map
+from .images import MAX_PIXELS
+from .model import PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map, \
+    no_handles
 from .problems import Problems
 
 MAX_STORY_BYTES = 512 * 1024          # a long story is ~30 KB; more is a mistake or an attack
 MAX_YAML_BYTES = 64 * 1024
+MAX_FOLDER_FILES = 50_000             # stories/ or people/: a site of 10,000 stories is large
+MAX_BUNDLE_FILES = 200                # files beside one story's index.md
+MAX_IMAGE_BYTES = 40 * 1024 * 1024    # a 40-megapixel JPEG is ~15 MB
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RE = SLUG_RE
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
@@ -36,6 +44,7 @@ SOCIAL_KEYS = ("platforms", "hashtags", "handles", "utm", "disclosure")
 GUIDELINE_KEYS = ("banned_terms", "require_image_alt", "max_title_length", "min_words",
                   "max_words", "review_after_days", "consent", "consent_valid_days")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*(<[^>]*>|[^)\s]+)")
 
 
 def load(source: Path, problems: Problems) -> Content | None:
@@ -44,10 +53,11 @@ def load(source: Path, problems: Problems) -> Content | None:
     site = load_site(source, problems)
     require_alt = site.guidelines.require_image_alt if site else True
     people = load_people(source, problems, require_alt)
-    stories = load_stories(source, people, problems, require_alt)
+    stories, rejected = load_stories(source, people, problems, require_alt)
     if site is None:
         return None
-    return Content(site=site, people=frozen_map(people), stories=tuple(stories))
+    return Content(site=site, people=frozen_map(people), stories=tuple(stories),
+                   rejected=tuple(rejected))
 
 
 # -- reading fields ----------------------------------------------------------------------
@@ -62,11 +72,20 @@ class Fields:
         known = tuple(known)
         for key, field in document.items():
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else \
-                    f" (known keys: {', '.join(known)})"
-                problems.warning(path, field.line, f"unknown key '{where}{key}'{hint}",
-                                 code="unknown-key")
+                self._unknown(key, field.line, known)
+
+    def _unknown(self, key: str, line: int, known: tuple[str, ...]) -> None:
+        """A near miss of a known key is an error (the value would be lost); others warn."""
+        near = near_miss(key, known)
+        if near:
+            self.problems.error(self.path, line, f"unknown key '{self.where}{key}'; did you "
+                                                 f"mean '{self.where}{near}'?", code="unknown-key")
+            return
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{self.where}{close[0]}'?" if close else \
+            f" (known keys: {', '.join(known)})"
+        self.problems.warning(self.path, line, f"unknown key '{self.where}{key}'{hint}",
+                              code="unknown-key")
 
     def line(self, key: str) -> int:
         return self.doc.line_of(key)
@@ -176,6 +195,16 @@ class Fields:
         return result
 
 
+def near_miss(key: str, known: tuple[str, ...]) -> str:
+    """The known key this one is a slip of ('sumary', 'tag', 'Title', 'image-alt'), or ''."""
+    folded = key.lower().replace("-", "_").strip()
+    for name in known:
+        if folded == name:
+            return name
+    close = difflib.get_close_matches(folded, known, n=1, cutoff=0.8)
+    return close[0] if close else ""
+
+
 # -- site.yaml ---------------------------------------------------------------------------
 
 
@@ -242,7 +271,8 @@ def _load_social(fields: Fields, path: str, problems: Problems) -> Social:
                            f"hashtag '{tag}' must be one word of letters and digits")
     return Social(
         platforms=tuple(p for p in platforms if p in PLATFORMS), hashtags=hashtags,
-        handles=frozen_map(social.text_map("handles")), utm=frozen_map(social.text_map("utm")),
+        handles=every_platform(social.text_map("handles")),
+        utm=frozen_map(social.text_map("utm")),
         disclosure=social.text("disclosure"),
     )
 
@@ -281,6 +311,10 @@ def load_people(source: Path, problems: Problems,
     folder = source / "people"
     if not folder.is_dir():
         return people
+    if len(_bounded_listing(folder)) > MAX_FOLDER_FILES:
+        problems.error("people", 1, f"people/ holds more than {MAX_FOLDER_FILES:,} files; "
+                                    "that many cannot be read in one build")
+        return people
     for file in sorted(folder.iterdir()):
         if file.suffix not in (".yaml", ".yml") or file.name.startswith("."):
             continue
@@ -312,7 +346,7 @@ def load_people(source: Path, problems: Problems,
             id=person_id, name=name, role=role, path=path, team=fields.text("team"),
             location=fields.text("location"), pronouns=fields.text("pronouns"), photo=photo,
             photo_alt=fields.text("photo_alt"), bio=fields.text("bio"),
-            handles=frozen_map(handles), active=fields.boolean("active", True),
+            handles=every_platform(handles), active=fields.boolean("active", True),
             consent=fields.date("consent") if "consent" in document else None,
             lines=frozen_map(fields.lines()),
         )
@@ -328,7 +362,7 @@ def story_files(source: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = []
-    for entry in sorted(folder.iterdir()):
+    for entry in sorted(_bounded_listing(folder)):
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_dir() and not entry.is_symlink():
@@ -340,45 +374,61 @@ def story_files(source: Path) -> list[Path]:
 
 
 def load_stories(source: Path, people: dict[str, Person], problems: Problems,
-                 require_alt: bool = True) -> list[Story]:
-    """Read and check every story; the same slug twice is an error."""
+                 require_alt: bool = True) -> tuple[list[Story], list[Story]]:
+    """Read and check every story: (usable stories, stories with errors as far as read).
+
+    Of two stories with one slug, the older (by date, then path) keeps it; the error is
+    reported on the newer file, the one that took a slug already in use.
+    """
     stories: list[Story] = []
-    by_slug: dict[str, Story] = {}
+    rejected: list[Story] = []
+    if (source / "stories").is_dir() and \
+            len(_bounded_listing(source / "stories")) > MAX_FOLDER_FILES:
+        problems.error("stories", 1, f"stories/ holds more than {MAX_FOLDER_FILES:,} files; "
+                                     "that many cannot be read in one build")
+        return stories, rejected
     for file in story_files(source):
-        story = load_story(source, file, people, problems, require_alt)
-        if story is None:
-            continue
-        other = by_slug.get(story.slug)
-        if other is not None:
+        story, usable = load_story(source, file, people, problems, require_alt)
+        if story is not None:
+            (stories if usable else rejected).append(story)
+    by_slug: dict[str, Story] = {}
+    taken: set[str] = set()
+    for story in sorted(stories, key=lambda s: (s.date, s.path)):
+        other = by_slug.setdefault(story.slug, story)
+        if other is not story:
             problems.error(story.path, story.line_of("slug") if "slug" in story.lines else 1,
                            f"slug '{story.slug}' is already used by {other.path}; "
-                           f"set a different 'slug:'")
-            continue
-        by_slug[story.slug] = story
-        stories.append(story)
-    return stories
+                           f"set a different 'slug:'", code="duplicate-slug")
+            taken.add(story.path)
+    return ([s for s in stories if s.path not in taken],
+            rejected + [s for s in stories if s.path in taken])
 
 
-def load_story(source: Path, file: Path, people: dict[str, Person],
-               problems: Problems, require_alt: bool = True) -> Story | None:
-    """Read one story file into a Story, or None when it cannot be used."""
+def load_story(source: Path, file: Path, people: dict[str, Person], problems: Problems,
+               require_alt: bool = True) -> tuple[Story | None, bool]:
+    """Read one story file: (the story as far as it could be read, whether it is usable).
+
+    A story with errors is still returned with what could be read (at least its body,
+    when the front matter was found), so that the checks report its other problems too.
+    """
     path = relative_path(source, file)
     text = _read_text(file, path, problems, MAX_STORY_BYTES)
     if text is None:
-        return None
+        return None, False
     split = split_front_matter(text, path, problems)
     if split is None:
-        return None
+        return None, False
     document = read_mapping(split.yaml_text, path, problems, split.yaml_line)
     if document is None:
-        return None
-    fields = Fields(document, path, problems, STORY_KEYS)
+        return Story(path=path, slug="", title="", author="", date=dt.date.min,
+                     body=split.body, body_line=split.body_line), False
     errors_before = problems.error_count
+    fields = Fields(document, path, problems, STORY_KEYS)
 
     title = fields.text("title", required=True, what="the story's headline")
     _no_bidi(title, "title", fields, path, problems)
     author = fields.text("author", required=True, what="the id of a file in people/")
-    if author and author not in people:
+    if author and author not in people and not _person_file(source, author):
         close = difflib.get_close_matches(author, list(people), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else \
             f" (known: {', '.join(sorted(people)) or 'none; add people/ID.yaml'})"
@@ -388,13 +438,17 @@ def load_story(source: Path, file: Path, people: dict[str, Person],
     date = fields.date("date", required=True)
     slug = _story_slug(file, fields, path, problems)
     bundle = file.parent if file.name == "index.md" else None
+    if bundle is not None:
+        _bound_bundle(source, bundle, path, problems)
     image = _image_path(source, file.parent, fields, "image", "image_alt", path, problems,
-                        require_alt)
+                        require_alt, checked=bundle)
     lang = fields.text("lang")
     if lang and not LANG_RE.match(lang):
         problems.error(path, fields.line("lang"),
                        f"'lang' must be a language code like en, ja or pt-BR, got \"{lang}\"")
     share, share_lines = _load_share(fields, path, problems)
+    if bundle is None:
+        _pictures_need_a_bundle(file, split.body, split.body_line, path, problems)
     story = Story(
         path=path, slug=slug, title=title, author=author, date=date or dt.date.min,
         body=split.body, body_line=split.body_line, summary=fields.text("summary"),
@@ -407,9 +461,9 @@ def load_story(source: Path, file: Path, people: dict[str, Person],
         share=frozen_map(share), bundle=bundle,
         lines=frozen_map({**fields.lines(), **share_lines}),
     )
-    if problems.error_count > errors_before or not title or not author or date is None or not slug:
-        return None
-    return story
+    usable = problems.error_count == errors_before and bool(title and date and slug) \
+        and author in people
+    return story, usable
 
 
 def _story_slug(file: Path, fields: Fields, path: str, problems: Problems) -> str:
@@ -435,6 +489,62 @@ def _story_slug(file: Path, fields: Fields, path: str, problems: Problems) -> st
         problems.error(path, 1, f"cannot make a web address from the file name \"{name}\"; "
                                 "add 'slug: some-words' to the front matter")
     return slug
+
+
+def _bound_bundle(source: Path, bundle: Path, path: str, problems: Problems) -> None:
+    """A bundle's files are copied to the site: a bounded number of bounded size."""
+    files = _bounded_listing(bundle, MAX_BUNDLE_FILES)
+    if len(files) > MAX_BUNDLE_FILES:
+        problems.error(path, 1, f"the story's folder holds more than {MAX_BUNDLE_FILES} "
+                                "files; keep only the story and its pictures in it")
+        return
+    for file in sorted(files):
+        if file.suffix.lower() in IMAGE_SUFFIXES and not file.is_symlink() and file.is_file():
+            too_large = _picture_too_large(file)
+            if too_large:
+                problems.error(relative_path(source, file), 1, f"the picture {too_large}")
+
+
+def _picture_too_large(file: Path) -> str:
+    """Why a picture is too large to take in ("is 41 MB; ..."), from its size and header."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            return (f"is {size / 2**20:,.0f} MB; the limit is {MAX_IMAGE_BYTES // 2**20} MB: "
+                    "save a smaller copy")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(file) as opened:        # reads the header, not the pixels
+                width, height = opened.size
+    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError):
+        return ""                   # unreadable: cleaning the picture says so, at its file
+    if width * height > MAX_PIXELS:
+        return (f"is {width}x{height} pixels; the limit is {MAX_PIXELS // 1_000_000} "
+                "megapixels: save a smaller copy")
+    return ""
+
+
+def _person_file(source: Path, person_id: str) -> bool:
+    """Whether people/ID.yaml exists (when it has errors, they are reported on it)."""
+    return ID_RE.match(person_id) is not None and any(
+        (source / "people" / f"{person_id}{suffix}").exists() for suffix in (".yaml", ".yml"))
+
+
+def _pictures_need_a_bundle(file: Path, body: str, body_line: int, path: str,
+                            problems: Problems) -> None:
+    """A one-file story cannot carry pictures: each picture it points to beside it is an error."""
+    name = file.stem
+    for number, text in enumerate(body.split("\n")):
+        for match in _MARKDOWN_IMAGE.finditer(text):
+            target = match.group(1).strip("<>")
+            if "://" in target or target.startswith(("/", "#", "data:")):
+                continue
+            if (file.parent / target).is_file() or target.lower().endswith(IMAGE_SUFFIXES):
+                problems.error(path, body_line + number,
+                               f"the picture \"{target}\" beside a one-file story is not "
+                               f"published: pictures need the bundle form. Move {path} to "
+                               f"stories/{name}/index.md and put {target} in stories/{name}/",
+                               code="needs-bundle")
 
 
 def _no_bidi(value: str, key: str, fields: Fields, path: str, problems: Problems) -> None:
@@ -467,6 +577,11 @@ def _load_share(fields: Fields, path: str,
             problems.error(path, field.line, f"'share.{name}' must be the text to post, or false "
                                              f"for no snippet; got {describe(field)}")
     return share, lines
+
+
+def every_platform(handles: dict[str, str]) -> Mapping[str, str]:
+    """Handles with a key for every platform ('' for none), so templates never look up a gap."""
+    return frozen_map({**no_handles(), **handles})
 
 
 # -- files and paths ---------------------------------------------------------------------
@@ -505,6 +620,20 @@ def _read_text(file: Path, path: str, problems: Problems, limit: int) -> str | N
     return normalise_text(raw, path, problems)
 
 
+def _bounded_listing(folder: Path, limit: int = MAX_FOLDER_FILES) -> list[Path]:
+    """A folder's entries, stopping one past `limit` (a folder of millions is not read)."""
+    entries = []
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                entries.append(Path(entry.path))
+                if len(entries) > limit:
+                    break
+    except OSError:
+        pass
+    return entries
+
+
 def _read_yaml_file(source: Path, file: Path, path: str, problems: Problems) -> Document | None:
     if not file.exists() and not file.is_symlink():
         return None
@@ -513,8 +642,12 @@ def _read_yaml_file(source: Path, file: Path, path: str, problems: Problems) -> 
 
 
 def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str, path: str,
-                problems: Problems, require_alt: bool = True) -> Path | None:
-    """Resolve an image path from front matter: it must exist inside the source folder."""
+                problems: Problems, require_alt: bool = True,
+                checked: Path | None = None) -> Path | None:
+    """Resolve an image path from front matter: it must exist inside the source folder.
+
+    `checked` is a bundle folder whose pictures were already measured (_bound_bundle).
+    """
     value = fields.text(key)
     if not value:
         return None
@@ -537,6 +670,10 @@ def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         problems.error(path, line, f"'{key}' must be a JPEG, PNG, WebP or GIF image, "
                                    f"got \"{value}\"")
+        return None
+    too_large = "" if target.parent == checked else _picture_too_large(target)
+    if too_large:
+        problems.error(path, line, f"'{key}' {too_large}")
         return None
     if require_alt and not fields.text(alt_key):
         problems.error(path, line, f"'{key}' is set but '{alt_key}' is missing: describe the "

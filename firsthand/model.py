@@ -21,11 +21,16 @@ def frozen_map(mapping: Mapping | None = None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
 
 
+def no_handles() -> Mapping[str, str]:
+    """Every platform, with no handle: templates may look up any platform's handle."""
+    return frozen_map(dict.fromkeys(PLATFORMS, ""))
+
+
 @dataclass(frozen=True)
 class Social:
     platforms: tuple[str, ...] = PLATFORMS
     hashtags: tuple[str, ...] = ()
-    handles: Mapping[str, str] = field(default_factory=frozen_map)
+    handles: Mapping[str, str] = field(default_factory=no_handles)
     utm: Mapping[str, str] = field(default_factory=frozen_map)
     disclosure: str = ""
 
@@ -80,7 +85,7 @@ class Person:
     photo: Path | None = None          # absolute path of the source photo
     photo_alt: str = ""
     bio: str = ""
-    handles: Mapping[str, str] = field(default_factory=frozen_map)
+    handles: Mapping[str, str] = field(default_factory=no_handles)
     active: bool = True
     consent: dt.date | None = None
     lines: Mapping[str, int] = field(default_factory=frozen_map)
@@ -129,6 +134,9 @@ class Content:
     site: Site
     people: Mapping[str, Person]
     stories: tuple[Story, ...]
+    # Stories with errors, as far as they could be read: never built, but every check
+    # still reads them, so that one run reports all of a story's problems.
+    rejected: tuple[Story, ...] = ()
 
 
 # -- what the pages show (made by enrich) ------------------------------------------------

@@ -77,6 +77,89 @@ active: true
 """
 
 
+SITE_TEMPLATE = """\
+# Your site of employee stories. Only title, company and base_url are required; every
+# other setting is optional: remove the # in front of a line to use it.
+
+# The site's name, in every page title and link preview.
+title: {title}
+# Your company's name, as your people write it.
+company: {company}
+# Where the site will live (a sub-path like /stories/ works). Change it before you deploy.
+base_url: https://careers.example.com/stories/
+
+# One sentence for search engines and link previews.
+# description: {description}
+# The language the stories are written in.
+# language: en
+# Your open positions, linked from every story.
+# jobs_url: https://careers.example.com/jobs/
+# The theme's colour, and stories per page on the home page.
+# brand_color: "#0b6e4f"
+# per_page: 10
+
+# The share-ready posts each story gets, one per platform.
+# social:
+#   platforms: [linkedin, x, facebook, instagram, threads, mastodon, bluesky, whatsapp, email]
+#   hashtags: [{hashtag}]
+#   handles: {{linkedin: your-company, x: yourcompany}}
+#   utm: {{campaign: employee-stories, medium: social}}
+#   disclosure: "I work at {plain_company}"
+
+# Your editorial rules, checked on every build and pull request.
+# guidelines:
+#   banned_terms: ["Project Codename"]
+#   max_title_length: 90
+#   consent: true
+"""
+
+FIRST_STORY_BODY = """\
+This is the first story of {company}'s site. Open this file and write over it: what
+your day looks like, what surprised you, what you would tell a friend who is thinking
+of joining.
+
+A blank line starts a new paragraph. When a colleague wants to write, they add
+themselves with `python build.py new-person ID` and start with `python build.py new`.
+"""
+
+GITIGNORE = "/site/\n.firsthand-cache/\n"
+
+
+def init_site(folder: Path, on: dt.date) -> list[Path]:
+    """Write the smallest valid site into an empty (or new) folder: it builds as it is."""
+    if folder.exists() and not folder.is_dir():
+        raise ScaffoldError(f"{folder} is a file; choose a folder for the new site")
+    if folder.is_dir() and any(not entry.name.startswith(".") for entry in folder.iterdir()):
+        raise ScaffoldError(f"{folder} already holds files; choose a new or empty folder, or "
+                            "edit the site that is there")
+    if (folder / "site.yaml").exists():
+        raise ScaffoldError(f"{folder / 'site.yaml'} already exists")
+    company = _company_name(folder)
+    site_text = SITE_TEMPLATE.format(
+        title=json.dumps(f"Life at {company}", ensure_ascii=False),
+        company=json.dumps(company, ensure_ascii=False), plain_company=company,
+        description=json.dumps(f"Stories by the people of {company}.", ensure_ascii=False),
+        hashtag="LifeAt" + "".join(word.capitalize() for word in company.split()
+                                   if word.isalnum()) or "LifeAtWork")
+    created = [_create(folder / "site.yaml", site_text)]
+    if not (folder / ".gitignore").exists():
+        created.append(_create(folder / ".gitignore", GITIGNORE))
+    created.append(new_person(folder, "your-name", "Your Name", "Your role", on))
+    story = new_story(folder, f"Why we share our stories at {company}", "your-name", [], on)
+    text = story.read_text(encoding="utf-8")
+    first_body = text[text.index("\n---\n") + 5:]
+    story.write_text(text.replace("\ndraft: true\n", "\ndraft: false\n")
+                     .replace(first_body, FIRST_STORY_BODY.format(company=company)),
+                     encoding="utf-8")
+    return created + [story]
+
+
+def _company_name(folder: Path) -> str:
+    """A company name from the folder's name: acme-robotics -> Acme Robotics."""
+    words = [word for word in slugify(folder.resolve().name).split("-") if word]
+    return " ".join(word.capitalize() for word in words) or "Your Company"
+
+
 def new_story(source: Path, title: str, author: str | None, tags: list[str],
               on: dt.date) -> Path:
     """Write stories/DATE-SLUG.md for a title and author; refuse to overwrite anything."""

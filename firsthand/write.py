@@ -3,22 +3,31 @@
 The new site is assembled in a sibling folder that starts as hard links to the current
 output, so unchanged files keep their bytes and mtimes and are not copied; changed files
 are written as new files (never through a link). Only when everything is written is the
-staged folder exchanged with the live one; a crash or a kill before that leaves the
-previous site exactly as it was.
+staged folder exchanged with the live one; a failure (a full disk, a permission) or a
+kill before that leaves the previous site exactly as it was, and the next build clears
+what was left half-made. One writer at a time works on an output: a second one waits.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
+import fcntl
+import functools
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+
+
+class WriteError(Exception):
+    """Writing the site failed; the message is one line, and the previous site is whole."""
 
 
 @dataclass(frozen=True)
@@ -28,9 +37,10 @@ class WriteReport:
     removed: int
 
 
-def write_site(files: Mapping[str, bytes], out: Path) -> WriteReport:
+def write_site(files: Mapping[str, bytes], out: Path,
+               on_wait: Callable[[Path], None] | None = None) -> WriteReport:
     """Make `out` hold exactly `files`, touching only the files whose bytes changed."""
-    writer = SiteWriter(out)
+    writer = SiteWriter(out, on_wait)
     try:
         for relative, data in files.items():
             writer.add(relative, data)
@@ -44,16 +54,22 @@ class SiteWriter:
 
     A file whose bytes are already in `out` costs a comparison; the staging folder (hard
     links to `out`) is made only when the first file differs, so a build that changes
-    nothing writes nothing, not even a folder.
+    nothing writes nothing, not even a folder. The writer holds a lock on `out`'s parent
+    folder from its start to commit or discard; `on_wait(out)` is called (default: a
+    line on stderr) when another writer holds it and this one has to wait. A file system error is raised as WriteError, after
+    the staged folder is thrown away.
     """
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, on_wait: Callable[[Path], None] | None = None):
         self.out = out.resolve()
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(self.out)
         self.staging: Path | None = None
         self.wanted: set[str] = set()
         self.written = self.unchanged = 0
+        self._lock: int | None = None
+        with self._failing_as_write_error(self.out.parent):
+            os.makedirs(self.out.parent, exist_ok=True)
+            self._lock = _lock(self.out, on_wait)
+            _remove_leftovers(self.out)
 
     def add(self, relative: str, data: bytes) -> None:
         """Take one output file; it is written only when its bytes differ from `out`'s."""
@@ -61,36 +77,40 @@ class SiteWriter:
         if self.staging is None and _same_bytes(self.out / relative, data):
             self.unchanged += 1
             return
-        staging = self._staging()
-        target = staging / relative
-        if _same_bytes(target, data):
-            self.unchanged += 1
-            return
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        with self._failing_as_write_error(self.out / relative):
+            staging = self._staging()
+            target = staging / relative
+            if _same_bytes(target, data):
+                self.unchanged += 1
+                return
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.makedirs(target.parent, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
+            _write_file(temporary, data)
+            os.replace(temporary, target)
         self.written += 1
 
     def commit(self) -> WriteReport:
         """Remove what is no longer wanted and swap the new site in."""
-        extra = _extra_paths(self.staging or self.out, self.wanted)
-        if self.staging is None and not extra and self.out.is_dir():
-            return WriteReport(0, self.unchanged, 0)
-        staging = self._staging()
-        removed = 0
-        for relative in sorted(extra, reverse=True):       # a folder after its files
-            path = staging / relative
-            if path.is_dir() and not path.is_symlink():
-                if not any(path.iterdir()):
-                    path.rmdir()
-            elif path.exists() or path.is_symlink():
-                path.unlink()
-                removed += 1
-        _swap_in(staging, self.out)
+        with self._failing_as_write_error(self.out):
+            extra = _extra_paths(self.staging or self.out, self.wanted)
+            if self.staging is None and not extra and self.out.is_dir():
+                self._unlock()
+                return WriteReport(0, self.unchanged, 0)
+            staging = self._staging()
+            removed = 0
+            for relative in sorted(extra, reverse=True):       # a folder after its files
+                path = staging / relative
+                if path.is_dir() and not path.is_symlink():
+                    if not any(path.iterdir()):
+                        os.rmdir(path)
+                elif path.exists() or path.is_symlink():
+                    os.unlink(path)
+                    removed += 1
+            _swap_in(staging, self.out)
         self.staging = None
+        self._unlock()
         return WriteReport(self.written, self.unchanged, removed)
 
     def discard(self) -> None:
@@ -98,16 +118,98 @@ class SiteWriter:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+        self._unlock()
 
     def _staging(self) -> Path:
         if self.staging is None:
             staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+            self.staging = staging          # set first: a half-made folder is discarded too
             if self.out.is_dir():
                 _link_tree(self.out, staging)
             else:
-                staging.mkdir()
-            self.staging = staging
+                os.mkdir(staging)
         return self.staging
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)            # closing the descriptor releases the lock
+            self._lock = None
+
+    def _failing_as_write_error(self, where: Path) -> "_AsWriteError":
+        return _AsWriteError(self, where)
+
+
+class _AsWriteError:
+    """Turns an OSError inside a writer step into one plain line, and cleans up after it."""
+
+    def __init__(self, writer: SiteWriter, where: Path):
+        self.writer, self.where = writer, where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if not isinstance(error, OSError):
+            return False
+        self.writer.discard()
+        out = self.writer.out
+        shown = _shown(Path(error.filename) if error.filename else self.where, out)
+        reason = error.strerror or str(error)
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            reason += " (check who owns that folder, or build with --out to another)"
+        elif error.errno in (errno.ENOSPC, errno.EDQUOT):
+            reason += " (free some space, then build again)"
+        raise WriteError(f"cannot write {shown}: {reason}; {out.name}/ was left as it "
+                         "was") from error
+
+
+def _shown(path: Path, out: Path) -> str:
+    """A path under the output as the user knows it: site/stories/..., not the staging copy."""
+    parent = out.parent
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(parent)
+    except ValueError:
+        return str(path)
+    parts = relative.parts
+    if not parts:
+        return str(path)
+    if parts[0].startswith(f".{out.name}.staging-"):
+        relative = Path(out.name, *parts[1:])
+    return relative.as_posix()
+
+
+def say_waiting(out: Path) -> None:
+    """What a build says while another one writes the same output."""
+    print(f"Another build is writing {out.name}/; waiting for it to finish…", file=sys.stderr,
+          flush=True)
+
+
+def _lock(out: Path, on_wait: Callable[[Path], None] | None) -> int:
+    """Hold an exclusive lock on the output's parent folder; wait while another holds it.
+
+    The folder itself is locked (flock), so no lock file is left beside the site.
+    """
+    descriptor = os.open(out.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        (on_wait or say_waiting)(out)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    except OSError:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write a new file (never through a link), all of it or an OSError."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
 
 
 def _extra_paths(out: Path, files: set[str] | Mapping[str, bytes]) -> list[str]:
@@ -165,26 +267,36 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 def _swap_in(staging: Path, out: Path) -> None:
-    """Put staging where out is; the old out is deleted afterwards."""
+    """Put staging where out is; the old out is deleted afterwards (a failure to delete it
+    only leaves a folder that the next build clears)."""
     if not out.exists():
         os.rename(staging, out)
         return
     if _exchange(staging, out):
-        shutil.rmtree(staging)
+        shutil.rmtree(staging, ignore_errors=True)
         return
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     os.rename(out, old)
-    os.rename(staging, out)
-    shutil.rmtree(old)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _renameat2():
+    """libc's renameat2, or None; looked up once (find_library runs ldconfig, ~0.1 s)."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return None
+    return getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None)
 
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two paths (Linux renameat2); False where the system cannot."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = _renameat2()
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)

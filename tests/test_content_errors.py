@@ -30,6 +30,68 @@ CASES = {
         '---\ntitle: "T"\nauthor: ana\n',
         "stories/s.md:1: error: the front matter is never closed; "
         "did you forget the closing '---'?"),
+    "unclosed-front-matter-before-the-text": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\n\nIt was five in the morning.\n',
+        "stories/s.md:6: error: the front matter is never closed; put a line with '---' "
+        "above this one, after the last 'key: value' line"),
+    "unclosed-double-quote": (
+        '---\nauthor: ana\ntitle: "Night shift\ndate: 2026-01-01\nsummary: "Why"\n---\n',
+        "stories/s.md:3: error: the double quote (\") that starts this value is never closed; "
+        "end the value with \" on this line"),
+    "unclosed-single-quote": (
+        "---\ntitle: 'Night shift\nauthor: ana\ndate: 2026-01-01\n---\n",
+        "stories/s.md:2: error: the single quote (') that starts this value is never closed; "
+        "end the value with ' on this line"),
+    "apostrophe-in-single-quotes": (
+        "---\nauthor: ana\ntitle: 'I'm on nights'\ndate: 2026-01-01\n---\n",
+        "stories/s.md:3: error: an apostrophe inside this value ends it early, because the "
+        "value starts with a single quote; put the value in double quotes instead: "
+        "title: \"I'm on nights\""),
+    "double-quote-in-double-quotes": (
+        '---\nauthor: ana\ndate: 2026-01-01\ntitle: "She said "go" to me"\n---\n',
+        "stories/s.md:4: error: a double quote inside this value ends it early; put the value "
+        "in single quotes, or write \\\" for each quote inside: title: 'She said \"go\" to me'"),
+    "colon-in-a-later-value": (
+        '---\ntitle: "T"\nauthor: ana\nsummary: Why: because\ndate: 2026-01-01\n---\n',
+        "stories/s.md:4: error: this value contains ': ', which YAML reads as the start of a "
+        "new key; put the value in double quotes: summary: \"Why: because\""),
+    "key-indented-too-far": (
+        '---\ntitle: "T"\n  author: ana\ndate: 2026-01-01\n---\n',
+        "stories/s.md:3: error: this line is indented more than the line above it, so "
+        "'author' cannot start here; keys that belong together start in the same column"),
+    "indentation-matching-nothing": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\nshare:\n    x: "A"\n  linkedin: "B"\n---\n',
+        "stories/s.md:7: error: this line is indented 2 spaces, which lines it up with no "
+        "line above; use 4 spaces to keep it with the lines just above, or 0 for a key "
+        "of its own"),
+    "list-item-without-a-dash": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\ntags:\n  - nights\n  docks\n---\n',
+        "stories/s.md:7: error: this line is in a list but has no dash; "
+        "write it as '  - docks'"),
+    "key-without-a-colon": (
+        '---\ntitle: "T"\nauthor ana\ndate: 2026-01-01\n---\n',
+        "stories/s.md:3: error: this line has no ':' after its key; write it as 'author: ana'"),
+    "list-never-closed": (
+        '---\ntitle: "T"\ntags: [nights, docks\nauthor: ana\ndate: 2026-01-01\n---\n',
+        "stories/s.md:3: error: the list that starts with '[' is never closed; "
+        "end it with ']' on this line"),
+    "value-starting-with-at": (
+        '---\ntitle: @ana on nights\nauthor: ana\ndate: 2026-01-01\n---\n',
+        "stories/s.md:2: error: a value cannot start with '@'; put it in double quotes: "
+        "title: \"@ana on nights\""),
+    "block-text-not-indented": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\nsummary: |\nTwo lines\n---\n',
+        "stories/s.md:6: error: the text after 'summary: |' must be indented; put 2 spaces "
+        "before this line"),
+    "tab-in-a-list": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\ntags:\n\t- nights\n---\n',
+        "stories/s.md:6: error: a tab is used for indentation; YAML needs spaces"),
+    "picture-beside-a-one-file-story": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\n---\nThe dock.\n\n'
+        '![The dock at dawn](dock.jpg)\n',
+        "stories/s.md:8: error: the picture \"dock.jpg\" beside a one-file story is not "
+        "published: pictures need the bundle form. Move stories/s.md to stories/s/index.md "
+        "and put dock.jpg in stories/s/"),
     "no-front-matter": (
         'Just text.\n',
         "stories/s.md:1: error: a story must start with front matter between two '---' lines "
@@ -52,8 +114,8 @@ CASES = {
         "stories/s.md:2: error: expected 'key: value' lines, but this is a list"),
     "unquoted-colon": (
         '---\ntitle: Night: shift\nauthor: ana\ndate: 2026-01-01\n---\n',
-        "stories/s.md:2: error: the YAML cannot be read: mapping values are not allowed in this context "
-        "(hint: a value containing ': ' must be put in double quotes)"),
+        "stories/s.md:2: error: this value contains ': ', which YAML reads as the start of a "
+        "new key; put the value in double quotes: title: \"Night: shift\""),
     "tags-not-a-list": (
         '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\ntags: shift work\n---\n',
         "stories/s.md:5: error: 'tags' must be a list, like tags: [one, two]; got \"shift work\""),
@@ -104,21 +166,43 @@ def test_all_problems_in_one_run_sorted_by_file_and_line(make_site):
     assert run.lines[:5] == [
         "stories/a.md:2: error: 'author' is missing; it is required "
         "(the id of a file in people/)",
-        "stories/a.md:3: warning: unknown key 'authr'; did you mean 'author'?",
+        "stories/a.md:3: error: unknown key 'authr'; did you mean 'author'?",
         "stories/b.md:2: error: 'title' must be text, got a yes/no value (no); "
         "put it in double quotes if it is text",
         "stories/b.md:3: error: unknown author 'bob': there is no people/bob.yaml (known: ana)",
         "stories/b.md:4: error: 'date' is not a real date: \"2026-13-01\"",
     ]
-    assert run.lines[-1].startswith("Build failed: 4 errors, 1 warning.")
+    assert run.lines[-1].startswith("Build failed: 5 errors, 0 warnings.")
 
 
-def test_unknown_key_is_only_a_warning(make_site):
-    site = make_site(stories={"2026-01-01-s.md": GOOD.replace("---\nText", "sumary: hi\n---\nText")})
+@pytest.mark.parametrize("key, meant", [("sumary", "summary"), ("tag", "tags"),
+                                        ("Title", "title"), ("image-alt", "image_alt")])
+def test_a_near_miss_of_a_known_key_is_an_error(make_site, key, meant):
+    site = make_site(stories={"2026-01-01-s.md": GOOD.replace("---\nText", f"{key}: hi\n---\nText")})
     run = site.build()
-    assert run.code == 0
-    assert "stories/2026-01-01-s.md:5: warning: unknown key 'sumary'; did you mean 'summary'?" \
-        in run.err
+    assert run.code == 1
+    assert run.lines[0] == (f"stories/2026-01-01-s.md:5: error: unknown key '{key}'; "
+                            f"did you mean '{meant}'?")
+
+
+def test_an_unknown_key_far_from_any_is_a_warning(make_site):
+    site = make_site(stories={"2026-01-01-s.md": GOOD.replace("---\nText", "mood: calm\n---\nText")})
+    run = site.build()
+    assert run.code == 0, run.err
+    assert run.lines[0].startswith("stories/2026-01-01-s.md:5: warning: unknown key 'mood' "
+                                   "(known keys: title, author, date,")
+
+
+def test_near_miss_in_site_and_person(make_site):
+    site = make_site(people={"ana": "name: Ana\nrole: Lead\nphotos: a.jpg\n"},
+                     site="title: T\ncompany: C\nbase_url: https://c.example/\n"
+                          "social:\n  hashtag: [Testco]\n")
+    run = site.build()
+    assert run.code == 1
+    assert run.lines[:2] == [
+        "people/ana.yaml:3: error: unknown key 'photos'; did you mean 'photo'?",
+        "site.yaml:5: error: unknown key 'social.hashtag'; did you mean 'social.hashtags'?",
+    ]
 
 
 def test_bom_and_crlf_are_accepted(make_site):
@@ -128,6 +212,26 @@ def test_bom_and_crlf_are_accepted(make_site):
     run = site.build()
     assert run.code == 0, run.err
     assert "<h1>Fine</h1>" in site.page("stories/crlf/")
+
+
+def test_duplicate_slug_is_reported_on_the_newer_story_whatever_the_file_order(make_site):
+    older = GOOD.replace("date: 2026-01-01", "date: 2025-06-01\nslug: same")
+    site = make_site(stories={"2026-01-01-same.md": GOOD, "2025-06-01-a-story.md": older})
+    run = site.build()
+    assert run.code == 1
+    assert [line for line in run.lines if ": error: " in line] == [
+        "stories/2026-01-01-same.md:1: error: slug 'same' is already used by "
+        "stories/2025-06-01-a-story.md; set a different 'slug:'"]
+
+
+def test_duplicate_slug_on_one_day_is_reported_on_the_later_path(make_site):
+    site = make_site(stories={"b/index.md": GOOD.replace("---\nText", "slug: same\n---\nText"),
+                              "2026-01-01-same.md": GOOD})
+    run = site.build()
+    assert run.code == 1
+    assert [line for line in run.lines if ": error: " in line] == [
+        "stories/b/index.md:5: error: slug 'same' is already used by "
+        "stories/2026-01-01-same.md; set a different 'slug:'"]
 
 
 def test_duplicate_slugs(make_site):
@@ -209,3 +313,43 @@ def test_usage_errors_exit_2(make_site):
     assert site.run("build", "--bogus").code == 2
     run = site.run("build", "--out", str(site.root))
     assert run.code == 2 and "would overwrite the site's own files" in run.err
+
+
+RULES = ("title: T\ncompany: C\nbase_url: https://c.example/\n"
+         "guidelines:\n  banned_terms: [Project Heron]\n  max_title_length: 10\n")
+
+
+@pytest.mark.parametrize("front, first_error", [
+    ('title: "T"\nauthor: bob\ndate: 2026-01-01\n',
+     "stories/s.md:3: error: unknown author 'bob': there is no people/bob.yaml (known: ana)"),
+    ('title: "T"\nauthor: ana\ndate: 2026-31-01\n',
+     "stories/s.md:4: error: 'date' is not a real date: \"2026-31-01\""),
+    ('title: "T\nauthor: ana\ndate: 2026-01-01\n', None),
+    ('title: "T"\nauthor: ana\ndate: 2026-01-01\nslug: Bad Slug\n',
+     "stories/s.md:5: error: 'slug' may only hold lowercase a-z, 0-9 and dashes, "
+     "got \"Bad Slug\"; try \"bad-slug\""),
+])
+def test_no_error_hides_the_other_problems_of_a_story(make_site, front, first_error):
+    body = "Our work on Project Heron.\n\n![](/static/dock.jpg)\n"
+    site = make_site(site=RULES, stories={"s.md": f"---\n{front}---\n{body}"})
+    run = site.build()
+    assert run.code == 1
+    errors = [line for line in run.lines if ": error: " in line]
+    line = front.count("\n") + 3
+    assert errors[-2:] == [
+        f'stories/s.md:{line}: error: "Project Heron" in the story is a banned term '
+        "(guidelines: 'Project Heron'); remove or reword it before publishing",
+        f"stories/s.md:{line + 2}: error: a picture has no description; write what it shows "
+        "between the brackets: ![Ana on the dock at dawn](photo.jpg)"]
+    if first_error:
+        assert errors[0] == first_error
+        assert len(errors) == 3
+
+
+def test_a_long_title_is_reported_beside_an_unknown_author(make_site):
+    site = make_site(site=RULES, stories={
+        "s.md": '---\ntitle: "A title far too long"\nauthor: bob\ndate: 2026-01-01\n---\nHi.\n'})
+    run = site.build()
+    assert [line for line in run.lines if ": error: " in line] == [
+        "stories/s.md:2: error: the title has 20 characters; the guidelines allow at most 10",
+        "stories/s.md:3: error: unknown author 'bob': there is no people/bob.yaml (known: ana)"]

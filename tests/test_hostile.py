@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
+
+import pytest
+from PIL import Image
 
 HOSTILE_BODY = r'''
 <script>alert("body")</script>
@@ -136,3 +140,113 @@ def test_attribute_list_syntax_stays_text(make_site):
     assert site.build().code == 0
     html = site.page("stories/attr/")
     assert "{: onclick=" in html and " onclick=" not in html.replace("{: onclick=", "")
+
+
+# -- bounds: each limit is an error at its file and line, not a crash or a hang ---------
+
+BOUNDED_STORIES = {
+    "nested-list": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\ntags: ' + "[" * 300 + "]" * 300
+        + "\n---\n",
+        "stories/s.md:5: error: the YAML is nested more than 16 levels deep here; "
+        "write it flatter"),
+    "nested-blocks": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\nshare:\n'
+        + "".join(" " * (2 * i + 2) + f"k{i}:\n" for i in range(40)) + "---\n",
+        "stories/s.md:21: error: the YAML is nested more than 16 levels deep here; "
+        "write it flatter"),
+    "long-yaml-line": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\nsummary: "' + "x" * 5000 + '"\n---\n',
+        "stories/s.md:5: error: this line is 5,011 characters long; the limit is 4,000: "
+        "shorten the value"),
+    "long-body-line": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\n---\nFine.\n\n' + "word " * 5000 + "\n",
+        "stories/s.md:8: error: this line is 25,000 characters long; the limit is 20,000: "
+        "break it into paragraphs"),
+    "marks-in-one-paragraph": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\n---\nFine.\n\n'
+        + "**a** " * 100 + "\n" + "**a** " * 100 + "\n",
+        "stories/s.md:8: error: this paragraph has more than 500 marks of emphasis, links, "
+        "code or quotes; split it into shorter paragraphs"),
+    "many-aliases": (
+        '---\ntitle: "T"\nauthor: ana\ndate: 2026-01-01\nx: &a [1, 2]\n'
+        + "".join(f"y{i}: [*a, *a, *a]\n" for i in range(2000)) + "---\n",
+        None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDED_STORIES))
+def test_each_bound_is_an_error_at_its_line(make_site, name):
+    text, expected = BOUNDED_STORIES[name]
+    site = make_site(stories={"s.md": text})
+    run = site.build()
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    errors = [line for line in run.lines if ": error: " in line]
+    if expected is None:            # aliases: the first few lines are reported, not 2,000
+        assert errors[:2] == [
+            "stories/s.md:5: error: YAML anchors (&a) are not allowed; write the value out",
+            "stories/s.md:6: error: YAML aliases (*a) are not allowed; write the value out"]
+        assert len(errors) <= 20
+    else:
+        assert errors == [expected]
+
+
+def test_deep_nesting_in_site_and_person_yaml(make_site):
+    site = make_site(site="title: T\ncompany: C\nbase_url: https://c.example/\nextra:\n  deep: "
+                          + "[" * 500 + "]" * 500 + "\n",
+                     people={"ana": "name: Ana\nrole: Lead\nbio: " + "{a: " * 200 + "1"
+                             + "}" * 200 + "\n"})
+    run = site.build()
+    assert run.code == 1
+    assert [line for line in run.lines if ": error: " in line] == [
+        "people/ana.yaml:3: error: the YAML is nested more than 16 levels deep here; "
+        "write it flatter",
+        "site.yaml:5: error: the YAML is nested more than 16 levels deep here; "
+        "write it flatter"]
+
+
+def test_picture_too_large_in_pixels_or_bytes(make_site):
+    site = make_site(stories={})
+    big = io.BytesIO()
+    Image.new("L", (8000, 6000)).save(big, format="PNG")
+    site.write_bytes("stories/wide/wide.png", big.getvalue())
+    site.write("stories/wide/index.md", '---\ntitle: "Wide"\nauthor: ana\ndate: 2026-01-01\n'
+                                        'image: wide.png\nimage_alt: "A wide picture"\n---\nHi.\n')
+    heavy = site.root / "stories/heavy/heavy.jpg"
+    heavy.parent.mkdir(parents=True)
+    with open(heavy, "wb") as handle:
+        handle.truncate(41 * 2**20)            # sparse: 41 MB without writing them
+    site.write("stories/heavy/index.md", '---\ntitle: "Heavy"\nauthor: ana\ndate: 2026-01-01\n'
+                                         'image: heavy.jpg\nimage_alt: "x"\n---\nHi.\n')
+    run = site.build()
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    errors = [line for line in run.lines if ": error: " in line]
+    assert errors == [
+        "stories/heavy/heavy.jpg:1: error: the picture is 41 MB; the limit is 40 MB: "
+        "save a smaller copy",
+        "stories/wide/wide.png:1: error: the picture is 8000x6000 pixels; the limit is 40 "
+        "megapixels: save a smaller copy"]
+
+
+def test_too_many_files(make_site):
+    site = make_site()
+    bundle = site.root / "stories" / "crowded"
+    bundle.mkdir()
+    (bundle / "index.md").write_text('---\ntitle: "C"\nauthor: ana\ndate: 2026-01-01\n---\nHi.\n')
+    for number in range(200):
+        (bundle / f"note-{number}.txt").write_text("x")
+    run = site.build()
+    assert run.code == 1
+    assert [line for line in run.lines if ": error: " in line] == [
+        "stories/crowded/index.md:1: error: the story's folder holds more than 200 files; "
+        "keep only the story and its pictures in it"]
+    people = site.root / "people"
+    for number in range(50_001):
+        (people / f"p{number}.yml").touch()
+    run = site.build()
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    assert run.lines[0] == ("people:1: error: people/ holds more than 50,000 files; that many "
+                            "cannot be read in one build")

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
 import yaml
 
 from sites import ROOT
@@ -22,7 +28,8 @@ def steps(document: dict, job: str) -> list[dict]:
 def test_every_pull_request_is_checked_and_previewed():
     flow = load("pr.yml")
     assert "pull_request" in flow["on"]
-    assert flow["permissions"] == {"contents": "read"}
+    assert flow["permissions"] == {}
+    assert flow["jobs"]["check"]["permissions"] == {"contents": "read"}
     job = steps(flow, "check")
     runs = [step.get("run") for step in job]
     uses = [step.get("uses", "").split("@")[0] for step in job]
@@ -38,7 +45,9 @@ def test_main_is_built_and_deployed_to_github_pages():
     flow = load("deploy.yml")
     assert flow["on"]["push"] == {"branches": ["main"]}
     assert "schedule" in flow["on"]
-    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow["permissions"] == {}
+    assert flow["jobs"]["build"]["permissions"] == {"contents": "read"}
+    assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     build = steps(flow, "build")
     assert "python build.py build" in [step.get("run") for step in build]
     upload = [s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
@@ -57,3 +66,34 @@ def test_the_readme_explains_proposing_reviewing_and_deploying():
     for command in ("python build.py new ", "python build.py new-person ",
                     "python build.py deploy --remote origin", "check --format github"):
         assert command in readme
+
+
+def test_both_workflows_keep_the_build_cache_keyed_on_the_engine():
+    for name, job in (("pr.yml", "check"), ("deploy.yml", "build")):
+        job_steps = steps(load(name), job)
+        uses = [step.get("uses", "").split("@")[0] for step in job_steps]
+        cache = job_steps[uses.index("actions/cache")]
+        assert cache["with"]["path"] == ".firsthand-cache/"
+        assert cache["with"]["key"] == \
+            "firsthand-${{ hashFiles('firsthand/**/*.py', 'pyproject.toml') }}"
+        runs = [step.get("run", "") for step in job_steps]
+        assert uses.index("actions/cache") < min(i for i, r in enumerate(runs)
+                                                if r.startswith("python build.py"))
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_beside_it():
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$",
+                                 line), (path.name, line)
+
+
+@pytest.mark.skipif(shutil.which("zizmor") is None,
+                    reason="needs zizmor (pip install -e '.[test]')")
+def test_zizmor_finds_nothing_offline():
+    done = subprocess.run(["zizmor", "--offline", "--format", "json", str(WORKFLOWS)],
+                          capture_output=True, text=True, timeout=120)
+    findings = json.loads(done.stdout or "[]")
+    assert findings == [], done.stdout
+    assert done.returncode == 0, done.stderr

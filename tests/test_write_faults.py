@@ -1,0 +1,266 @@
+"""Faults while writing leave the site whole: a full disk, a refused permission or a kill at
+any step of the writer, then a next build that recovers by itself; and builds beside
+each other wait for one another."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from firsthand import write
+from firsthand.build import generate
+from firsthand.write import WriteError, write_site
+from sites import ROOT, build_env, today
+
+MUTATING = {"open", "write", "makedirs", "mkdir", "link", "symlink", "replace", "rename",
+            "unlink", "rmdir", "rmtree", "copy2"}
+
+
+class Faults:
+    """Counts the writer's file system steps; the one numbered `fail_at` fails (or kills)."""
+
+    def __init__(self, fail_at: int, code: int = errno.ENOSPC, kill: bool = False,
+                 only: str = ""):
+        self.fail_at, self.code, self.kill, self.count = fail_at, code, kill, 0
+        self.only = only                            # count only this kind of step
+
+    def step(self, name: str, args: tuple, kwargs: dict) -> bool:
+        """Count a step; True when it is to be skipped as failed-and-ignored."""
+        if name == "open" and not args[1] & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            return False                            # reading (the lock) is not a write
+        if self.only and name != self.only:
+            return False
+        self.count += 1
+        if self.count != self.fail_at:
+            return False
+        if self.kill:
+            os._exit(137)
+        if kwargs.get("ignore_errors"):
+            return True
+        target = args[0] if args and isinstance(args[0], (str, os.PathLike)) else None
+        raise OSError(self.code, os.strerror(self.code), target and os.fspath(target))
+
+
+class Faulty:
+    """Stands in for `os` or `shutil` inside firsthand.write, with faults on its writes."""
+
+    def __init__(self, real, faults: Faults):
+        self._real, self._faults = real, faults
+
+    def __getattr__(self, name):
+        found = getattr(self._real, name)
+        if name not in MUTATING or not callable(found):
+            return found
+
+        def wrapped(*args, **kwargs):
+            if self._faults.step(name, args, kwargs):
+                return None
+            return found(*args, **kwargs)
+        return wrapped
+
+
+def install(faults: Faults, monkeypatch=None) -> None:
+    exchange = write._exchange
+
+    def counted_exchange(a, b):
+        faults.step("exchange", (a, b), {})
+        return exchange(a, b)
+    for name, value in (("os", Faulty(os, faults)), ("shutil", Faulty(shutil, faults)),
+                        ("_exchange", counted_exchange)):
+        if monkeypatch is None:
+            setattr(write, name, value)
+        else:
+            monkeypatch.setattr(write, name, value)
+
+
+def contents(out) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def state(out) -> dict[str, tuple]:
+    """Every path in the output with its bytes (files) and mtime."""
+    return {p.relative_to(out).as_posix(): (p.read_bytes() if p.is_file() else None,
+                                            p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*"))}
+
+
+def leftovers(out) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+@pytest.fixture
+def two_versions(make_site, tmp_path):
+    """The files of a site, and of the same site after an edit, a new story and a removal."""
+    site = make_site()
+    site.story("2026-01-05-second.md", title="Second", body="Two.")
+    first = generate(site.root, on=today(), cache=False).files
+    site.story("2026-02-10-night-shift.md", body="Edited.")
+    (site.root / "stories/2026-01-05-second.md").unlink()
+    site.story("2026-03-01-third.md", title="Third", body="Three.")
+    second = generate(site.root, on=today(), cache=False).files
+    assert first and second and first != second
+    out = tmp_path / "out" / "site"
+    write_site(first, out)
+    return out, first, second
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES])
+def test_a_failure_at_any_step_leaves_the_site_as_it_was(two_versions, monkeypatch, code):
+    out, first, second = two_versions
+    step = 0
+    while True:
+        step += 1
+        before = state(out)
+        faults = Faults(step, code)
+        with monkeypatch.context() as patch:
+            install(faults, patch)
+            try:
+                write_site(second, out)
+                failure = None
+            except WriteError as exc:
+                failure = str(exc)
+        if faults.count < step:                     # every step ran and none failed
+            assert failure is None and contents(out) == second
+            break
+        if failure is not None:
+            assert state(out) == before, (step, failure)
+            assert "\n" not in failure and os.strerror(code) in failure
+            assert failure.endswith("site/ was left as it was")
+        else:                                       # the step was cleanup after the swap
+            assert contents(out) == second, step
+        assert leftovers(out) in ([], [f".site.staging-{os.getpid()}"]), step
+        write_site(second, out)                     # the next build recovers by itself
+        assert contents(out) == second and leftovers(out) == []
+        write_site(first, out)
+        assert contents(out) == first
+    print(f"\n{os.strerror(code)}: injected at each of {step - 1} steps")
+    assert step > 30
+
+
+def test_a_kill_at_any_step_leaves_the_old_or_the_new_site_and_the_next_build_recovers(
+        two_versions):
+    out, first, second = two_versions
+    step, killed = 0, 0
+    while True:
+        step += 1
+        faults = Faults(step, kill=True)
+        child = os.fork()
+        if child == 0:                              # the build being killed
+            try:
+                install(faults)
+                write_site(second, out)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(child, 0)
+        if os.waitstatus_to_exitcode(status) == 0:  # it ran to the end: no step left
+            assert contents(out) == second
+            break
+        killed += 1
+        assert contents(out) in (first, second), step
+        write_site(second, out)
+        assert contents(out) == second and leftovers(out) == []
+        write_site(first, out)
+    print(f"\nkilled at each of {killed} steps")
+    assert killed > 30
+
+
+def test_a_full_disk_is_one_line_and_exit_status_1(make_site, monkeypatch, capsys):
+    from firsthand import cli
+    site = make_site()
+    monkeypatch.setenv("FIRSTHAND_TODAY", "2026-11-23")
+    assert cli.main(["build", "--source", str(site.root), "--quiet"]) == 0
+    before = state(site.out)
+    site.story("2026-02-10-night-shift.md", body="Edited.")
+    capsys.readouterr()
+    install(Faults(1, errno.ENOSPC, only="write"), monkeypatch)
+    assert cli.main(["build", "--source", str(site.root), "--quiet"]) == 1
+    said = capsys.readouterr()
+    lines = said.err.splitlines()
+    assert len(lines) == 1, said.err
+    assert lines[0].startswith("Build failed: cannot write site/")
+    assert lines[0].endswith(": No space left on device (free some space, then build again); "
+                             "site/ was left as it was.")
+    assert state(site.out) == before
+    monkeypatch.undo()
+    monkeypatch.setenv("FIRSTHAND_TODAY", "2026-11-23")
+    assert cli.main(["build", "--source", str(site.root), "--quiet"]) == 0
+    assert "Edited." in site.page("stories/night-shift/")
+
+
+def test_a_second_writer_waits_for_the_first(tmp_path):
+    import select
+    out = tmp_path / "site"
+    write_site({"index.html": b"v1"}, out)
+    reading, writing = os.pipe()
+    go_reading, go_writing = os.pipe()
+    child = os.fork()                  # before the first writer: it must not share its lock
+    if child == 0:
+        try:
+            os.read(go_reading, 1)
+            write_site({"index.html": b"v3"}, out, on_wait=lambda o: os.write(writing, b"w"))
+        finally:
+            os._exit(0)
+    first = write.SiteWriter(out)
+    first.add("index.html", b"v2")
+    os.write(go_writing, b"g")
+    ready, _, _ = select.select([reading], [], [], 60)
+    assert ready and os.read(reading, 1) == b"w"       # it said it waits, and it does
+    assert (out / "index.html").read_bytes() == b"v1"
+    first.commit()
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert (out / "index.html").read_bytes() == b"v3"
+    assert leftovers(out) == []
+
+
+def test_two_builds_and_a_check_at_once(make_site, tmp_path):
+    site = make_site()
+    for number in range(12):
+        site.story(f"2025-03-{number + 1:02d}-story-{number}.md", title=f"Story {number}",
+                   body="Words. " * 200)
+    command = [sys.executable, str(ROOT / "build.py")]
+    for round_ in range(3):
+        site.story("2026-02-10-night-shift.md", body=f"Edited {round_}.")
+        runs = [subprocess.Popen(command + args + ["--source", str(site.root)],
+                                 env=build_env("2026-11-23"), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+                for args in (["build", "--quiet"], ["build", "--quiet"], ["check"])]
+        for run in runs:
+            out, err = run.communicate(timeout=300)
+            assert run.returncode == 0, err
+            assert "Traceback" not in err
+            assert all(line.startswith(("Another build is writing site/", "No problems"))
+                       or re.match(r"stories/[\w.-]+:\d+: warning: ", line) or
+                       re.match(r"0 errors, \d+ warnings\.$", line)
+                       for line in err.splitlines()), err
+        cold = tmp_path / f"cold-{round_}"
+        done = subprocess.run(command + ["build", "--quiet", "--source", str(site.root),
+                                         "--out", str(cold)], env=build_env("2026-11-23"),
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert contents(site.out) == contents(cold)
+        assert f"Edited {round_}." in site.page("stories/night-shift/")
+        assert leftovers(site.out) == []
+
+
+def test_an_output_swapped_away_while_the_build_record_is_saved_is_no_crash(tmp_path,
+                                                                            monkeypatch):
+    from firsthand import fingerprint
+    out = tmp_path / "site"
+    write_site({"index.html": b"v1", "a/b.html": b"b"}, out)
+    real_lstat = os.lstat
+
+    def vanished(path, *args, **kwargs):      # another build swapped site/ mid-walk
+        if str(path).endswith("b.html"):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_lstat(path, *args, **kwargs)
+    monkeypatch.setattr(fingerprint.os, "lstat", vanished)
+    fingerprint.save(tmp_path / "cache", "f" * 64, out, [], 1, 1)
+    assert not (tmp_path / "cache" / fingerprint.RECORD).exists()
