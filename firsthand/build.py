@@ -12,7 +12,7 @@ from typing import Callable
 import jinja2
 import yaml
 
-from . import render, sharekit
+from . import render, search, sharekit
 from .cards import fonts_in_use
 from . import fingerprint
 from .cache import FOLDER as CACHE_FOLDER
@@ -89,12 +89,15 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
     files: dict[str, bytes] = {}
     made: set[str] = set()
     links = LinkChecker(library)
+    indexed: dict[str, bytes] = {}      # the pages the search index is made from
 
     def emit(path: str, data: bytes) -> None:
         if path in made:
             problems.error(path, 1, f"two things would write the same output file '{path}'")
         made.add(path)
         links.add(path, data)
+        if library.site.search and search.is_indexed(path, data):
+            indexed[path] = data
         if sink is None:
             files[path] = data
         else:
@@ -119,6 +122,9 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
             emit(path, data)
             progress.advance()
     progress.done()
+    if library.site.search:
+        for path, data in search.index_site(library.site, indexed, store, problems).items():
+            emit(path, data)
     problems.extend(links.problems())
     return Result(problems.sorted(), library, files,
                   pages=sum(path.endswith(".html") for path in made))

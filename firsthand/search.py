@@ -1,0 +1,250 @@
+"""The search index: Pagefind, fed the rendered story and person pages from memory.
+
+A page is indexed when its template marks it with `data-pagefind-body` (the story and
+person templates do; share kits, lists and the home page do not), so a site's own
+templates decide too. Pagefind keeps one index per language, read from `<html lang>`;
+each language other than the site's gets its own bundle under pagefind/LANG/, which
+static/search.js merges into the site language's, so one query finds stories in every
+language, each segmented and stemmed as its own language.
+
+The binary comes with the `pagefind[extended]` package and is spoken to in its service
+mode. The package's asyncio wrapper waits 0.1 s before reading each reply (measured:
+100 pages took 10.2 s, so 10,000 stories would take 17 minutes) and cannot read a reply
+over 2 MiB (the files of a large index), so this module sends the same messages
+itself, one request and its reply at a time.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.metadata
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+try:
+    from pagefind.service import get_executable
+except ImportError:                  # only a site with `search: false` builds without it
+    def get_executable():
+        return None
+
+from .cache import Cache
+from .problems import Problems
+
+BUNDLE = "pagefind/"
+LANGUAGES_FILE = BUNDLE + "languages.json"   # which bundles search.js merges
+INDEXED = b"data-pagefind-body"
+INDEXED_TAG = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s>=]")   # not in text
+HTML_LANG = re.compile(rb"<html\b[^>]*?\slang=\"([^\"]+)\"", re.IGNORECASE)
+# What the browser needs of a bundle; Pagefind's own UIs and playground are left out,
+# as the theme brings its own page (templates/search.html, static/search.js).
+SEARCH_FILES = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|"
+                          r"wasm\.[\w-]+\.pagefind|pagefind\.[\w-]+\.pf_meta|"
+                          r"(index|fragment|filter)/[\w-]+\.pf_\w+)$")
+# Parts of the theme's story page that every story has, which would make every story
+# match "share" or "stories"; the theme's own pages could mark them data-pagefind-ignore.
+EXCLUDED = [".breadcrumb", ".draft-flag", ".share-link", ".question-label", ".byline-meta"]
+CACHE_KIND = "search"
+INSTALL_HINT = ('install it with `python -m pip install "pagefind[extended]"`, '
+                "or set `search: false` in site.yaml")
+
+
+def _engine() -> str:
+    """What decides the index's bytes besides the pages: this module and Pagefind."""
+    parts = [Path(__file__).read_text(encoding="utf-8")]
+    for package in ("pagefind", "pagefind_bin_extended", "pagefind_bin"):
+        try:
+            parts.append(f"{package}={importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{package}=-")
+    return "|".join(parts)
+
+
+SEARCH_ENGINE = hashlib.sha256(_engine().encode("utf-8")).hexdigest()
+
+
+class SearchUnavailable(Exception):
+    """The Pagefind binary is missing or cannot run; the message says what to do."""
+
+
+def is_indexed(path: str, data: bytes) -> bool:
+    """Whether a rendered file is a page the search index holds."""
+    return path.endswith(".html") and INDEXED in data and INDEXED_TAG.search(data) is not None
+
+
+def index_site(site, pages: Mapping[str, bytes], store: Cache | None,
+               problems: Problems) -> dict[str, bytes]:
+    """index_files, with Pagefind's absence reported as an error on site.yaml."""
+    try:
+        return index_files(site, pages, store)
+    except SearchUnavailable as exc:
+        problems.error("site.yaml", 1, str(exc))
+        return {}
+
+
+def index_files(site, pages: Mapping[str, bytes], store: Cache | None = None) -> dict[str, bytes]:
+    """The search bundle for these pages: {output path: bytes} under pagefind/.
+
+    Made again only when an indexed page changed: the bundle is kept in the cache under a
+    hash of every indexed page. Raises SearchUnavailable when Pagefind cannot run.
+    """
+    store = store or Cache(None)
+    key = bundle_key(site.language, pages)
+    packed = store.get(CACHE_KIND, key)
+    if packed is not None:
+        return unpack(packed)
+    files = make_bundles(site.language, pages)
+    store.put(CACHE_KIND, key, pack(files))
+    return files
+
+
+def bundle_key(language: str, pages: Mapping[str, bytes]) -> str:
+    """A hash of everything that decides the bundle's bytes."""
+    digest = hashlib.sha256(f"{SEARCH_ENGINE}|{language}".encode())
+    for path in sorted(pages):
+        digest.update(f"\0{path}\0".encode())
+        digest.update(hashlib.sha256(pages[path]).digest())
+    return digest.hexdigest()
+
+
+def page_language(data: bytes, default: str) -> str:
+    """The language Pagefind will file the page under: its <html lang>, lowercased."""
+    match = HTML_LANG.search(data, 0, 2048)
+    return (match.group(1).decode("ascii", "replace") if match else default).lower()
+
+
+def page_url(path: str) -> str:
+    """The result's URL from the site's root: 'stories/x/index.html' -> '/stories/x/'."""
+    return "/" + (path[:-len("index.html")] if path.endswith("index.html") else path)
+
+
+def make_bundles(language: str, pages: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Index the pages with Pagefind: one bundle per language, the site's at pagefind/."""
+    language = language.lower()
+    groups: dict[str, list[str]] = {language: []}
+    for path in sorted(pages):
+        groups.setdefault(page_language(pages[path], language), []).append(path)
+    files: dict[str, bytes] = {}
+    others = []
+    with Pagefind() as pagefind:
+        for lang in sorted(groups, key=lambda lang: (lang != language, lang)):
+            folder = BUNDLE if lang == language else f"{BUNDLE}{lang}/"
+            bundle = pagefind.index({path: pages[path] for path in groups[lang]}, lang)
+            for name, data in bundle.items():
+                if SEARCH_FILES.match(name) and (lang == language or not _runtime(name)):
+                    files[folder + name] = data
+            if lang != language and groups[lang]:
+                others.append({"path": f"{lang}/", "language": _entry_language(bundle, lang)})
+    files[LANGUAGES_FILE] = json.dumps({"language": language, "merge": others},
+                                       ensure_ascii=False, sort_keys=True).encode()
+    return files
+
+
+def _runtime(name: str) -> bool:
+    """Files only the site language's bundle needs: the merged ones share its code."""
+    return name.endswith((".js", ".pagefind"))
+
+
+def _entry_language(bundle: Mapping[str, bytes], wanted: str) -> str:
+    """The key Pagefind gave the language in the bundle's entry file."""
+    entry = json.loads(bundle.get("pagefind-entry.json", b"{}"))
+    languages = list(entry.get("languages", {}))
+    return wanted if wanted in languages or not languages else languages[0]
+
+
+def pack(files: Mapping[str, bytes]) -> bytes:
+    """Many files as one cache entry: a JSON list of (path, size), a newline, the bytes."""
+    header = json.dumps([[path, len(data)] for path, data in files.items()]).encode()
+    return header + b"\n" + b"".join(files.values())
+
+
+def unpack(packed: bytes) -> dict[str, bytes]:
+    header, _, body = packed.partition(b"\n")
+    files, offset = {}, 0
+    for path, size in json.loads(header):
+        files[path] = body[offset:offset + size]
+        offset += size
+    return files
+
+
+class Pagefind:
+    """The Pagefind binary in service mode: base64 JSON messages, each ended by a comma."""
+
+    def __init__(self):
+        executable = get_executable()
+        if executable is None:
+            raise SearchUnavailable(f"search: the Pagefind program is not installed; {INSTALL_HINT}")
+        self.errors = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen([str(executable), "--service"],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=self.errors)
+        except OSError as exc:
+            self.errors.close()
+            raise SearchUnavailable(f"search: the Pagefind program at {executable} cannot run "
+                                    f"({exc.strerror or exc}); {INSTALL_HINT}") from None
+        self.executable, self.sent, self.pending = executable, 0, b""
+
+    def __enter__(self) -> "Pagefind":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the binary; it keeps nothing worth waiting for."""
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.terminate()
+        self.process.wait()
+        self.errors.close()
+
+    def index(self, pages: Mapping[str, bytes], language: str) -> dict[str, bytes]:
+        """Index pages in one language; the bundle's files by their path in it."""
+        made = self.ask({"type": "NewIndex", "config": {"force_language": language,
+                                                     "exclude_selectors": EXCLUDED}})
+        index_id = made["index_id"]
+        for path, data in pages.items():
+            self.ask({"type": "AddFile", "index_id": index_id, "url": page_url(path),
+                      "file_path": None, "file_contents": data.decode("utf-8")})
+        reply = self.ask({"type": "GetFiles", "index_id": index_id})
+        self.ask({"type": "DeleteIndex", "index_id": index_id})
+        return {file["path"].lstrip("/"): base64.b64decode(file["content"])
+                for file in reply["files"]}
+
+    def ask(self, payload: dict) -> dict:
+        """Send one request and wait for its reply."""
+        self.sent += 1
+        message = json.dumps({"message_id": self.sent, "payload": payload}).encode("utf-8")
+        try:
+            self.process.stdin.write(base64.b64encode(message) + b",")
+            self.process.stdin.flush()
+        except OSError:
+            self._died()
+        reply = json.loads(base64.b64decode(self._read_message()))
+        if reply["payload"]["type"] == "Error":
+            raise SearchUnavailable(f"search: Pagefind refused a page: {reply['payload']['message']}")
+        return reply["payload"]
+
+    def _read_message(self) -> bytes:
+        parts = []
+        while True:
+            chunk, self.pending = self.pending or self.process.stdout.read1(1 << 20), b""
+            if not chunk:
+                self._died()
+            head, comma, self.pending = chunk.partition(b",")
+            parts.append(head)
+            if comma:
+                return b"".join(parts)
+
+    def _died(self):
+        self.process.wait()
+        self.errors.seek(0)
+        said = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        reason = said[-1] if said else f"exit status {self.process.returncode}"
+        raise SearchUnavailable(f"search: the Pagefind program at {self.executable} stopped "
+                                f"({reason}); {INSTALL_HINT}")
