@@ -17,6 +17,7 @@ itself, one request and its reply at a time.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import importlib.metadata
 import json
@@ -133,7 +134,7 @@ def make_bundles(language: str, pages: Mapping[str, bytes]) -> dict[str, bytes]:
     with Pagefind() as pagefind:
         for lang in sorted(groups, key=lambda lang: (lang != language, lang)):
             folder = BUNDLE if lang == language else f"{BUNDLE}{lang}/"
-            bundle = pagefind.index({path: pages[path] for path in groups[lang]}, lang)
+            bundle = steady(pagefind.index({path: pages[path] for path in groups[lang]}, lang))
             for name, data in bundle.items():
                 if SEARCH_FILES.match(name) and (lang == language or not _runtime(name)):
                     files[folder + name] = data
@@ -142,6 +143,113 @@ def make_bundles(language: str, pages: Mapping[str, bytes]) -> dict[str, bytes]:
     files[LANGUAGES_FILE] = json.dumps({"language": language, "merge": others},
                                        ensure_ascii=False, sort_keys=True).encode()
     return files
+
+
+# -- the same pages, the same bytes -------------------------------------------------------
+# Pagefind writes a filter's values, and the list of filters, in the order of a Rust hash
+# map, which changes from run to run; the file names are hashes of the bytes, so every
+# build would name its filter and meta files afresh. steady() puts them in order and
+# names them again. The files are gzip of "pagefind_dcd" and CBOR (RFC 8949).
+
+MAGIC = b"pagefind_dcd"
+
+
+def steady(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with its filters in a fixed order, and the file names that follow."""
+    renamed, out = {}, {}
+    for name, data in bundle.items():
+        if name.startswith("filter/") and name.endswith(".pf_filter"):
+            values = _read_cbor_file(data)
+            if values is None:
+                return bundle
+            values[1].sort(key=lambda pair: pair[0])
+            data = _write_cbor_file(values)
+            stem = name[len("filter/"):-len(".pf_filter")]
+            new = f"{stem.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
+            renamed[stem] = new
+            name = f"filter/{new}.pf_filter"
+        out[name] = data
+    for name in [n for n in out if n.startswith("pagefind.") and n.endswith(".pf_meta")]:
+        meta = _read_cbor_file(out[name])
+        if meta is None or len(meta) < 4 or not isinstance(meta[3], list):
+            return bundle
+        meta[3] = sorted([filter_name, renamed.get(file, file)] for filter_name, file in meta[3])
+        data = _write_cbor_file(meta)
+        stem = name[len("pagefind."):-len(".pf_meta")]
+        new = f"{stem.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:10]}"
+        del out[name]
+        out[f"pagefind.{new}.pf_meta"] = data
+        if "pagefind-entry.json" in out:
+            out["pagefind-entry.json"] = out["pagefind-entry.json"].replace(
+                f'"{stem}"'.encode(), f'"{new}"'.encode())
+    return out
+
+
+def _read_cbor_file(data: bytes):
+    """The value in a Pagefind file, or None when it is not what this module knows."""
+    try:
+        raw = gzip.decompress(data)
+        if not raw.startswith(MAGIC):
+            return None
+        value, end = _decode(raw, len(MAGIC))
+    except (OSError, EOFError, ValueError, IndexError):
+        return None
+    return value if end == len(raw) and _encode(value) == raw[len(MAGIC):] else None
+
+
+def _write_cbor_file(value) -> bytes:
+    return gzip.compress(MAGIC + _encode(value), compresslevel=9, mtime=0)
+
+
+def _decode(raw: bytes, at: int):
+    """One CBOR item from raw[at:]: unsigned ints, text, arrays and maps; (value, end)."""
+    major, info = raw[at] >> 5, raw[at] & 31
+    at += 1
+    if info < 24:
+        number = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        number, at = int.from_bytes(raw[at:at + size], "big"), at + size
+    else:
+        raise ValueError("indefinite or reserved CBOR length")
+    if major == 0:
+        return number, at
+    if major == 3:
+        return raw[at:at + number].decode("utf-8"), at + number
+    if major == 4:
+        items = []
+        for _ in range(number):
+            item, at = _decode(raw, at)
+            items.append(item)
+        return items, at
+    if major == 5:
+        pairs = []
+        for _ in range(number):
+            key, at = _decode(raw, at)
+            value, at = _decode(raw, at)
+            pairs.append((key, value))
+        return dict(pairs), at
+    raise ValueError(f"CBOR major type {major}")
+
+
+def _head(major: int, number: int) -> bytes:
+    if number < 24:
+        return bytes([major << 5 | number])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if number < 1 << (8 * size):
+            return bytes([major << 5 | info]) + number.to_bytes(size, "big")
+    raise ValueError("number too large for CBOR")
+
+
+def _encode(value) -> bytes:
+    if isinstance(value, int):
+        return _head(0, value)
+    if isinstance(value, str):
+        text = value.encode("utf-8")
+        return _head(3, len(text)) + text
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(_encode(item) for item in value)
+    return _head(5, len(value)) + b"".join(_encode(k) + _encode(v) for k, v in value.items())
 
 
 def _runtime(name: str) -> bool:
