@@ -68,7 +68,7 @@ function resultItem(data, root) {
   if (meta.role) who.append(element("span", "search-result-role", meta.role));
   const heading = element("h2", "search-result-title");
   const link = element("a", "", meta.kind === "person" ? `${meta.name}: profile and stories` : meta.title);
-  link.href = new URL(data.url.replace(/^\//, ""), root).href;
+  link.href = data.url;                 // Pagefind puts the site's sub-path in front
   heading.append(link);
   const lang = (data.filters && data.filters.Language && data.filters.Language[0]) || "";
   if (lang && lang !== document.documentElement.lang) {
@@ -141,7 +141,7 @@ async function startSearchPage(page) {
   fieldset.hidden = Object.keys(selects).length === 0;
 
   const params = new URLSearchParams(location.search);
-  input.value = params.get("q") || "";
+  if (params.has("q") && !input.value) input.value = params.get("q");   // keep what was typed while loading
   for (const [name, select] of Object.entries(selects)) {
     const wanted = params.get(select.name);
     if (wanted && [...select.options].some((option) => option.value === wanted)) select.value = wanted;
@@ -181,11 +181,11 @@ async function startSearchPage(page) {
     results = search.results;
     shown = 0;
     list.replaceChildren();
+    await showMore();
     const count = results.length;
     status.textContent = count === 0
       ? `No stories found${term ? ` for “${term}”` : ""}. Try fewer or other words.`
       : `${count} ${count === 1 ? "result" : "results"}${term ? ` for “${term}”` : ""}.`;
-    await showMore();
   }
 
   input.addEventListener("input", run);
