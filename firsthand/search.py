@@ -24,6 +24,7 @@ import json
 import re
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import Mapping
 
@@ -316,23 +317,49 @@ class Pagefind:
         made = self.ask({"type": "NewIndex", "config": {"force_language": language,
                                                      "exclude_selectors": EXCLUDED}})
         index_id = made["index_id"]
-        for path, data in pages.items():
-            self.ask({"type": "AddFile", "index_id": index_id, "url": page_url(path),
-                      "file_path": None, "file_contents": data.decode("utf-8")})
+        self.add_all(index_id, pages)
         reply = self.ask({"type": "GetFiles", "index_id": index_id})
         self.ask({"type": "DeleteIndex", "index_id": index_id})
         return {file["path"].lstrip("/"): base64.b64decode(file["content"])
                 for file in reply["files"]}
 
+    def add_all(self, index_id: int, pages: Mapping[str, bytes]) -> None:
+        """Add every page, sent from a thread while the replies are read, so that Pagefind
+        parses several at once and neither pipe fills up while the other waits."""
+        def send_all():
+            for path, data in pages.items():
+                if not self._send({"type": "AddFile", "index_id": index_id,
+                                   "url": page_url(path), "file_path": None,
+                                   "file_contents": data.decode("utf-8")}):
+                    return
+        sender = threading.Thread(target=send_all, daemon=True)
+        sender.start()
+        try:
+            for _ in pages:
+                self._reply()
+        except BaseException:
+            self.process.kill()          # the sender's next write fails, and it stops
+            raise
+        finally:
+            sender.join()
+
     def ask(self, payload: dict) -> dict:
         """Send one request and wait for its reply."""
+        if not self._send(payload):
+            self._died()
+        return self._reply()
+
+    def _send(self, payload: dict) -> bool:
         self.sent += 1
         message = json.dumps({"message_id": self.sent, "payload": payload}).encode("utf-8")
         try:
             self.process.stdin.write(base64.b64encode(message) + b",")
             self.process.stdin.flush()
         except OSError:
-            self._died()
+            return False
+        return True
+
+    def _reply(self) -> dict:
         reply = json.loads(base64.b64decode(self._read_message()))
         if reply["payload"]["type"] == "Error":
             raise SearchUnavailable(f"search: Pagefind refused a page: {reply['payload']['message']}")
