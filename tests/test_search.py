@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sites import SITE_YAML
+from test_serve import Server
 
 QUALITY = Path(__file__).resolve().parent / "quality"
 AXE_JS = QUALITY.parent / ".node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -312,3 +313,18 @@ def test_the_search_page_with_results_passes_axe(browser, built, scheme):
                   for v in result["violations"] for n in v["nodes"][:3]]
         context.close()
     assert not found, "\n".join(found)
+
+
+@pytest.mark.browser
+def test_serve_has_search_and_finds_drafts_marked(browser, make_site):
+    site = search_site(make_site)
+    server = Server(site.root)
+    page = browser.new_page()
+    try:
+        titles = search(page, server.url, "zeppelin")
+        flag = page.locator(".search-result .draft-flag").first.inner_text()
+    finally:
+        page.close()
+        server.stop()
+    assert titles == ["Not ready yet"] and flag == "Draft"
+    assert not site.out.exists()                 # serve keeps the site in memory
