@@ -161,7 +161,8 @@ def _build_unless_unchanged(source: Path, out: Path, options: dict) -> Result:
         inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
             "drafts": options["drafts"], "on": on, "base_url": options["base_url"],
             "engine": [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE,
-                       fonts_in_use(), jinja2.__version__, yaml.__version__]})
+                       fonts_in_use(), jinja2.__version__, yaml.__version__,
+                       search.SEARCH_ENGINE]})
         record = fingerprint.unchanged(folder, inputs, out)
         if record is not None:
             files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())
