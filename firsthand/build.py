@@ -89,7 +89,7 @@ def generate(source: Path, drafts: bool = False, on: dt.date | None = None,
     files: dict[str, bytes] = {}
     made: set[str] = set()
     links = LinkChecker(library)
-    indexed: dict[str, bytes] = {}      # the pages the search index is made from
+    indexed = search.Pages()            # the pages the search index is made from
 
     def emit(path: str, data: bytes) -> None:
         if path in made:
