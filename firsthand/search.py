@@ -76,14 +76,14 @@ class SearchUnavailable(Exception):
 
 
 class Pages(MutableMapping):
-    """{path: page bytes}, held compressed: the build keeps every indexed page until the
-    last is rendered (some 14 KB a story, so 140 MB at 10,000 stories; a third of that so)."""
+    """{path: what Pagefind reads of the page}, compressed: the build keeps every indexed
+    page until the last is rendered (some 14 KB a story: 140 MB at 10,000 stories)."""
 
     def __init__(self):
         self._pages: dict[str, bytes] = {}
 
     def __setitem__(self, path: str, data: bytes) -> None:
-        self._pages[path] = zlib.compress(data, 1)
+        self._pages[path] = zlib.compress(indexed_part(data), 1)
 
     def __getitem__(self, path: str) -> bytes:
         return zlib.decompress(self._pages[path])
@@ -96,6 +96,32 @@ class Pages(MutableMapping):
 
     def __len__(self) -> int:
         return len(self._pages)
+
+
+def indexed_part(data: bytes) -> bytes:
+    """What Pagefind reads of a page: its language and the data-pagefind-body element.
+
+    The rest (navigation, related stories, footer) changes with other stories and would
+    make a page look changed to the index when it is not. Text in our pages never holds
+    a raw "<", so counting the element's own tag name finds where it ends; a page with
+    Pagefind attributes outside that element is kept whole.
+    """
+    start = INDEXED_TAG.search(data)
+    if start is None:
+        return data
+    name = re.match(rb"<([a-zA-Z][a-zA-Z0-9-]*)", data[start.start():start.end()]).group(1)
+    depth, end = 0, None
+    for tag in re.finditer(rb"<(/?)" + re.escape(name) + rb"[\s>/]", data[start.start():]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = start.start() + data[start.start():].index(b">", tag.start()) + 1
+            break
+    outside = data[:start.start()] + data[end:] if end else b""
+    if end is None or b"data-pagefind-" in outside:
+        return data
+    lang = HTML_LANG.search(data, 0, 2048)
+    head = b'<html lang="' + lang.group(1) + b'">' if lang else b"<html>"
+    return head + b"<body>" + data[start.start():end] + b"</body></html>"
 
 
 def is_indexed(path: str, data: bytes) -> bool:
@@ -114,27 +140,51 @@ def index_site(site, pages: Mapping[str, bytes], store: Cache | None,
 
 
 def index_files(site, pages: Mapping[str, bytes], store: Cache | None = None) -> dict[str, bytes]:
-    """The search bundle for these pages: {output path: bytes} under pagefind/.
+    """The search bundles for these pages: {output path: bytes} under pagefind/.
 
-    Made again only when an indexed page changed: the bundle is kept in the cache under a
-    hash of every indexed page. Raises SearchUnavailable when Pagefind cannot run.
+    One bundle per language, made again only when one of its own pages changed: each is
+    kept in the cache under a hash of its pages, so an edit to an English story does not
+    index the Japanese ones again (the Japanese dictionary alone takes seconds to load).
+    Raises SearchUnavailable when Pagefind is needed and cannot run.
     """
     store = store or Cache(None)
-    key = bundle_key(site.language, pages)
-    packed = store.get(CACHE_KIND, key)
-    if packed is not None:
-        return unpack(packed)
-    files = make_bundles(site.language, pages)
-    store.put(CACHE_KIND, key, pack(files))
+    language = site.language.lower()
+    groups: dict[str, list[str]] = {language: []}
+    for path in sorted(pages):
+        groups.setdefault(page_language(pages[path], language), []).append(path)
+    files: dict[str, bytes] = {}
+    others = []
+    pagefind = None
+    try:
+        for lang in sorted(groups, key=lambda lang: (lang != language, lang)):
+            primary = lang == language
+            key = bundle_key(lang, primary, pages, groups[lang])
+            packed = store.get(CACHE_KIND, key)
+            if packed is None:
+                pagefind = pagefind or Pagefind()
+                bundle = kept(steady(pagefind.index(pages, groups[lang], lang)), primary)
+                store.put(CACHE_KIND, key, pack(bundle))
+            else:
+                bundle = unpack(packed)
+            folder = BUNDLE if primary else f"{BUNDLE}{lang}/"
+            files.update((folder + name, data) for name, data in bundle.items())
+            if not primary:
+                others.append({"path": f"{lang}/", "language": _entry_language(bundle, lang)})
+    finally:
+        if pagefind is not None:
+            pagefind.close()
+    files[LANGUAGES_FILE] = json.dumps({"language": language, "merge": others},
+                                       ensure_ascii=False, sort_keys=True).encode()
     return files
 
 
-def bundle_key(language: str, pages: Mapping[str, bytes]) -> str:
-    """A hash of everything that decides the bundle's bytes."""
-    digest = hashlib.sha256(f"{SEARCH_ENGINE}|{language}".encode())
-    for path in sorted(pages):
+def bundle_key(language: str, primary: bool, pages: Mapping[str, bytes],
+               paths: list[str]) -> str:
+    """A hash of everything that decides a bundle's bytes."""
+    digest = hashlib.sha256(f"{SEARCH_ENGINE}|{language}|{primary}".encode())
+    for path in paths:
         digest.update(f"\0{path}\0".encode())
-        digest.update(hashlib.sha256(pages[path]).digest())
+        digest.update(hashlib.sha256(indexed_part(pages[path])).digest())
     return digest.hexdigest()
 
 
@@ -149,26 +199,10 @@ def page_url(path: str) -> str:
     return "/" + (path[:-len("index.html")] if path.endswith("index.html") else path)
 
 
-def make_bundles(language: str, pages: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Index the pages with Pagefind: one bundle per language, the site's at pagefind/."""
-    language = language.lower()
-    groups: dict[str, list[str]] = {language: []}
-    for path in sorted(pages):
-        groups.setdefault(page_language(pages[path], language), []).append(path)
-    files: dict[str, bytes] = {}
-    others = []
-    with Pagefind() as pagefind:
-        for lang in sorted(groups, key=lambda lang: (lang != language, lang)):
-            folder = BUNDLE if lang == language else f"{BUNDLE}{lang}/"
-            bundle = steady(pagefind.index(pages, groups[lang], lang))
-            for name, data in bundle.items():
-                if SEARCH_FILES.match(name) and (lang == language or not _runtime(name)):
-                    files[folder + name] = data
-            if lang != language and groups[lang]:
-                others.append({"path": f"{lang}/", "language": _entry_language(bundle, lang)})
-    files[LANGUAGES_FILE] = json.dumps({"language": language, "merge": others},
-                                       ensure_ascii=False, sort_keys=True).encode()
-    return files
+def kept(bundle: Mapping[str, bytes], primary: bool) -> dict[str, bytes]:
+    """What the browser needs of a bundle; a merged one shares the primary's code."""
+    return {name: data for name, data in bundle.items()
+            if SEARCH_FILES.match(name) and (primary or not name.endswith((".js", ".pagefind")))}
 
 
 # -- the same pages, the same bytes -------------------------------------------------------
@@ -278,11 +312,6 @@ def _encode(value) -> bytes:
     return _head(5, len(value)) + b"".join(_encode(k) + _encode(v) for k, v in value.items())
 
 
-def _runtime(name: str) -> bool:
-    """Files only the site language's bundle needs: the merged ones share its code."""
-    return name.endswith((".js", ".pagefind"))
-
-
 def _entry_language(bundle: Mapping[str, bytes], wanted: str) -> str:
     """The key Pagefind gave the language in the bundle's entry file."""
     entry = json.loads(bundle.get("pagefind-entry.json", b"{}"))
@@ -356,7 +385,7 @@ class Pagefind:
             for path in paths:
                 if not self._send({"type": "AddFile", "index_id": index_id,
                                    "url": page_url(path), "file_path": None,
-                                   "file_contents": pages[path].decode("utf-8")}):
+                                   "file_contents": indexed_part(pages[path]).decode("utf-8")}):
                     return
         sender = threading.Thread(target=send_all, daemon=True)
         sender.start()

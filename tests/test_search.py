@@ -184,6 +184,24 @@ def test_an_unchanged_index_is_not_made_again(make_site, tmp_path, monkeypatch):
     assert {p: p.read_bytes() for p in site.out.rglob("pagefind/**/*") if p.is_file()} == index
 
 
+def test_an_edit_indexes_again_only_the_bundle_of_its_language(make_site):
+    site = search_site(make_site)
+    assert site.build().code == 0
+    entries = {p: p.stat().st_ino for p in (site.root / ".firsthand-cache" / "search").rglob("*")
+               if p.is_file()}
+    assert len(entries) == 2                       # English and Japanese
+    japanese = (site.out / "pagefind" / "ja" / "pagefind-entry.json").read_bytes()
+    site.write("stories/2026-02-10-night-shift.md",
+               STORIES["2026-02-10-night-shift.md"].replace("quayside", "harbour"))
+    assert site.build().code == 0
+    after = {p: p.stat().st_ino for p in (site.root / ".firsthand-cache" / "search").rglob("*")
+             if p.is_file()}
+    assert len(after) == 3
+    assert sum(after.get(p) == inode for p, inode in entries.items()) == 2   # neither rewritten
+    assert (site.out / "pagefind" / "ja" / "pagefind-entry.json").read_bytes() == japanese
+    assert "harbour" in indexed_text(site.out) and "quayside" not in indexed_text(site.out)
+
+
 def test_search_false_makes_and_needs_nothing_of_search(make_site, tmp_path, monkeypatch):
     site = search_site(make_site, SITE_YAML + "search: false\n")
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "missing"))
