@@ -11,7 +11,9 @@ The binary comes with the `pagefind[extended]` package and is spoken to in its s
 mode. The package's asyncio wrapper waits 0.1 s before reading each reply (measured:
 100 pages took 10.2 s, so 10,000 stories would take 17 minutes) and cannot read a reply
 over 2 MiB (the files of a large index), so this module sends the same messages
-itself, one request and its reply at a time.
+itself: the pages from a thread while the replies are read, the rest one at a time.
+Pagefind cannot update an index, so a changed page means its language's index is made
+again; each language's bundle is cached under a hash of what Pagefind reads of its pages.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ SEARCH_FILES = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.j
                           r"(index|fragment|filter)/[\w-]+\.pf_\w+)$")
 # Parts of the theme's story page that every story has, which would make every story
 # match "share" or "stories"; the theme's own pages could mark them data-pagefind-ignore.
-EXCLUDED = [".avatar", ".breadcrumb", ".draft-flag", ".share-link", ".question-label", ".byline-meta"]
+EXCLUDED = [".avatar", ".breadcrumb", ".draft-flag", ".share-link", ".question-label",
+            ".byline-meta"]
 CACHE_KIND = "search"
 INSTALL_HINT = ('install it with `python -m pip install "pagefind[extended]"`, '
                 "or set `search: false` in site.yaml")
@@ -340,7 +343,8 @@ class Pagefind:
     def __init__(self):
         executable = get_executable()
         if executable is None:
-            raise SearchUnavailable(f"search: the Pagefind program is not installed; {INSTALL_HINT}")
+            raise SearchUnavailable("search: the Pagefind program is not installed; "
+                                    + INSTALL_HINT)
         self.errors = tempfile.TemporaryFile()
         try:
             self.process = subprocess.Popen([str(executable), "--service"],
@@ -417,7 +421,8 @@ class Pagefind:
     def _reply(self) -> dict:
         reply = json.loads(base64.b64decode(self._read_message()))
         if reply["payload"]["type"] == "Error":
-            raise SearchUnavailable(f"search: Pagefind refused a page: {reply['payload']['message']}")
+            message = reply["payload"]["message"]
+            raise SearchUnavailable(f"search: Pagefind refused a page: {message}")
         return reply["payload"]
 
     def _read_message(self) -> bytes:
