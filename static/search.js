@@ -169,7 +169,8 @@ async function startSearchPage(page) {
         query.set(select.name, select.value);
       }
     }
-    history.replaceState(null, "", query.size ? `?${query}` : location.pathname);
+    const address = query.toString();
+    history.replaceState(null, "", address ? `?${address}` : location.pathname);
     if (!term && !Object.keys(chosen).length) {
       list.replaceChildren();
       more.hidden = true;
