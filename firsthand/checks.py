@@ -10,7 +10,7 @@ from .enrich import Library
 from .guidelines import GUIDELINE_CHECKS
 from .model import Content
 from .problems import Problem
-from .snippets import near_identical, snippet_problems
+from .snippets import near_identical, snippet_problems, variant_problems
 
 
 def check_authors_active(content: Content, library: Library) -> list[Problem]:
@@ -23,9 +23,11 @@ def check_authors_active(content: Content, library: Library) -> list[Problem]:
 
 
 def check_snippets(content: Content, library: Library) -> list[Problem]:
-    """Share overrides that do not fit their platform, and near-identical snippets."""
+    """Share overrides that do not fit their platform, and near-identical snippets (across
+    stories, and among the posts one story offers)."""
     entries = [e for e in library.entries if e.published]
     problems = [p for entry in library.entries for p in snippet_problems(library.site, entry)]
+    problems += [p for entry in entries for p in variant_problems(library.site, entry)]
     return problems + near_identical(library.site, entries)
 
 

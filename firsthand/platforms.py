@@ -31,6 +31,10 @@ EMOJI = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}\uFE0F\u
 HASHTAG = regex.compile(r"(?<![\w&/#])#\w*[^\W\d_]\w*")
 
 MASTODON_URL_LENGTH = 23
+# Room left for the person to make a generated post their own, on platforms whose limit is
+# under 1,000 of their units (an override written in the story may use it all).
+HEADROOM = 20
+HEADROOM_BELOW = 1000
 
 
 def graphemes(text: str) -> int:
@@ -51,12 +55,13 @@ def x_length(text: str) -> int:
     return sum(_x_line_length(line) for line in text.split("\n")) + text.count("\n")
 
 
-# A printable ASCII line in which twitter-text can find no URL (a URL needs "://" or a
-# dot right before a top-level domain's letter) weighs one per character: every ASCII
-# code point is in its weight-1 range, and no emoji sequence is pure ASCII. The tests
-# hold this shortcut to twitter-text's own count.
+# A line of printable ASCII and typographic quotes and dashes in which twitter-text can
+# find no URL (a URL needs "://" or a dot right before a top-level domain's letter) weighs
+# one per character: all of them are in its weight-1 ranges (0-4351, 8208-8223), and
+# none is, or starts, an emoji. The posts' own framings use those quotes, so most lines
+# take this way. The tests hold this shortcut to twitter-text's own count.
 MAYBE_URL = re.compile(r"\.[A-Za-z]|://")
-PLAIN_ASCII = re.compile(r"[ -~]*")
+PLAIN_ASCII = re.compile(r"[ -~‘’“”–—]*")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -74,8 +79,76 @@ def mastodon_length(text: str) -> int:
 
 def threads_length(text: str) -> int:
     """Threads: characters, with each emoji counted as its UTF-8 bytes."""
+    if not EMOJI.search(text):
+        return graphemes(text)
     return sum(len(g.encode("utf-8")) if EMOJI.search(g) else 1
                for g in GRAPHEME.findall(text))
+
+
+# A link as the Bluesky app finds one in the text it posts (@atproto/api's rich-text
+# detection: after the start, a space or "(", a scheme and anything but space; one trailing
+# ".,;:!?" dropped, and a ")" when the link has no "(").
+BLUESKY_LINK = regex.compile(r"(?:^|(?<=[\s(]))https?://\S+", regex.IGNORECASE)
+BLUESKY_SHORT_PATH = 15      # social-app's toShortUrl: a longer path is cut to 13 and "..."
+
+
+def bluesky_length(text: str) -> int:
+    """Bluesky: graphemes of the text as the official app posts it, each link shortened."""
+    return graphemes(BLUESKY_LINK.sub(lambda m: _bluesky_shortened(m.group()), text))
+
+
+def _bluesky_shortened(found: str) -> str:
+    """One detected link and what follows it: the link as the app shows it, then the rest."""
+    link, rest = found, ""
+    if link[-1] in ".,;:!?":
+        link, rest = link[:-1], link[-1]
+    if link.endswith(")") and "(" not in link:
+        link, rest = link[:-1], ")" + rest
+    return bluesky_short_url(link) + rest
+
+
+def bluesky_short_url(url: str) -> str:
+    """social-app's toShortUrl: host, then path, query and fragment, the path cut to 13
+    characters and "..." when it is longer than 15.
+
+    The app parses with the WHATWG URL parser (host lowercased, default port dropped, path
+    percent-encoded); for a link that parser would change, we count the longer of the link
+    as written and the longest the app could make of it, the stricter way."""
+    parts = SIMPLE_URL.fullmatch(url)
+    if parts is None or _rewritten(parts.group("path") or "") \
+            or re.fullmatch(r"[0-9]+|0x[0-9a-f]*", parts.group("host").rsplit(".", 1)[-1], re.I):
+        return url if len(url) >= MAX_SHORT_EXTRA + _host_length(url) else \
+            "x" * (MAX_SHORT_EXTRA + _host_length(url))
+    rest = parts.group("path") or ""
+    pathname, _, query = rest.partition("#")[0].partition("?")
+    fragment = rest.partition("#")[2]
+    path = ("" if pathname in ("", "/") else pathname) + ("?" + query if query else "") \
+        + ("#" + fragment if fragment else "")        # an empty ? or # is dropped
+    host = parts.group("host").lower()
+    if len(path) > BLUESKY_SHORT_PATH:
+        return host + path[:13] + "..."
+    return host + path
+
+
+def _rewritten(rest: str) -> bool:
+    """Would the WHATWG parser change this path, query or fragment? (dot segments are
+    resolved, a quote in the query is percent-encoded)"""
+    pathname, _, query = rest.partition("#")[0].partition("?")
+    return bool(re.search(r"(?:^|/)(?:\.|%2e){1,2}(?:/|$)", pathname, re.I)) or "'" in query
+
+
+# An http(s) URL the WHATWG parser leaves as it is (apart from the host's case): printable
+# ASCII that needs no percent-encoding, no user, no port, no dot segment, no backslash.
+SIMPLE_URL = re.compile(r"https?://(?P<host>(?!xn--)[A-Za-z0-9-]+(?:\.(?!xn--)[A-Za-z0-9-]+)*)"
+                        r"(?P<path>[/?#](?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]*))?", re.I)
+MAX_SHORT_EXTRA = 16         # "/" and 12 more path characters and "..."
+
+
+def _host_length(url: str) -> int:
+    """The longest the host (and port) may become when parsed: as long when it is ASCII;
+    IDNA may make a letter of another script several (we allow 10, and xn-- per label)."""
+    host = re.split(r"[/?#\\]", url.split("://", 1)[-1], maxsplit=1)[0].rsplit("@", 1)[-1]
+    return len(host) if host.isascii() else 10 * len(host) + 4 * (host.count(".") + 1)
 
 
 def count_links(text: str) -> int:
@@ -93,6 +166,18 @@ def _q(value: str) -> str:
 
 def _query(**params: str) -> str:
     return "&".join(f"{name}={_q(value)}" for name, value in params.items())
+
+
+TOPIC_TAG = regex.compile(r"\n*(?<![\w&/#])#(\w+)$")
+
+
+def threads_query(s: "ShareParts") -> str:
+    """text without the link (it goes in url, as an attachment) and, when the post ends with
+    a hashtag, that hashtag as the topic tag (Threads takes one)."""
+    body, found = s.body, TOPIC_TAG.search(s.body)
+    if found and len(found.group(1)) <= 50:
+        return _query(text=body[: found.start()].rstrip(), url=s.link, tag=found.group(1))
+    return _query(text=body, url=s.link)
 
 
 def _crlf(text: str) -> str:
@@ -124,10 +209,17 @@ class Platform:
     max_links: int | None = None
     max_bytes: int | None = None
     max_hashtags: int | None = None      # a hard limit, not a custom: more is rejected
+    carries_post: bool = True  # False: the share link takes only the URL, so the kit copies
+                               # the post first and says where to paste it
 
-    def fits(self, text: str) -> bool:
-        """True when the platform accepts the text as it is."""
-        return (self.count(text) <= self.limit
+    @property
+    def budget(self) -> int:
+        """How long a generated post may be: the limit, less room to personalise."""
+        return self.limit - HEADROOM if self.limit < HEADROOM_BELOW else self.limit
+
+    def fits(self, text: str, limit: int | None = None) -> bool:
+        """True when the platform accepts the text as it is (within `limit`, if given)."""
+        return (self.count(text) <= (self.limit if limit is None else limit)
                 and (self.max_bytes is None or len(text.encode("utf-8")) <= self.max_bytes)
                 and (self.max_links is None or count_links(text) <= self.max_links)
                 and (self.max_hashtags is None or count_hashtags(text) <= self.max_hashtags))
@@ -136,10 +228,10 @@ class Platform:
 TABLE: tuple[Platform, ...] = (
     # https://www.linkedin.com/help/linkedin/answer/a528176 (posts: up to 3,000 characters);
     # share: https://learn.microsoft.com/linkedin/consumer/integrations/self-serve/share-on-linkedin
-    # (the share-offsite endpoint takes only the url).
+    # (the share-offsite endpoint takes only the url, so the kit copies the post first).
     Platform("linkedin", "LinkedIn", 3000, utf16_units, "text", 3, False,
              lambda s: "https://www.linkedin.com/sharing/share-offsite/?"
-             + _query(url=s.link)),
+             + _query(url=s.link), carries_post=False),
     # https://developer.x.com/en/docs/counting-characters (weighted count, URLs 23) and
     # https://developer.x.com/en/docs/x-for-websites/tweet-button/guides/web-intent
     # (intent/tweet?text=&url=; X joins them with a space, and both count within 280).
@@ -148,24 +240,34 @@ TABLE: tuple[Platform, ...] = (
     # https://www.facebook.com/help/ (a post may hold 63,206 characters);
     # https://developers.facebook.com/docs/plugins/share-button/ (sharer.php takes only u=).
     Platform("facebook", "Facebook", 63206, utf16_units, "text", 2, False,
-             lambda s: "https://www.facebook.com/sharer/sharer.php?" + _query(u=s.link)),
+             lambda s: "https://www.facebook.com/sharer/sharer.php?" + _query(u=s.link),
+             carries_post=False),
     # https://help.instagram.com/1986234648360433 (captions: 2,200 characters, links in
     # captions are not clickable; at most 5 hashtags since December 2025). No share link.
     Platform("instagram", "Instagram", 2200, utf16_units, "none", 5, True, None,
              max_hashtags=5),
     # https://developers.facebook.com/docs/threads/create-posts (500 characters, emoji
     # counted as their UTF-8 bytes; at most 5 links) and
-    # https://developers.facebook.com/docs/threads/threads-web-intents (intent/post?text=).
+    # https://developers.facebook.com/documentation/threads/threads-web-intents (updated
+    # March 2026: https://www.threads.com/intent/post with text, url for a link attachment,
+    # tag for one topic tag: no newline, tab, "." or "&", at most 50 characters).
     Platform("threads", "Threads", 500, threads_length, "text", 1, True,
-             lambda s: "https://www.threads.net/intent/post?" + _query(text=s.text),
+             lambda s: "https://www.threads.com/intent/post?" + threads_query(s),
              max_links=5),
     # https://docs.joinmastodon.org/user/posting/#text (500 by default, URLs 23, remote
-    # mentions as the local part); https://docs.joinmastodon.org/methods/share/ needs the
-    # reader's own server, so the share kit builds https://SERVER/share?text= in the page.
-    Platform("mastodon", "Mastodon", 500, mastodon_length, "text", 4, True, None),
+    # mentions as the local part). Share: Mastodon's own chooser, which asks for the
+    # reader's server (https://blog.joinmastodon.org/2026/03/a-new-share-button, "go to
+    # share.joinmastodon.org"; ?text= as sites link to it); https://SERVER/share?text=
+    # (https://docs.joinmastodon.org/methods/share/) is the kit's enhancement.
+    Platform("mastodon", "Mastodon", 500, mastodon_length, "text", 4, True,
+             lambda s: "https://share.joinmastodon.org/?" + _query(text=s.text)),
     # https://docs.bsky.app/docs/advanced-guides/post-richtext (300 graphemes, 3,000 bytes)
     # and https://docs.bsky.app/docs/advanced-guides/intent-links (intent/compose?text=).
-    Platform("bluesky", "Bluesky", 300, graphemes, "text", 2, True,
+    # The count is of the text as the official app posts it: social-app's composer counts
+    # shortenLinks(richtext).graphemeLength (src/view/com/composer/Composer.tsx) and posts
+    # the shortened text, each link as toShortUrl makes it (src/lib/strings/
+    # rich-text-manip.ts and url-helpers.ts in bluesky-social/social-app).
+    Platform("bluesky", "Bluesky", 300, bluesky_length, "text", 2, True,
              lambda s: "https://bsky.app/intent/compose?" + _query(text=s.text),
              max_bytes=3000),
     # https://faq.whatsapp.com/5913398998672934 (wa.me/?text=); a message holds 65,536

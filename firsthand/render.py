@@ -16,6 +16,7 @@ from .enrich import FEED_SIZE, Entry, Library
 from .images import Picture
 from .markup import plain_text
 from .responsive import Pictures
+from .snippets import visitor_links
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent
 TEMPLATE_FOLDER = "templates"
@@ -57,6 +58,7 @@ def make_environment(source: Path) -> jinja2.Environment:
     env.filters["isodate"] = lambda d: d.isoformat()
     env.filters["longdate"] = long_date
     env.filters["plain"] = plain_text
+    env.filters["visitor_links"] = lambda entry, site: visitor_links(site, entry)
     return env
 
 

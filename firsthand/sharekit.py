@@ -39,15 +39,30 @@ def make_cards(library, pictures: dict[str, Picture], store: Cache,
 
 
 def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
-    """stories/SLUG/share/: every snippet with its count, a Copy button and share links."""
+    """stories/SLUG/share/: a panel per platform with its posts, counts and share links;
+    share/people.json: who may say they are sharing (the kit asks, in the browser)."""
     from .render import Page
     for entry in r.library.entries:
         page = Page(entry.path + "share/", f"Share: {entry.title}",
                     f"Ready-made posts about {entry.author.name}'s story, for every platform.",
                     kind="share", image=entry.path + CARD_FILES["og"],
                     image_alt=card_alt(entry))
-        yield r.page("share.html", page, entry=entry, snippets=story_snippets(r.site, entry),
-                     platforms=PLATFORMS_BY_ID, cards=CARD_FILES)
+        snippets = story_snippets(r.site, entry)
+        yield r.page("share.html", page, entry=entry, snippets=snippets,
+                     grows={name: [link_weight(s) for s in found]
+                            for name, found in snippets.items()},
+                     platforms=PLATFORMS_BY_ID, cards=CARD_FILES, card_alt=card_alt(entry))
+    people = [{"id": p.person.id, "name": p.person.name}
+              for p in r.library.profiles if p.person.active]
+    yield "share/people.json", json.dumps(people, ensure_ascii=False).encode("utf-8")
+
+
+def link_weight(snippet) -> int:
+    """How much the platform's count of the post grows with each character of its link (0
+    where links count as a fixed length or the post has none), for the kit's sharer ids."""
+    platform = PLATFORMS_BY_ID[snippet.platform]
+    longer = snippet.text.replace(snippet.link, snippet.link + "0")
+    return platform.count(longer) - platform.count(snippet.text)
 
 
 def card_alt(entry) -> str:

@@ -31,6 +31,7 @@ ELLIPSIS = "…"
 NO_LINK_LINE = "Full story: link in bio"
 MENTION = regex.compile(r"(?<![\w@])@[\w.-]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 MIN_HOOK = 50                 # graphemes: a hook cut shorter than this says too little
+MIN_STUB = 20                 # shorter than this, the hook goes: "“At…”" is nobody's words
 SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
 
@@ -66,11 +67,14 @@ class Draft:
     hashtags: tuple[str, ...]
     link_line: str
     short_context: str = ""     # the framing in fewer words, for tight platforms
+    link_intro: str = ""        # a few words before the link, where there is room
 
     def text(self, with_link: bool = True) -> str:
         """Join the parts: short paragraphs, the link last."""
         hashtags = " ".join("#" + tag for tag in self.hashtags)
         link = self.link_line if with_link else ""
+        if link and self.link_intro:
+            link = f"{self.link_intro} {link}"
         if self.voice == "colleague":
             hook = f"“{self.hook}”" if self.hook else ""
             groups = [[self.context], [hook], [self.question], [self.disclosure], [hashtags, link]]
@@ -82,15 +86,136 @@ class Draft:
         return unicodedata.normalize("NFC", text)
 
 
+# -- the framings ------------------------------------------------------------------------
+#
+# How a post opens, how it asks the story's question (or invites replies without one), and
+# how it introduces the link. Each voice has as many framings as there are platforms, so
+# that one person's posts for one story all read differently; which one a platform gets
+# depends on the story, the sharer and the platform (see framing_index).
+
+
+@dataclass(frozen=True)
+class Framing:
+    titled: str                # the opening, naming the story: {title}, {company}, {who}
+    untitled: str              # the opening when the hook already is the title
+    short: str                 # the opening in fewer words, for tight platforms
+    ask: str                   # how the question is put: {q}, {first}
+    invite: str                # the last line when the story asks no question
+    link_intro: str            # before the link, on platforms with room for it
+
+
+AUTHOR_FRAMINGS = (
+    Framing("I wrote down my story for {company}: “{title}”.",
+            "I wrote down my story for {company}.", "My story, for {company}.",
+            "{q}", "I’d like to hear how it is for you.", "The whole story:"),
+    Framing("This is the longer version, written for {company}: “{title}”.",
+            "This is the longer version, written for {company}.",
+            "The longer version, for {company}.",
+            "I’d like to know: {q}", "Tell me how it is where you work.", "Read it here:"),
+    Framing("It took me a while to put this into words. “{title}”, for {company}.",
+            "It took me a while to put this into words, for {company}.",
+            "Put into words, for {company}.",
+            "My question to you: {q}", "I read every reply.", "All of it is here:"),
+    Framing("Some honest words about my work at {company}: “{title}”.",
+            "Some honest words about my work at {company}.", "About my work at {company}.",
+            "Over to you: {q}", "What would you add?", "The rest of it:"),
+    Framing("I told this one for {company} as it really is: “{title}”.",
+            "I told this one for {company} as it really is.", "As it is, at {company}.",
+            "Curious what you think: {q}", "Curious what you think.", "My story:"),
+    Framing("Something from my working life at {company}: “{title}”.",
+            "Something from my working life at {company}.", "From my work at {company}.",
+            "Tell me: {q}", "Tell me what you make of it.", "You can read it here:"),
+    Framing("I wrote “{title}” for {company}, in my own words.",
+            "I wrote this for {company}, in my own words.", "In my own words, for {company}.",
+            "A question for you: {q}", "Happy to answer questions.", "The full piece:"),
+    Framing("What my days at {company} are really like: “{title}”.",
+            "What my days at {company} are really like.", "My days at {company}.",
+            "And you? {q}", "And you?", "Written up here:"),
+    Framing("My side of the work at {company}, in “{title}”.",
+            "My side of the work at {company}.", "My side of it, at {company}.",
+            "I’d love to hear: {q}", "I’d love to hear from you.", "It’s all here:"),
+)
+
+COLLEAGUE_FRAMINGS = (
+    Framing("My colleague {who} wrote “{title}” for {company}:",
+            "My colleague {who} wrote this for {company}:", "My colleague {who}, for {company}:",
+            "{first} asks: {q}", "Worth a read, and a reply.", "Read it here:"),
+    Framing("{who} and I both work at {company}. {first} wrote “{title}”, and it stayed with me:",
+            "{who} and I both work at {company}. This stayed with me:",
+            "{who} wrote this; it stayed with me:",
+            "{first}’s question: {q}", "I’d like to know what you think.", "The whole story:"),
+    Framing("This one is by {who}, who I work with at {company}: “{title}”.",
+            "This one is by {who}, who I work with at {company}:",
+            "By {who}, who I work with:",
+            "{first} would like to know: {q}", "Tell {first} what you think.", "All of it:"),
+    Framing("Passing on {who}’s story from {company}, “{title}”:",
+            "Passing on {who}’s story from {company}:", "From my colleague {who}:",
+            "{first} ends with a question: {q}", "Replies welcome.", "{first}’s story:"),
+    Framing("I read “{title}” by my colleague {who} at {company}, and I keep thinking about it:",
+            "I read this by my colleague {who} at {company}, and I keep thinking about it:",
+            "I keep thinking about this, by {who}:",
+            "{first} asked: {q}", "What do you make of it?", "Read it in full:"),
+    Framing("{who} wrote honestly about the work at {company}, in “{title}”:",
+            "{who} wrote honestly about the work at {company}:", "{who}, honestly:",
+            "{first}’s question for you: {q}", "What would you ask {first}?", "The full story:"),
+    Framing("A colleague’s story, in their own words: {who}, “{title}”, for {company}.",
+            "A colleague’s story, in their own words: {who}, for {company}.",
+            "In their own words, {who}:",
+            "If you have an answer for {first}: {q}", "Say hello to {first} in the replies.",
+            "Here:"),
+    Framing("From {who}, a colleague at {company}: “{title}”.",
+            "From {who}, a colleague at {company}:", "From {who}, at {company}:",
+            "{first} is asking: {q}", "Has it been like that for you?", "The story:"),
+    Framing("Something {who} wrote for {company}’s stories, “{title}”, that I wanted to pass on:",
+            "Something {who} wrote for {company}’s stories that I wanted to pass on:",
+            "Worth passing on, from {who}:",
+            "Over to you, from {first}: {q}", "Questions for {first}? Ask below.",
+            "It’s here:"),
+)
+
+FRAMINGS = {"author": AUTHOR_FRAMINGS, "colleague": COLLEAGUE_FRAMINGS}
+SLOTS = 3                     # a colleague's framings per platform that the kit offers
+PLATFORM_ORDER = ("linkedin", "x", "facebook", "instagram", "threads", "mastodon", "bluesky",
+                  "whatsapp", "email")
+# A colleague's post is fitted as if the sharer's id in its link were this long, so that it
+# still fits when the kit puts a real sharer's id there (a longer id eats into the 20 units
+# of headroom, never past the limit, up to 44 characters).
+SHARER_ID_ROOM = 24
+
+
+def fnv1a(text: str) -> int:
+    """FNV-1a, 32 bits, of the UTF-8 bytes: small enough to write again in static/share.js."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def sharer_slot(slug: str, sharer: str) -> int:
+    """Which of a platform's colleague framings a sharer gets (static/share.js: slotOf)."""
+    return fnv1a(f"{slug}\n{sharer}") % SLOTS
+
+
+def framing_index(words: str, voice: str, platform: str, slot: int = 0) -> int:
+    """Distinct for each platform of one story and voice, moved on by the sharer's slot.
+
+    The story's own words pick where to start, not its slug: two stories that say the same
+    get the same framings, so that the near-identical check still sees them alike."""
+    count = len(FRAMINGS[voice])
+    position = PLATFORM_ORDER.index(platform) if platform in PLATFORM_ORDER else 0
+    stride = count // SLOTS
+    return (fnv1a(f"{words}\n{voice}") + position + slot * stride) % count
+
+
 # -- the parts ---------------------------------------------------------------------------
 
 
-def story_link(site: Site, entry: Entry, platform: str) -> str:
-    """The story's absolute URL tagged for per-platform, per-person attribution."""
+def story_link(site: Site, entry: Entry, platform: str, sharer: str | None = None) -> str:
+    """The story's absolute URL tagged for per-platform, per-sharer attribution."""
     utm = dict(site.social.utm)
     params = [("utm_source", platform)]
     params += [(f"utm_{key}", utm.pop(key)) for key in ("medium", "campaign") if key in utm]
-    params += [("utm_content", entry.author.id)]
+    params += [("utm_content", sharer or entry.author.id)]
     params += [(f"utm_{key}", value) for key, value in sorted(utm.items())]
     query = "&".join(f"{name}={quote(value, safe='')}" for name, value in params if value)
     return site.absolute(entry.path) + "?" + query
@@ -129,53 +254,63 @@ def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
-def draft(site: Site, entry: Entry, platform: Platform, voice: str) -> Draft:
-    """The full-length snippet of one voice, before any shortening."""
+def draft(site: Site, entry: Entry, platform: Platform, voice: str, slot: int = 0,
+          link: str | None = None) -> Draft:
+    """The full-length snippet of one voice in one framing, before any shortening."""
     story, author = entry.story, entry.author
     title = clean(story.title)
-    hook = clean(story.quote or story.summary or story.title)
-    company = handle(platform, site.social.handles.get(platform.id)) or site.company
+    # the author leads with the quote; colleagues' framings take turns with the story's
+    # words too (quote, summary, title), so that two of them post different texts
+    hooks = list(dict.fromkeys(clean(t) for t in (story.quote, story.summary, story.title)
+                               if clean(t)))
+    hook = hooks[slot % len(hooks)] if voice == "colleague" and hooks else \
+        (hooks[0] if hooks else "")
+    framing = FRAMINGS[voice][framing_index(hooks[0] if hooks else "", voice, platform.id, slot)]
+    own = handle(platform, author.handles.get(platform.id))
+    words = {"company": handle(platform, site.social.handles.get(platform.id)) or site.company,
+             "title": title, "first": first_name(author.name),
+             "who": f"{author.name} ({own})" if own else author.name}
     question = clean(story.question)
-    if voice == "author":
-        context = f"I told my story for {company}" + (f": “{title}”" if hook != title else ".")
-        short = f"My story for {company}."
-    else:
-        own = handle(platform, author.handles.get(platform.id))
-        who = f"{author.name} ({own})" if own else author.name
-        context = f"My colleague {who} wrote " + (f"“{title}” for {company}:" if hook != title
-                                                   else f"for {company}:")
-        short = f"My colleague {who}, for {company}:"
-        question = f"{first_name(author.name)} asks: {question}" if question else ""
-    link_line = story_link(site, entry, platform.id) if platform.link != "none" else NO_LINK_LINE
-    return Draft(voice, hook, context, question, clean(site.social.disclosure),
-                 hashtags(site, entry, platform), link_line, short)
+    ask = framing.ask.format(q=question, **words) if question else framing.invite.format(**words)
+    context = (framing.titled if hook != title else framing.untitled).format(**words)
+    link_line = link or story_link(site, entry, platform.id)
+    if platform.link == "none":
+        link_line = NO_LINK_LINE
+    intro = framing.link_intro.format(**words) if platform.budget >= 1000 \
+        and platform.link == "text" else ""
+    return Draft(voice, hook, context, ask, clean(site.social.disclosure),
+                 hashtags(site, entry, platform), link_line, framing.short.format(**words),
+                 intro)
 
 
 # -- shortening --------------------------------------------------------------------------
 
 
-def fit(platform: Platform, full: Draft) -> Draft | None:
-    """The longest version of the draft that the platform accepts, or None."""
-    def fits(candidate: Draft) -> bool:
-        return platform.fits(candidate.text())
+def fit(platform: Platform, full: Draft, limit: int | None = None) -> Draft | None:
+    """The longest version of the draft that the platform accepts within `limit` (by
+    default its budget: the limit less room to personalise), or None."""
+    budget = platform.budget if limit is None else limit
 
+    def fits(candidate: Draft) -> bool:
+        return platform.fits(candidate.text(), budget)
+
+    if full.link_intro and not fits(full):
+        full = replace(full, link_intro="")
     for count in range(len(full.hashtags), -1, -1):
         candidate = replace(full, hashtags=full.hashtags[:count])
         if fits(candidate):
             return candidate
     current = replace(full, hashtags=())
     # The hook is the story's own words: rather than cut it to a stub, the framing gives
-    # way first (the colleague's always names the author and the company).
-    shorter_framing = (
-        [lambda d: replace(d, context=d.short_context), lambda d: replace(d, question="")]
-        if full.voice == "author" else
-        [lambda d: replace(d, question=""), lambda d: replace(d, context=d.short_context)])
+    # way first, then the question (which the post would rather end with).
+    shorter_framing = [lambda d: replace(d, context=d.short_context),
+                       lambda d: replace(d, question="")]
     base = current
     for step in range(len(shorter_framing) + 1):
         if step:
             base = shorter_framing[step - 1](base)
         last = step == len(shorter_framing)
-        shorter = shorten_part(base, "hook", fits, minimum=1 if last else MIN_HOOK)
+        shorter = shorten_part(base, "hook", fits, minimum=MIN_STUB if last else MIN_HOOK)
         if shorter is not None:
             return shorter
     current = replace(base, hook="")
@@ -279,8 +414,8 @@ def override(site: Site, entry: Entry, platform: Platform, text: str) -> str:
 
 
 def make_snippet(site: Site, entry: Entry, platform: Platform, voice: str,
-                 text: str) -> Snippet:
-    link = story_link(site, entry, platform.id)
+                 text: str, link: str | None = None) -> Snippet:
+    link = link or story_link(site, entry, platform.id)
     body = text[: -len(link)].rstrip() if platform.link != "none" and text.endswith(link) \
         else text
     parts = ShareParts(body=body, link=link, text=text, subject=clean(entry.story.title))
@@ -289,21 +424,57 @@ def make_snippet(site: Site, entry: Entry, platform: Platform, voice: str,
 
 
 def platform_snippets(site: Site, entry: Entry, platform: Platform) -> list[Snippet]:
-    """The author's snippet first, then a colleague's; none when the story opts out."""
+    """The author's snippet first, then a colleague's in each of the kit's framings (the
+    first is the one without a chosen sharer); none when the story opts out."""
     chosen = entry.story.share.get(platform.id)
     if chosen is False:
         return []
     snippets = []
-    for voice in VOICES:
-        if voice == "author" and isinstance(chosen, str):
-            text = override(site, entry, platform, chosen)
-            if platform.fits(text):
-                snippets.append(make_snippet(site, entry, platform, voice, text))
-                continue
-        shortened = fit(platform, draft(site, entry, platform, voice))
+    if isinstance(chosen, str) and platform.fits(override(site, entry, platform, chosen)):
+        snippets.append(make_snippet(site, entry, platform, "author",
+                                     override(site, entry, platform, chosen)))
+    else:
+        shortened = fit(platform, draft(site, entry, platform, "author"))
         if shortened is not None:
-            snippets.append(make_snippet(site, entry, platform, voice, shortened.text()))
+            snippets.append(make_snippet(site, entry, platform, "author", shortened.text()))
+    roomy = story_link(site, entry, platform.id, "x" * max(SHARER_ID_ROOM, len(entry.author.id)))
+    link = story_link(site, entry, platform.id)
+    for slot in range(SLOTS):
+        shortened = fit(platform, draft(site, entry, platform, "colleague", slot, roomy))
+        if shortened is not None:
+            snippets.append(make_snippet(site, entry, platform, "colleague",
+                                         shortened.text().replace(roomy, link)))
     return snippets
+
+
+def for_sharer(site: Site, entry: Entry, snippet: Snippet, sharer: str) -> Snippet:
+    """The snippet with the sharer's id in its link, wherever the link appears (the kit
+    does the same in static/share.js: withSharer)."""
+    link = story_link(site, entry, snippet.platform, sharer)
+    share_url = snippet.share_url
+    if share_url is not None:
+        share_url = share_url.replace(quote(snippet.link, safe=""), quote(link, safe=""))
+    text = snippet.text.replace(snippet.link, link)
+    return replace(snippet, text=text, link=link, share_url=share_url,
+                   length=PLATFORMS_BY_ID[snippet.platform].count(text))
+
+
+def sharer_snippets(site: Site, entry: Entry, sharer: str) -> dict[str, tuple[Snippet, ...]]:
+    """What the share kit offers one person: for the author, their own post and then a
+    colleague's; for anyone else, the colleague's post in the framing that person gets,
+    then the author's. Every link carries the sharer's id."""
+    chosen = {}
+    for name, found in story_snippets(site, entry).items():
+        authors = [s for s in found if s.voice == "author"]
+        colleagues = [s for s in found if s.voice == "colleague"]
+        if sharer == entry.author.id:
+            ordered = authors + colleagues[:1]
+        else:
+            slot = sharer_slot(entry.slug, sharer)
+            ordered = colleagues[slot % len(colleagues):][:1] + authors if colleagues \
+                else authors
+        chosen[name] = tuple(for_sharer(site, entry, s, sharer) for s in ordered)
+    return chosen
 
 
 # Checks, the share kit and snippets.json all need a story's snippets; the Site and Entry
@@ -355,7 +526,7 @@ def snippet_problems(site: Site, entry: Entry) -> list[Problem]:
                     f"'share.{name}' does not fit on {platform.name}: {why_not(platform, text)}"
                     f" (with the link and disclosure added); shorten it"))
         made = story_snippets(site, entry).get(name, ())
-        if chosen is not False and len(made) < len(VOICES):
+        if chosen is not False and {s.voice for s in made} != set(VOICES):
             problems.append(Problem(
                 "site.yaml", 1, f"no snippet for {story.path} fits on {platform.name}, even "
                 "without hashtags and with the story's words cut: shorten "
@@ -464,11 +635,73 @@ def _similarity(a: list[str], b: list[str], threshold: float) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def describe_snippets(site: Site, entry: Entry, names) -> str:
-    """The snippets of one story as terminal text: a header with the count, then the post."""
+def visitor_links(site: Site, entry: Entry) -> list[tuple[str, str]]:
+    """The story page's share links for readers, in no one's voice: the title and the link
+    (utm_medium=share), for each of the site's platforms that has a share link."""
+    links = []
+    for name in site.social.platforms:
+        platform = PLATFORMS_BY_ID[name]
+        if platform.share is None or entry.story.share.get(name) is False:
+            continue
+        params = [("utm_source", name), ("utm_medium", "share")]
+        if site.social.utm.get("campaign"):
+            params.append(("utm_campaign", site.social.utm["campaign"]))
+        link = site.absolute(entry.path) + "?" + "&".join(
+            f"{key}={quote(value, safe='')}" for key, value in params)
+        title = clean(entry.story.title)
+        parts = ShareParts(body=title, link=link, text=f"{title}\n\n{link}", subject=title)
+        links.append((platform.name, platform.share(parts)))
+    return links
+
+
+def variant_problems(site: Site, entry: Entry, threshold: float = 0.9) -> list[Problem]:
+    """Warn where two of one story's generated posts that could meet read almost the same
+    (word by word, the link left out: near_identical's measure): the posts one person gets
+    for different platforms, and the posts different people get for one platform."""
+    story, posts = entry.story, []
+    for name, found in story_snippets(site, entry).items():
+        colleagues = 0
+        for snippet in found:
+            if snippet.voice == "author" and isinstance(story.share.get(name), str):
+                continue                       # the writer's own words, not a framing
+            colleagues += snippet.voice == "colleague"
+            who = "author" if snippet.voice == "author" else f"colleague {colleagues}"
+            words = snippet.text.replace(snippet.link, " ").casefold().split()
+            posts.append((name, who, words))
+    alike = []
+    for i, (name, who, words) in enumerate(posts):
+        for other, other_who, other_words in posts[i + 1:]:
+            if name != other and who != other_who:
+                continue                       # no one is offered both
+            ratio = _similarity(words, other_words, threshold)
+            if ratio >= threshold:
+                alike.append((ratio, _post_name(name, who), _post_name(other, other_who)))
+    if not alike:
+        return []
+    ratio, first, second = max(alike)
+    more = f" (and {len(alike) - 1} more pairs)" if len(alike) > 1 else ""
+    line = story.line_of("quote") if story.quote else story.line_of("title")
+    return [Problem(story.path, line,
+                    f"two of this story's posts, {first} and {second}, are {ratio:.0%} the "
+                    f"same{more}; people who share it would post nearly one text: write "
+                    "your own under 'share:' for one of the platforms", "warning", "snippets")]
+
+
+def _post_name(platform: str, who: str) -> str:
+    """'LinkedIn, the author's post' or 'X, colleague's post 2'."""
+    name = PLATFORMS_BY_ID[platform].name
+    if who == "author":
+        return f"{name}, the author's post"
+    return f"{name}, colleague's post {who.split()[-1]}"
+
+
+def describe_snippets(site: Site, entry: Entry, names, sharer: str | None = None) -> str:
+    """The snippets of one story as terminal text: a header with the count, then the post.
+    With a sharer, the posts the share kit offers that person, their id in every link."""
+    made = sharer_snippets(site, entry, sharer) if sharer else story_snippets(site, entry)
     out = []
     for name in names:
-        snippets = story_snippets(site, entry).get(name, ())
+        snippets = made.get(name, ())
         platform = PLATFORMS_BY_ID[name]
         if not snippets:
             why = "share: false in the story" if entry.story.share.get(name) is False \
@@ -481,5 +714,3 @@ def describe_snippets(site: Site, entry: Entry, names) -> str:
                 out.append(f"-- share: {snippet.share_url}")
             out.append("")
     return "\n".join(out)
-
-

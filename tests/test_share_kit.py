@@ -49,15 +49,16 @@ def test_share_kit_shows_every_snippet_without_javascript(built):
     page = built.page("stories/night-shift/share/")
     snippets = snippets_of(built)
     for platform, main in snippets.items():
-        for snippet in [main, *main["variants"]]:
-            found = re.search(rf'<textarea id="snippet-{platform}-{snippet["voice"]}"[^>]*readonly'
+        ids = ["author", "colleague", "colleague-2", "colleague-3"]
+        for id, snippet in zip(ids, [main, *main["variants"]]):
+            found = re.search(rf'<textarea id="snippet-{platform}-{id}"[^>]*readonly'
                               rf'[^>]*>(.*?)</textarea>', page, re.S)
             assert found, platform
             assert html.unescape(found.group(1)) == snippet["text"]
             assert f'{snippet["length"]}</span> of {snippet["limit"]} characters' in page
             if "share_url" in snippet:
                 assert f'href="{html.escape(snippet["share_url"])}"' in page
-    assert page.count('class="share-copy"') == 2 * len(snippets)
+    assert len(re.findall(r'class="share-copy[" ]', page)) == 4 * len(snippets)
     assert 'aria-live="polite"' in page
     assert 'href="../../../stories/night-shift/og.png" download' in page
     assert 'href="../../../stories/night-shift/instagram.png" download' in page
@@ -156,7 +157,8 @@ def test_copy_button_puts_the_exact_text_on_the_clipboard(built, browser):
     try:
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
         page = context.new_page()
-        page.goto(f"{origin}/stories/night-shift/share/")
+        page.goto(f"{origin}/stories/night-shift/share/#share-mastodon")
+        page.click("#share-mastodon [data-other-voice]")        # the colleague's post
         page.click('[data-copy="snippet-mastodon-colleague"]')
         page.wait_for_function(
             "document.querySelector('[data-share-status]').textContent === 'Copied'")
@@ -179,3 +181,226 @@ def test_copy_button_puts_the_exact_text_on_the_clipboard(built, browser):
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
+
+
+# -- the kit in Chromium: sharer, copy-then-open, panels on a phone, keyboard ------------
+
+PEOPLE = {
+    "ana": "name: Ana Lindqvist\nrole: Shift Lead\nhandles: {mastodon: \"@ana@mastodon.example\"}\n",
+    "zoe-tremblay": "name: Zoé Tremblay\nrole: Data Analyst\n",
+    "sven": "name: Sven Åkesson\nrole: Apprentice\n",
+    "left": "name: Left Already\nrole: Driver\nactive: false\n",
+}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def kit(make_site):
+    """A small site with three people who may share, served over HTTP."""
+    site = make_site(site=SITE, people=PEOPLE)
+    site.story("2026-02-10-night-shift.md", extra=QUOTE + 'question: "Have you ever worked nights?"\n')
+    run = site.build()
+    assert run.code == 0, run.err
+    handler = functools.partial(_QuietHandler, directory=str(site.out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site.origin = f"http://127.0.0.1:{server.server_address[1]}"
+    site.kit_url = f"{site.origin}/stories/night-shift/share/"
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+def _library(site):
+    import datetime as dt
+    from firsthand.enrich import enrich
+    from firsthand.load import load
+    from firsthand.problems import Problems
+    problems = Problems()
+    return enrich(load(site.root, problems), problems, dt.date(2026, 3, 1))
+
+
+def _visible_posts(page) -> dict:
+    """{platform: (text of the main post, href of its main link)} as the page shows them."""
+    return page.evaluate("""() => {
+        const found = {};
+        document.querySelectorAll('[data-panel] [data-post][data-role="main"]').forEach(post => {
+            const link = post.querySelector('[data-share-link]');
+            found[post.closest('[data-panel]').dataset.panel] = [
+                post.querySelector('textarea').value, link ? link.href : null,
+                +post.querySelector('[data-length]').textContent];
+        });
+        return found;
+    }""")
+
+
+@pytest.mark.browser
+def test_people_json_lists_who_may_share(kit):
+    people = json.loads((kit.out / "share/people.json").read_text())
+    assert {p["id"] for p in people} == {"ana", "zoe-tremblay", "sven"}      # not who left
+
+
+@pytest.mark.browser
+def test_copy_then_open_copies_exactly_the_post_and_opens_the_composer(kit, browser):
+    linkedin = snippets_of(kit)["linkedin"]
+    context = browser.new_context()
+    opened = []
+    context.route("https://www.linkedin.com/**", lambda route: (
+        opened.append(route.request.url),
+        route.fulfill(status=200, content_type="text/html", body="<title>LinkedIn</title>")))
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=kit.origin)
+        page = context.new_page()
+        page.goto(kit.kit_url + "#share-linkedin")
+        button = page.locator("#share-linkedin [data-role=main] [data-copy-open]")
+        assert button.inner_text() == "Copy the post and open LinkedIn"
+        with context.expect_page() as popup:
+            button.click()
+        popup.value.wait_for_load_state()
+        assert opened == [linkedin["share_url"]]
+        assert page.evaluate("navigator.clipboard.readText()") == linkedin["text"]
+        assert button.inner_text() == "Post copied: paste it into LinkedIn"
+        assert page.inner_text("[data-share-status]") == "Post copied: paste it into LinkedIn"
+    finally:
+        context.close()
+
+
+def test_without_javascript_every_share_link_is_a_real_link(kit):
+    page = kit.page("stories/night-shift/share/")
+    snippets = snippets_of(kit)
+    for platform, main in snippets.items():
+        if "share_url" in main:
+            assert f'href="{html.escape(main["share_url"])}"' in page, platform
+    assert "share.joinmastodon.org/?text=" in page
+    assert "https://www.threads.com/intent/post?" in page
+    # where the share link takes only the URL, the page says to copy the post first
+    assert "LinkedIn’s share link takes only the link: copy the post above first" in page
+    for name in snippets:                            # a jump link to every panel
+        assert f'href="#share-{name}"' in page and f'id="share-{name}"' in page
+    assert 'href="#share-pictures"' in page
+
+
+@pytest.mark.browser
+def test_choosing_a_sharer_changes_every_link_and_matches_snippets_as(kit, browser):
+    from firsthand.snippets import sharer_snippets
+    library = _library(kit)
+    entry = library.by_slug["night-shift"]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(kit.kit_url)
+        page.wait_for_selector("#kit-sharer option[value=sven]", state="attached")
+        for sharer in ("sven", "zoe-tremblay", "ana"):
+            page.select_option("#kit-sharer", sharer)
+            # every post and every link on the page carries the sharer's id
+            values = page.eval_on_selector_all("textarea", "all => all.map(a => a.value)")
+            hrefs = page.eval_on_selector_all("a[href]", "all => all.map(a => a.href)")
+            tagged = [v for v in values + hrefs if "utm_content" in v]
+            assert len(tagged) > 30
+            for value in tagged:
+                contents = re.findall(r"utm_content(?:=|%3D)([a-z0-9-]+)", value)
+                assert contents and set(contents) == {sharer}, value
+            # and the posts are those `snippets --as` prints
+            expected = sharer_snippets(library.site, entry, sharer)
+            shown = _visible_posts(page)
+            assert set(shown) == set(expected)
+            for name, (text, href, length) in shown.items():
+                assert text == expected[name][0].text, (sharer, name)
+                assert length == expected[name][0].length, (sharer, name)
+                assert href == expected[name][0].share_url, (sharer, name)
+        # remembered: a new visit shows the last choice
+        page.select_option("#kit-sharer", "zoe-tremblay")
+        page.reload()
+        page.wait_for_function("document.querySelector('#kit-sharer').value === 'zoe-tremblay'")
+    finally:
+        context.close()
+
+
+def test_two_colleagues_get_different_posts_and_the_command_prints_them(kit):
+    first = kit.run("snippets", "night-shift", "--as", "sven", "--platform", "linkedin")
+    second = kit.run("snippets", "night-shift", "--as", "zoe-tremblay", "--platform", "linkedin")
+    assert first.code == second.code == 0, first.err + second.err
+    assert "utm_content=sven" in first.out and "utm_content=zoe-tremblay" in second.out
+    assert "== LinkedIn, colleague: " in first.out and "Ana Lindqvist" in first.out
+    strip = lambda out: re.sub(r"utm_content(=|%3D)[a-z-]+", "", out)
+    assert strip(first.out) != strip(second.out)
+    mine = kit.run("snippets", "night-shift", "--as", "ana", "--platform", "linkedin")
+    assert mine.out.startswith("== LinkedIn, author: ")
+    wrong = kit.run("snippets", "night-shift", "--as", "zoe")
+    assert wrong.code == 1
+    assert "no person with the id 'zoe' in people/; did you mean 'zoe-tremblay'?" in wrong.err
+
+
+@pytest.mark.browser
+def test_each_panel_with_its_main_button_fits_a_phone_screen(kit, browser):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        page.goto(kit.kit_url)
+        names = page.eval_on_selector_all("[data-panel-link]", "all => all.map(a => a.dataset.panelLink)")
+        assert len(names) == 10
+        for sharer in ("ana", "sven"):
+            page.wait_for_selector("#kit-sharer option[value=sven]", state="attached")
+            page.select_option("#kit-sharer", sharer)
+            for name in names:
+                page.click(f"[data-panel-link={name}]")
+                panel = page.locator(f"#share-{name}")
+                box = panel.bounding_box()
+                assert box["height"] <= PHONE["height"], (sharer, name, box)
+                assert box["width"] <= PHONE["width"], (sharer, name, box)
+                assert page.locator("[data-panel]:not([hidden])").count() == 1
+                main = panel.locator("[data-role=main] .share-main, .kit-pictures a").first
+                button = main.bounding_box()
+                assert box["y"] <= button["y"] and button["y"] + button["height"] <= box["y"] + box["height"]
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_kit_works_from_the_keyboard(kit, browser):
+    context = browser.new_context()
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=kit.origin)
+        page = context.new_page()
+        page.goto(kit.kit_url)
+        page.focus("[data-panel-link=bluesky]")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "share-bluesky-title"
+        assert page.is_visible("#share-bluesky") and not page.is_visible("#share-linkedin")
+        # the next stops: the post, its main link, Copy
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "snippet-bluesky-author"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.dataset.shareLink") == ""
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.dataset.copy") == "snippet-bluesky-author"
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelector('[data-share-status]').textContent === 'Copied'")
+        bluesky = snippets_of(kit)["bluesky"]
+        assert page.evaluate("navigator.clipboard.readText()") == bluesky["text"]
+        # the colleague's post is one key press away
+        toggle = page.locator("#share-bluesky [data-other-voice]")
+        toggle.focus()
+        assert toggle.inner_text() == "Show a colleague’s post"
+        page.keyboard.press("Enter")
+        assert page.is_visible("#snippet-bluesky-colleague")
+        assert toggle.get_attribute("aria-expanded") == "true"
+    finally:
+        context.close()
+
+
+def test_story_page_has_visitor_share_links_in_no_ones_voice(kit):
+    page = kit.page("stories/night-shift/")
+    box = page[page.index('class="visitor-share"'):]
+    box = box[: box.index("</section>")]
+    links = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', box)]
+    assert len(links) == 8                                   # every platform but Instagram
+    for link in links:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+        text = " ".join(v for values in query.values() for v in values)
+        assert "I work at" not in text and "colleague" not in text
+        assert "utm_medium=share" in text and "utm_content" not in text, link
+    x = next(l for l in links if l.startswith("https://x.com/"))
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(x).query)
+    assert query["text"] == ["A night on the dock"]                          # the title
+    assert query["url"][0].startswith("https://careers.testco.example/stories/night-shift/?")

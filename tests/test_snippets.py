@@ -21,7 +21,7 @@ from sites import ROOT, TODAY
 from firsthand.enrich import make_entry
 from firsthand.model import PLATFORMS, Person, Site, Social, Story, frozen_map
 from firsthand.platforms import PLATFORMS_BY_ID, _x_line_length
-from firsthand.snippets import near_identical, story_snippets
+from firsthand.snippets import near_identical, story_snippets, variant_problems
 
 # -- counters written here, independently of firsthand.platforms -------------------------
 
@@ -42,6 +42,18 @@ def mastodon(text: str) -> int:
     return graphemes(text)
 
 
+def bluesky(text: str) -> int:
+    # the official app posts each link as host + path, the path cut to 13 and "..." when it
+    # is longer than 15 (social-app's toShortUrl); written here for simple ASCII links
+    def short(match):
+        link, rest = match.group(1), match.group(2)
+        host, _, path = link.split("://", 1)[1].partition("/")
+        path = "/" + path if path or link.endswith("/") else ""
+        path = "" if path == "/" else path
+        return (host.lower() + (path[:13] + "..." if len(path) > 15 else path)) + rest
+    return graphemes(regex.sub(r"(?:^|(?<=\s))(https?://\S+?)([.,;:!?]?)(?=\s|$)", short, text))
+
+
 def threads(text: str) -> int:
     return sum(len(g.encode()) if regex.search(r"\p{Extended_Pictographic}|\p{RI}|\uFE0F|\u20E3", g)
                else 1 for g in regex.findall(r"\X", text))
@@ -49,7 +61,7 @@ def threads(text: str) -> int:
 
 COUNTERS = {
     "x": lambda text: parse_tweet(text).weightedLength,
-    "bluesky": graphemes, "mastodon": mastodon, "threads": threads,
+    "bluesky": bluesky, "mastodon": mastodon, "threads": threads,
     "linkedin": utf16, "facebook": utf16, "instagram": utf16, "whatsapp": utf16, "email": utf16,
 }
 
@@ -84,6 +96,10 @@ def test_every_sample_snippet_is_counted_as_its_platform_counts(sample):
         text = snippet["text"]
         assert snippet["length"] == COUNTERS[platform](text), (story["slug"], platform, text)
         assert snippet["length"] <= snippet["limit"] == PLATFORMS_BY_ID[platform].limit
+        written = (story["slug"], platform, snippet["voice"]) == (
+            "coming-back-after-parental-leave", "x", "author")     # share.x: may use it all
+        if snippet["limit"] < 1000 and not written:      # room left to make it one's own
+            assert snippet["length"] <= snippet["limit"] - 20, (story["slug"], platform)
         if platform == "bluesky":
             assert len(text.encode("utf-8")) <= 3000
         seen.add((platform, snippet["voice"]))
@@ -102,8 +118,10 @@ def test_sample_snippets_json_has_the_documented_shape(sample):
     assert list(night["snippets"]) == list(PLATFORMS)
     x = night["snippets"]["x"]
     assert {"text", "length", "limit", "link", "share_url", "variants"} <= set(x)
-    assert [v["voice"] for v in x["variants"]] == ["colleague"]
+    assert [v["voice"] for v in x["variants"]] == ["colleague"] * 3
     assert "share_url" not in night["snippets"]["instagram"]
+    assert night["snippets"]["mastodon"]["share_url"].startswith(
+        "https://share.joinmastodon.org/?text=")
     # share.instagram: false in the parental-leave story
     leave = next(s for s in sample["stories"] if s["slug"] == "coming-back-after-parental-leave")
     assert "instagram" not in leave["snippets"]
@@ -125,7 +143,7 @@ def test_links_carry_utm_parameters_for_platform_and_person(sample):
 def test_share_links_decode_to_exactly_the_text_and_link(sample):
     for story, platform, snippet in every_snippet(sample):
         text, link, url = snippet["text"], snippet["link"], snippet.get("share_url")
-        if platform in ("instagram", "mastodon"):
+        if platform == "instagram":
             assert url is None
             continue
         parts = urlsplit(url)
@@ -136,7 +154,12 @@ def test_share_links_decode_to_exactly_the_text_and_link(sample):
             assert url.startswith("https://x.com/intent/tweet?")
             assert set(query) == {"text", "url"} and query["url"] == link
             assert query["text"] + "\n\n" + query["url"] == text
-        elif platform in ("threads", "bluesky", "whatsapp"):
+        elif platform == "threads":
+            assert url.startswith("https://www.threads.com/intent/post?")
+            assert query["url"] == link and set(query) <= {"text", "url", "tag"}
+            tag = "\n\n#" + query["tag"] if "tag" in query else ""
+            assert query["text"] + tag + "\n" * (2 - bool(tag)) + link == text
+        elif platform in ("bluesky", "whatsapp", "mastodon"):
             assert set(query) == {"text"} and query["text"] == text
         elif platform == "linkedin":
             assert query == {"url": link}
@@ -162,10 +185,35 @@ def test_voices_first_person_and_colleague_naming_the_author(sample):
     night = next(s for s in sample["stories"] if s["slug"] == "night-shift")
     mastodon_post = night["snippets"]["mastodon"]
     assert mastodon_post["text"].startswith("At 04:00 the warehouse")
-    colleague = mastodon_post["variants"][0]["text"]
-    assert colleague.startswith("My colleague Ana Lindqvist (@anal@mastodon.nu)")
-    assert "@lumenfold@social.lumenfold.example" in colleague
-    assert "Ana asks: Have you ever chosen the shift" in colleague
+    colleagues = [v["text"] for v in mastodon_post["variants"]]
+    assert all("Ana Lindqvist (@anal@mastodon.nu)" in text for text in colleagues)
+    assert any("@lumenfold@social.lumenfold.example" in text for text in colleagues)
+    assert any("Have you ever chosen the shift" in text for text in colleagues)
+    assert len(set(colleagues)) == 3
+
+
+def test_each_platform_of_a_story_gets_its_own_framing(sample):
+    for story in sample["stories"]:
+        authors = [main["text"] for main in story["snippets"].values()]
+        openings = [text.split("\n\n")[1] for text in authors if text.count("\n\n") > 1]
+        assert len(set(openings)) == len(openings), (story["slug"], openings)
+
+
+def test_no_story_of_the_sample_offers_two_nearly_identical_posts(sample):
+    # the check `check` runs: the posts one person gets for different platforms, and those
+    # different people get for one platform, are under 90 % the same, word for word
+    site = _sample_library()
+    assert [p.message for e in site.entries if e.published
+            for p in variant_problems(site.site, e)] == []
+
+
+def _sample_library():
+    from pathlib import Path
+    from firsthand.enrich import enrich
+    from firsthand.load import load
+    from firsthand.problems import Problems
+    problems = Problems()
+    return enrich(load(Path(ROOT), problems), problems, dt.date.fromisoformat(TODAY))
 
 
 # -- overrides, errors and the command ---------------------------------------------------
@@ -197,7 +245,8 @@ def test_an_override_is_used_as_written_with_the_link_added(make_site):
                          "https://careers.testco.example/stories/night-shift/?utm_source=x"
                          "&utm_medium=social&utm_campaign=stories&utm_content=ana")
     assert x["length"] == parse_tweet(x["text"]).weightedLength
-    assert x["variants"][0]["text"].startswith("My colleague Ana Lindqvist wrote")
+    assert all("Ana Lindqvist" in v["text"] and v["text"].endswith(v["link"])
+               for v in x["variants"])
     assert "instagram" not in story["snippets"]
 
 
@@ -282,9 +331,12 @@ def test_any_story_yields_snippets_within_every_limit(title, summary, quote, que
                                                    (title, summary, quote, question)))
     assert set(found) == set(PLATFORMS)
     for platform, snippets in found.items():
-        assert [s.voice for s in snippets] == ["author", "colleague"]
+        assert [s.voice for s in snippets] == ["author", "colleague", "colleague", "colleague"]
         for snippet in snippets:
-            assert snippet.length == COUNTERS[platform](snippet.text) <= snippet.limit
+            assert snippet.length == PLATFORMS_BY_ID[platform].count(snippet.text)
+            assert snippet.length <= PLATFORMS_BY_ID[platform].budget
+            if platform != "bluesky":     # held to the app's rule in the browser, below
+                assert snippet.length == COUNTERS[platform](snippet.text)
             assert PLATFORMS_BY_ID[platform].fits(snippet.text)
             assert "I work at Testco" in snippet.text
             if platform != "instagram":
@@ -349,6 +401,93 @@ def test_the_same_override_on_one_platform_of_two_different_stories_is_found():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120))
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+               | st.sampled_from("‘’“”–—…©®#\ufe0f\u20e3"), max_size=120))
 def test_the_ascii_shortcut_counts_as_twitter_text_does(line):
     assert _x_line_length(line) == (parse_tweet(line).weightedLength if line else 0)
+
+
+# -- Bluesky: links counted as the official app posts them --------------------------------
+
+# social-app's rule (src/lib/strings/url-helpers.ts, toShortUrl), written again here in
+# JavaScript so that Chromium's own URL parser does the parsing, as the app's does.
+TO_SHORT_URL = """urls => urls.map(url => {
+    let parsed;
+    try { parsed = new URL(url); } catch (e) { return url; }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return url;
+    const path = (parsed.pathname === '/' ? '' : parsed.pathname) + parsed.search + parsed.hash;
+    return path.length > 15 ? parsed.host + path.slice(0, 13) + '...' : parsed.host + path;
+})"""
+HOST = st.from_regex(r"[a-zA-Z0-9]{1,12}(\.[a-zA-Z0-9-]{1,10}){0,3}\.[a-z]{2,6}", fullmatch=True)
+PATH = st.from_regex(r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@%]{0,12}){0,4}/?(\?[A-Za-z0-9=&_.-]{0,30})?"
+                     r"(#[A-Za-z0-9]{0,10})?", fullmatch=True)
+ANY_PATH = st.text(st.characters(exclude_categories=("Cs", "Zs", "Zl", "Zp", "Cc")), max_size=30)
+
+
+@pytest.mark.browser
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(simple=st.lists(st.tuples(st.sampled_from(["http", "https", "HTTPS"]), HOST, PATH),
+                       min_size=1, max_size=40),
+       odd=st.lists(st.tuples(HOST, ANY_PATH), max_size=20))
+def test_bluesky_links_shorten_as_the_official_app_shortens_them(browser_page, simple, odd):
+    from firsthand.platforms import bluesky_short_url
+    urls = [f"{scheme}://{host}{path}" for scheme, host, path in simple]
+    strange = [f"https://{host}/{path}" for host, path in odd]
+    shortened = browser_page.evaluate(TO_SHORT_URL, urls + strange)
+    for url, app in zip(urls, shortened):
+        if regex.search(r"/\.\.?(?:[/?#]|$)", url):   # a dot segment: the parser removes it
+            assert graphemes(bluesky_short_url(url)) >= graphemes(app), (url, app)
+        else:
+            assert bluesky_short_url(url) == app, url
+    for url, app in zip(strange, shortened[len(urls):]):
+        # a link the parser rewrites: never counted shorter than the app shows it
+        assert graphemes(bluesky_short_url(url)) >= graphemes(app), (url, app)
+
+
+@pytest.fixture(scope="module")
+def browser_page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+def test_bluesky_counts_the_text_the_app_posts():
+    from firsthand.platforms import bluesky_length
+    link = "https://careers.testco.example/stories/night-shift/?utm_source=bluesky&utm_content=a"
+    # "careers.testco.example" + "/stories/nigh" + "..."
+    assert bluesky_length(link) == 22 + 13 + 3
+    assert bluesky_length(f"Read it ({link}).") == len("Read it (") + 38 + 2
+    assert bluesky_length("no link at careers.testco.example/stories") == 41
+    assert bluesky_length("https://a.example/short") == len("a.example/short")
+
+
+# -- nothing a story says can add a share parameter ---------------------------------------
+
+HOSTILE = ("Nights & days?&url=https://evil.example/#tag=evil\\n%0Atext=x "
+           "+%2B javascript:alert(1) #Shift&Work")
+
+
+def test_no_story_field_can_add_a_share_parameter(make_site):
+    site = make_site(site=SITE)
+    site.story("2026-02-10-night-shift.md", title=HOSTILE.replace('"', ""),
+               tags='"a&b=c", "d#e"', extra=(
+                   f'quote: "{HOSTILE}"\nquestion: "{HOSTILE}?"\nsummary: "{HOSTILE}"\n'))
+    run = site.build()
+    assert run.code == 0, run.err
+    story = json.loads((site.out / "snippets.json").read_text())["stories"][0]
+    allowed = {"x": {"text", "url"}, "threads": {"text", "url", "tag"}, "bluesky": {"text"},
+               "mastodon": {"text"}, "whatsapp": {"text"}, "linkedin": {"url"},
+               "facebook": {"u"}, "email": {"subject", "body"}}
+    for platform, main in story["snippets"].items():
+        for snippet in [main, *main["variants"]]:
+            if "share_url" not in snippet:
+                continue
+            parts = urlsplit(snippet["share_url"])
+            query = parse_qs(parts.query, strict_parsing=True, keep_blank_values=True)
+            assert set(query) <= allowed[platform] and all(len(v) == 1 for v in query.values())
+            assert not parts.fragment and "evil.example" not in parts.netloc
+            if "url" in query or "u" in query:
+                assert (query.get("url") or query["u"])[0] == snippet["link"]
+            if "text" in query and platform not in ("x", "threads"):
+                assert query["text"][0] == snippet["text"]
