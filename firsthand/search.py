@@ -53,8 +53,8 @@ SEARCH_FILES = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.j
                           r"(index|fragment|filter)/[\w-]+\.pf_\w+)$")
 # Parts of the theme's story page that every story has, which would make every story
 # match "share" or "stories"; the theme's own pages could mark them data-pagefind-ignore.
-EXCLUDED = [".avatar", ".breadcrumb", ".draft-flag", ".share-link", ".visitor-share", ".question-label",
-            ".byline-meta"]
+EXCLUDED = [".avatar", ".breadcrumb", ".draft-flag", ".share-link", ".visitor-share",
+            ".question-label", ".byline-meta"]
 CACHE_KIND = "search"
 INSTALL_HINT = ('install it with `python -m pip install "pagefind[extended]"`, '
                 "or set `search: false` in site.yaml")
