@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Literal
 
-from . import fingerprint, markup, render, sharekit
+from . import fingerprint, markup, render, search, sharekit
 from .checks import CHECKS
 from .enrich import Library, enrich, shown_stories, text_stats, today
 from .fingerprint import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
@@ -90,6 +90,7 @@ class Run:
     static: dict[str, bytes] = field(default_factory=dict)      # output path -> bytes
     links: LinkChecker | None = None
     made: set[str] = field(default_factory=set)
+    indexed: search.Pages = field(default_factory=search.Pages)   # what search indexes
     stopped: bool = False
 
     @property
@@ -103,6 +104,8 @@ class Run:
                                 f"two things would write the same output file '{path}'")
         self.made.add(path)
         self.links.add(path, data)
+        if self.library.site.search and search.is_indexed(path, data):
+            self.indexed[path] = data
         self.sink(path, data)
 
 
@@ -230,13 +233,21 @@ def render_pages(run: Run) -> None:
     progress.done()
 
 
+def index_search(run: Run) -> None:
+    """The Pagefind index of the story and person pages just rendered (search.py)."""
+    if run.library.site.search:
+        for path, data in search.index_site(run.library.site, run.indexed, run.store,
+                                            run.problems).items():
+            run.emit(path, data)
+
+
 def check_links(run: Run) -> None:
     run.problems.extend(run.links.problems())
 
 
 STEPS: list[Callable[[Run], None]] = [load_content, render_markdown, enrich_library,
                                       attach_snippets, run_checks, copy_static, clean_images,
-                                      draw_cards, render_pages, check_links]
+                                      draw_cards, render_pages, index_search, check_links]
 
 
 # -- building ----------------------------------------------------------------------------
@@ -277,7 +288,8 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
     if options.cache == "write":
         inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
             "drafts": options.drafts, "on": options.on or today(),
-            "base_url": options.base_url, "engine": fingerprint.ENGINES})
+            "base_url": options.base_url,
+            "engine": [*fingerprint.ENGINES, search.SEARCH_ENGINE]})
         record = fingerprint.unchanged(folder, inputs, out)
         if record is not None:
             files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())

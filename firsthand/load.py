@@ -39,7 +39,8 @@ STORY_KEYS = ("title", "author", "date", "summary", "team", "location", "tags", 
 PERSON_KEYS = ("name", "role", "team", "location", "pronouns", "photo", "photo_alt", "bio",
                "handles", "active", "consent")
 SITE_KEYS = ("title", "company", "base_url", "description", "language", "jobs_url",
-             "brand_color", "per_page", "domain", "social", "guidelines", "extra", "report")
+             "brand_color", "per_page", "domain", "search", "social", "guidelines", "extra",
+             "report")
 SOCIAL_KEYS = ("platforms", "hashtags", "handles", "utm", "disclosure")
 GUIDELINE_KEYS = ("banned_terms", "require_image_alt", "max_title_length", "min_words",
                   "max_words", "review_after_days", "consent", "consent_valid_days")
@@ -246,7 +247,8 @@ def load_site(source: Path, problems: Problems) -> Site | None:
         title=title, company=company, base_url=base_url,
         description=fields.text("description"), language=language, jobs_url=jobs_url,
         brand_color=brand.lower(), per_page=fields.integer("per_page", 10, minimum=1),
-        domain=fields.text("domain"), social=social, guidelines=guidelines,
+        domain=fields.text("domain"), search=fields.boolean("search", True), social=social,
+        guidelines=guidelines,
         extra=frozen_map(plain(Field(extra, 1)) if extra is not None else {}),
         source=source, report_people=report_people,
     )

@@ -60,6 +60,7 @@ class Site:
     brand_color: str = "#0b6e4f"
     per_page: int = 10
     domain: str = ""
+    search: bool = True                # Pagefind index and search page (firsthand/search.py)
     social: Social = field(default_factory=Social)
     guidelines: Guidelines = field(default_factory=Guidelines)
     extra: Mapping = field(default_factory=frozen_map)

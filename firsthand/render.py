@@ -354,6 +354,14 @@ def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
     yield r.page("robots.txt", Page("robots.txt", "", "", kind="feed"))
 
 
+def render_search(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """The search page; its index is made from the rendered pages (firsthand/search.py)."""
+    if r.site.search:
+        yield r.page("search.html", Page("search/", "Search",
+                                         f"Search the stories of the people of {r.site.company}.",
+                                         kind="search"))
+
+
 def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
     """The page a host shows for a missing address."""
     yield r.page("404.html", Page("404.html", "Page not found",
@@ -362,5 +370,5 @@ def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 # The share kits and snippets.json (sharekit.py) come after these; see build.RENDER_STEPS.
 RENDER_STEPS: list[RenderStep] = [render_index, render_stories, render_people, render_terms,
-                                  render_feed, render_sitemap, render_404]
+                                  render_feed, render_sitemap, render_404, render_search]
 

@@ -1,0 +1,445 @@
+"""The search index: Pagefind, fed the rendered story and person pages from memory.
+
+A page is indexed when its template marks it with `data-pagefind-body` (the story and
+person templates do; share kits, lists and the home page do not), so a site's own
+templates decide too. Pagefind keeps one index per language, read from `<html lang>`;
+each language other than the site's gets its own bundle under pagefind/LANG/, which
+static/search.js merges into the site language's, so one query finds stories in every
+language, each segmented and stemmed as its own language.
+
+The binary comes with the `pagefind[extended]` package and is spoken to in its service
+mode. The package's asyncio wrapper waits 0.1 s before reading each reply (measured:
+100 pages took 10.2 s, so 10,000 stories would take 17 minutes) and cannot read a reply
+over 2 MiB (the files of a large index), so this module sends the same messages
+itself: the pages from a thread while the replies are read, the rest one at a time.
+Pagefind cannot update an index, so a changed page means its language's index is made
+again; each language's bundle is cached under a hash of what Pagefind reads of its pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import importlib.metadata
+import json
+import re
+import subprocess
+import tempfile
+import threading
+import zlib
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Mapping
+
+try:
+    from pagefind.service import get_executable
+except ImportError:                  # only a site with `search: false` builds without it
+    def get_executable():
+        return None
+
+from .store import Store
+from .problems import Problems
+
+BUNDLE = "pagefind/"
+LANGUAGES_FILE = BUNDLE + "languages.json"   # which bundles search.js merges
+INDEXED = b"data-pagefind-body"
+INDEXED_TAG = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s>=]")   # not in text
+HTML_LANG = re.compile(rb"<html\b[^>]*?\slang=\"([^\"]+)\"", re.IGNORECASE)
+# What the browser needs of a bundle; Pagefind's own UIs and playground are left out,
+# as the theme brings its own page (templates/search.html, static/search.js).
+SEARCH_FILES = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|"
+                          r"wasm\.[\w-]+\.pagefind|pagefind\.[\w-]+\.pf_meta|"
+                          r"(index|fragment|filter)/[\w-]+\.pf_\w+)$")
+# Parts of the theme's story page that every story has, which would make every story
+# match "share" or "stories"; the theme's own pages could mark them data-pagefind-ignore.
+EXCLUDED = [".avatar", ".breadcrumb", ".draft-flag", ".share-link", ".visitor-share",
+            ".question-label", ".byline-meta"]
+CACHE_KIND = "search"
+INSTALL_HINT = ('install it with `python -m pip install "pagefind[extended]"`, '
+                "or set `search: false` in site.yaml")
+
+
+def _engine() -> str:
+    """What decides the index's bytes besides the pages: this module and Pagefind."""
+    parts = [Path(__file__).read_text(encoding="utf-8")]
+    for package in ("pagefind", "pagefind_bin_extended", "pagefind_bin"):
+        try:
+            parts.append(f"{package}={importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{package}=-")
+    return "|".join(parts)
+
+
+SEARCH_ENGINE = hashlib.sha256(_engine().encode("utf-8")).hexdigest()
+
+
+class SearchUnavailable(Exception):
+    """The Pagefind binary is missing or cannot run; the message says what to do."""
+
+
+class Pages(MutableMapping):
+    """{path: what Pagefind reads of the page}, compressed: the build keeps every indexed
+    page until the last is rendered (some 14 KB a story: 140 MB at 10,000 stories)."""
+
+    def __init__(self):
+        self._pages: dict[str, bytes] = {}
+
+    def __setitem__(self, path: str, data: bytes) -> None:
+        self._pages[path] = zlib.compress(indexed_part(data), 1)
+
+    def __getitem__(self, path: str) -> bytes:
+        return zlib.decompress(self._pages[path])
+
+    def __delitem__(self, path: str) -> None:
+        del self._pages[path]
+
+    def __iter__(self):
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def indexed_part(data: bytes) -> bytes:
+    """What Pagefind reads of a page: its language and the data-pagefind-body element.
+
+    The rest (navigation, related stories, footer) changes with other stories and would
+    make a page look changed to the index when it is not. Text in our pages never holds
+    a raw "<", so counting the element's own tag name finds where it ends; a page with
+    Pagefind attributes outside that element is kept whole.
+    """
+    start = INDEXED_TAG.search(data)
+    if start is None:
+        return data
+    name = re.match(rb"<([a-zA-Z][a-zA-Z0-9-]*)", data[start.start():start.end()]).group(1)
+    depth, end = 0, None
+    for tag in re.finditer(rb"<(/?)" + re.escape(name) + rb"[\s>/]", data[start.start():]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = start.start() + data[start.start():].index(b">", tag.start()) + 1
+            break
+    outside = data[:start.start()] + data[end:] if end else b""
+    if end is None or b"data-pagefind-" in outside:
+        return data
+    lang = HTML_LANG.search(data, 0, 2048)
+    head = b'<html lang="' + lang.group(1) + b'">' if lang else b"<html>"
+    return head + b"<body>" + data[start.start():end] + b"</body></html>"
+
+
+def is_indexed(path: str, data: bytes) -> bool:
+    """Whether a rendered file is a page the search index holds."""
+    return path.endswith(".html") and INDEXED in data and INDEXED_TAG.search(data) is not None
+
+
+def index_site(site, pages: Mapping[str, bytes], store: Store | None,
+               problems: Problems) -> dict[str, bytes]:
+    """index_files, with Pagefind's absence reported as an error on site.yaml."""
+    try:
+        return index_files(site, pages, store)
+    except SearchUnavailable as exc:
+        problems.error("site.yaml", 1, str(exc))
+        return {}
+
+
+def index_files(site, pages: Mapping[str, bytes], store: Store | None = None) -> dict[str, bytes]:
+    """The search bundles for these pages: {output path: bytes} under pagefind/.
+
+    One bundle per language, made again only when one of its own pages changed: each is
+    kept in the cache under a hash of its pages, so an edit to an English story does not
+    index the Japanese ones again (the Japanese dictionary alone takes seconds to load).
+    Raises SearchUnavailable when Pagefind is needed and cannot run.
+    """
+    store = store or Store(None)
+    language = site.language.lower()
+    groups: dict[str, list[str]] = {language: []}
+    for path in sorted(pages):
+        groups.setdefault(page_language(pages[path], language), []).append(path)
+    files: dict[str, bytes] = {}
+    others = []
+    pagefind = None
+    try:
+        for lang in sorted(groups, key=lambda lang: (lang != language, lang)):
+            primary = lang == language
+            key = bundle_key(lang, primary, pages, groups[lang])
+            packed = store.get(CACHE_KIND, key)
+            if packed is None:
+                pagefind = pagefind or Pagefind()
+                bundle = kept(steady(pagefind.index(pages, groups[lang], lang)), primary)
+                store.put(CACHE_KIND, key, pack(bundle))
+            else:
+                bundle = unpack(packed)
+            folder = BUNDLE if primary else f"{BUNDLE}{lang}/"
+            files.update((folder + name, data) for name, data in bundle.items())
+            if not primary:
+                others.append({"path": f"{lang}/", "language": _entry_language(bundle, lang)})
+    finally:
+        if pagefind is not None:
+            pagefind.close()
+    files[LANGUAGES_FILE] = json.dumps({"language": language, "merge": others},
+                                       ensure_ascii=False, sort_keys=True).encode()
+    return files
+
+
+def bundle_key(language: str, primary: bool, pages: Mapping[str, bytes],
+               paths: list[str]) -> str:
+    """A hash of everything that decides a bundle's bytes."""
+    digest = hashlib.sha256(f"{SEARCH_ENGINE}|{language}|{primary}".encode())
+    for path in paths:
+        digest.update(f"\0{path}\0".encode())
+        digest.update(hashlib.sha256(indexed_part(pages[path])).digest())
+    return digest.hexdigest()
+
+
+def page_language(data: bytes, default: str) -> str:
+    """The language Pagefind will file the page under: its <html lang>, lowercased."""
+    match = HTML_LANG.search(data, 0, 2048)
+    return (match.group(1).decode("ascii", "replace") if match else default).lower()
+
+
+def page_url(path: str) -> str:
+    """The result's URL from the site's root: 'stories/x/index.html' -> '/stories/x/'."""
+    return "/" + (path[:-len("index.html")] if path.endswith("index.html") else path)
+
+
+def kept(bundle: Mapping[str, bytes], primary: bool) -> dict[str, bytes]:
+    """What the browser needs of a bundle; a merged one shares the primary's code."""
+    return {name: data for name, data in bundle.items()
+            if SEARCH_FILES.match(name) and (primary or not name.endswith((".js", ".pagefind")))}
+
+
+# -- the same pages, the same bytes -------------------------------------------------------
+# Pagefind writes a filter's values, and the list of filters, in the order of a Rust hash
+# map, which changes from run to run; the file names are hashes of the bytes, so every
+# build would name its filter and meta files afresh. steady() puts them in order and
+# names them again. The files are gzip of "pagefind_dcd" and CBOR (RFC 8949).
+
+MAGIC = b"pagefind_dcd"
+
+
+def steady(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with its filters in a fixed order, and the file names that follow."""
+    renamed, out = {}, {}
+    for name, data in bundle.items():
+        if name.startswith("filter/") and name.endswith(".pf_filter"):
+            values = _read_cbor_file(data)
+            if values is None:
+                return bundle
+            values[1].sort(key=lambda pair: pair[0])
+            data = _write_cbor_file(values)
+            stem = name[len("filter/"):-len(".pf_filter")]
+            new = f"{stem.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
+            renamed[stem] = new
+            name = f"filter/{new}.pf_filter"
+        out[name] = data
+    for name in [n for n in out if n.startswith("pagefind.") and n.endswith(".pf_meta")]:
+        meta = _read_cbor_file(out[name])
+        if meta is None or len(meta) < 4 or not isinstance(meta[3], list):
+            return bundle
+        meta[3] = sorted([filter_name, renamed.get(file, file)] for filter_name, file in meta[3])
+        data = _write_cbor_file(meta)
+        stem = name[len("pagefind."):-len(".pf_meta")]
+        new = f"{stem.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:10]}"
+        del out[name]
+        out[f"pagefind.{new}.pf_meta"] = data
+        if "pagefind-entry.json" in out:
+            out["pagefind-entry.json"] = out["pagefind-entry.json"].replace(
+                f'"{stem}"'.encode(), f'"{new}"'.encode())
+    return out
+
+
+def _read_cbor_file(data: bytes):
+    """The value in a Pagefind file, or None when it is not what this module knows."""
+    try:
+        raw = gzip.decompress(data)
+        if not raw.startswith(MAGIC):
+            return None
+        value, end = _decode(raw, len(MAGIC))
+    except (OSError, EOFError, ValueError, IndexError):
+        return None
+    return value if end == len(raw) and _encode(value) == raw[len(MAGIC):] else None
+
+
+def _write_cbor_file(value) -> bytes:
+    return gzip.compress(MAGIC + _encode(value), compresslevel=9, mtime=0)
+
+
+def _decode(raw: bytes, at: int):
+    """One CBOR item from raw[at:]: unsigned ints, text, arrays and maps; (value, end)."""
+    major, info = raw[at] >> 5, raw[at] & 31
+    at += 1
+    if info < 24:
+        number = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        number, at = int.from_bytes(raw[at:at + size], "big"), at + size
+    else:
+        raise ValueError("indefinite or reserved CBOR length")
+    if major == 0:
+        return number, at
+    if major == 3:
+        return raw[at:at + number].decode("utf-8"), at + number
+    if major == 4:
+        items = []
+        for _ in range(number):
+            item, at = _decode(raw, at)
+            items.append(item)
+        return items, at
+    if major == 5:
+        pairs = []
+        for _ in range(number):
+            key, at = _decode(raw, at)
+            value, at = _decode(raw, at)
+            pairs.append((key, value))
+        return dict(pairs), at
+    raise ValueError(f"CBOR major type {major}")
+
+
+def _head(major: int, number: int) -> bytes:
+    if number < 24:
+        return bytes([major << 5 | number])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if number < 1 << (8 * size):
+            return bytes([major << 5 | info]) + number.to_bytes(size, "big")
+    raise ValueError("number too large for CBOR")
+
+
+def _encode(value) -> bytes:
+    if isinstance(value, int):
+        return _head(0, value)
+    if isinstance(value, str):
+        text = value.encode("utf-8")
+        return _head(3, len(text)) + text
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(_encode(item) for item in value)
+    return _head(5, len(value)) + b"".join(_encode(k) + _encode(v) for k, v in value.items())
+
+
+def _entry_language(bundle: Mapping[str, bytes], wanted: str) -> str:
+    """The key Pagefind gave the language in the bundle's entry file."""
+    entry = json.loads(bundle.get("pagefind-entry.json", b"{}"))
+    languages = list(entry.get("languages", {}))
+    return wanted if wanted in languages or not languages else languages[0]
+
+
+def pack(files: Mapping[str, bytes]) -> bytes:
+    """Many files as one cache entry: a JSON list of (path, size), a newline, the bytes."""
+    header = json.dumps([[path, len(data)] for path, data in files.items()]).encode()
+    return header + b"\n" + b"".join(files.values())
+
+
+def unpack(packed: bytes) -> dict[str, bytes]:
+    header, _, body = packed.partition(b"\n")
+    files, offset = {}, 0
+    for path, size in json.loads(header):
+        files[path] = body[offset:offset + size]
+        offset += size
+    return files
+
+
+class Pagefind:
+    """The Pagefind binary in service mode: base64 JSON messages, each ended by a comma."""
+
+    def __init__(self):
+        executable = get_executable()
+        if executable is None:
+            raise SearchUnavailable("search: the Pagefind program is not installed; "
+                                    + INSTALL_HINT)
+        self.errors = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen([str(executable), "--service"],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=self.errors)
+        except OSError as exc:
+            self.errors.close()
+            raise SearchUnavailable(f"search: the Pagefind program at {executable} cannot run "
+                                    f"({exc.strerror or exc}); {INSTALL_HINT}") from None
+        self.executable, self.sent, self.pending = executable, 0, b""
+
+    def __enter__(self) -> "Pagefind":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the binary; it keeps nothing worth waiting for."""
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.terminate()
+        self.process.wait()
+        self.errors.close()
+
+    def index(self, pages: Mapping[str, bytes], paths: list[str],
+              language: str) -> dict[str, bytes]:
+        """Index those of the pages in one language; the bundle's files by their path in it."""
+        made = self.ask({"type": "NewIndex", "config": {"force_language": language,
+                                                     "exclude_selectors": EXCLUDED}})
+        index_id = made["index_id"]
+        self.add_all(index_id, pages, paths)
+        reply = self.ask({"type": "GetFiles", "index_id": index_id})
+        self.ask({"type": "DeleteIndex", "index_id": index_id})
+        return {file["path"].lstrip("/"): base64.b64decode(file["content"])
+                for file in reply["files"]}
+
+    def add_all(self, index_id: int, pages: Mapping[str, bytes], paths: list[str]) -> None:
+        """Add every page, sent from a thread while the replies are read, so that Pagefind
+        parses several at once and neither pipe fills up while the other waits."""
+        def send_all():
+            for path in paths:
+                if not self._send({"type": "AddFile", "index_id": index_id,
+                                   "url": page_url(path), "file_path": None,
+                                   "file_contents": indexed_part(pages[path]).decode("utf-8")}):
+                    return
+        sender = threading.Thread(target=send_all, daemon=True)
+        sender.start()
+        try:
+            for _ in paths:
+                self._reply()
+        except BaseException:
+            self.process.kill()          # the sender's next write fails, and it stops
+            raise
+        finally:
+            sender.join()
+
+    def ask(self, payload: dict) -> dict:
+        """Send one request and wait for its reply."""
+        if not self._send(payload):
+            self._died()
+        return self._reply()
+
+    def _send(self, payload: dict) -> bool:
+        self.sent += 1
+        message = json.dumps({"message_id": self.sent, "payload": payload}).encode("utf-8")
+        try:
+            self.process.stdin.write(base64.b64encode(message) + b",")
+            self.process.stdin.flush()
+        except OSError:
+            return False
+        return True
+
+    def _reply(self) -> dict:
+        reply = json.loads(base64.b64decode(self._read_message()))
+        if reply["payload"]["type"] == "Error":
+            message = reply["payload"]["message"]
+            raise SearchUnavailable(f"search: Pagefind refused a page: {message}")
+        return reply["payload"]
+
+    def _read_message(self) -> bytes:
+        parts = []
+        while True:
+            chunk, self.pending = self.pending or self.process.stdout.read1(1 << 20), b""
+            if not chunk:
+                self._died()
+            head, comma, self.pending = chunk.partition(b",")
+            parts.append(head)
+            if comma:
+                return b"".join(parts)
+
+    def _died(self):
+        self.process.wait()
+        self.errors.seek(0)
+        said = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        reason = said[-1] if said else f"exit status {self.process.returncode}"
+        raise SearchUnavailable(f"search: the Pagefind program at {self.executable} stopped "
+                                f"({reason}); {INSTALL_HINT}")
