@@ -91,6 +91,11 @@ class Term:
     def path(self) -> str:
         return f"{self.kind}/{self.slug}/"
 
+    @property
+    def label(self) -> str:
+        """The name as headings show it: "shift work" reads "Shift work"; the slug stays."""
+        return self.name[:1].upper() + self.name[1:]
+
 
 @dataclass(frozen=True)
 class Profile:

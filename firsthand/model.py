@@ -49,6 +49,8 @@ class Site:
     language: str = "en"
     jobs_url: str = ""
     brand_color: str = "#0b6e4f"
+    logo: str = ""                     # output path of brand.logo (in static/), or ""
+    logo_data: bytes = field(default=b"", repr=False)   # its bytes, for the cards
     per_page: int = 10
     domain: str = ""
     social: Social = field(default_factory=Social)
