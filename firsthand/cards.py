@@ -340,8 +340,9 @@ def _ascent(weight: str, size: int) -> int:
     return _font(*(chain[0] if chain else (None, 0)), size).getmetrics()[0]
 
 
-NUMBER = regex.compile(r"[\p{Bidi_Class=EN}\p{Bidi_Class=AN}][\p{Bidi_Class=EN}\p{Bidi_Class=AN}"
-                       r"\p{Bidi_Class=CS}\p{Bidi_Class=ES}\p{Bidi_Class=ET}]*|\X")
+NUMBER = regex.compile(r"[\p{Bidi_Class=EN}\p{Bidi_Class=AN}]+(?:[\p{Bidi_Class=CS}"
+                       r"\p{Bidi_Class=ES}\p{Bidi_Class=ET}][\p{Bidi_Class=EN}"
+                       r"\p{Bidi_Class=AN}]+)*|\X")
 
 
 def _reversed_neutral(run: str) -> str:
