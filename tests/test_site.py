@@ -192,9 +192,10 @@ def test_drafts_flag_builds_drafts_and_marks_them(make_site):
     assert not (site.out / "stories/later").exists()
     assert "Work in progress" not in site.page("")
     assert "Work in progress" not in (site.out / "sitemap.xml").read_text()
-    assert site.build("--drafts").code == 0
+    assert site.build("--drafts", "--base-url", "https://preview.testco.example/").code == 0
     assert "Draft: not published" in site.page("stories/wip/")
     assert "From the future" in site.page("")
+    assert '<meta name="robots" content="noindex">' in site.page("")
     assert "Disallow: /" in (site.out / "robots.txt").read_text()
 
 
