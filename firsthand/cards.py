@@ -179,7 +179,8 @@ def missing_glyphs(text: str, weight: str = "bold") -> list[str]:
 # -- text layout -------------------------------------------------------------------------
 
 
-def runs(text: str, weight: str) -> list[tuple[str, tuple[Path | None, int]]]:
+@functools.lru_cache(maxsize=65536)
+def runs(text: str, weight: str) -> tuple[tuple[str, tuple[Path | None, int]], ...]:
     """Split text into runs drawn with one font; spaces and marks stay with their run."""
     result: list[list] = []
     for grapheme in GRAPHEME.findall(text):
@@ -193,7 +194,7 @@ def runs(text: str, weight: str) -> list[tuple[str, tuple[Path | None, int]]]:
             result[-1][0] += grapheme
         else:
             result.append([grapheme, font])
-    return [(text, font) for text, font in result]
+    return tuple((text, font) for text, font in result)
 
 
 def _direction(text: str) -> str | None:
@@ -398,12 +399,18 @@ def _round_mask(size: int) -> Image.Image:
     return mask.resize((size, size), Image.LANCZOS)
 
 
-def _open(data: bytes, size: tuple[int, int]) -> Image.Image:
-    """A picture cropped to fill size (JPEGs decoded at a reduced scale where they can be)."""
+@functools.lru_cache(maxsize=4)
+def _decoded(data: bytes) -> Image.Image:
+    """A picture decoded once for both cards of a story (drawn one after the other)."""
     with Image.open(io.BytesIO(data)) as opened:
         if opened.format == "JPEG":
-            opened.draft("RGB", (size[0] * 2, size[1] * 2))
-        return ImageOps.fit(ImageOps.exif_transpose(opened).convert("RGB"), size, Image.LANCZOS)
+            opened.draft("RGB", (2400, 1350))        # decode at a reduced scale if larger
+        return ImageOps.exif_transpose(opened).convert("RGB")
+
+
+def _open(data: bytes, size: tuple[int, int], method=Image.LANCZOS) -> Image.Image:
+    """A picture cropped to fill size."""
+    return ImageOps.fit(_decoded(data), size, method)
 
 
 @functools.lru_cache(maxsize=256)
@@ -464,7 +471,7 @@ def _draw_brand(image: Image.Image, card: CardText, xy: tuple[int, int], size: i
 @functools.lru_cache(maxsize=64)
 def _cover(data: bytes, size: tuple[int, int], stops: tuple) -> Image.Image:
     """The story photo cropped to fill, darkened by a scrim where text goes."""
-    photo = _open(data, size)
+    photo = _open(data, size, Image.BILINEAR)     # under a scrim, bilinear is enough
     photo.paste((0, 0, 0), (0, 0, *size), _scrim(size, stops))
     return photo
 
