@@ -25,9 +25,10 @@ EXCERPT = 240                 # characters of a story's excerpt on cards
 FEED_SIZE = 20
 # The widths the theme shows pictures at, in CSS pixels, so each gets copies at 1x and 2x:
 # story photos fill a column up to 664 px (phones: the screen less its margins); faces are
-# squares of 56 (cards), 72 (bylines), 96 (people) and 192 (a person's page) px.
+# squares of 56 (the archive), 72 (teams, the home page's row of faces), 96 (story cards),
+# 144 (a story's byline, the people page) and 192 (a person's page) px.
 PHOTO_WIDTHS = (400, 800, 1200)
-FACE_SIZES = (56, 72, 96, 192)
+FACE_SIZES = (56, 72, 96, 144, 192)
 FACE_WIDTHS = tuple(sorted({n * size for size in FACE_SIZES for n in (1, 2)}))
 
 
