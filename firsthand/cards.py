@@ -478,7 +478,7 @@ def _cover(data: bytes, size: tuple[int, int], stops: tuple) -> Image.Image:
 
 # -- og.png ------------------------------------------------------------------------------
 
-OG_SCRIM = ((0.0, 150), (0.22, 40), (0.45, 70), (1.0, 225))
+OG_SCRIM = ((0.0, 150), (0.22, 40), (0.42, 100), (1.0, 230))
 
 
 @functools.lru_cache(maxsize=512)
