@@ -615,12 +615,19 @@ def draw_instagram(card: CardText) -> Image.Image:
                                         fill=soft)
         foot = title_top - 60
         draw_block(image, title_lines, (margin, title_top), "regular", title_size, soft, inner)
-    text = f"“{quote}”" if quote else card.title
+    text = quoted(quote) if quote else card.title
     size, lines = fit(text, "bold", (84, 40), inner, foot - top, 8)
     used = int(len(lines) * size * LINE)
     draw_block(image, lines, (margin, top + max(0, (foot - top - used) // 3)), "bold", size,
                ink, inner)
     return image
+
+
+def quoted(text: str) -> str:
+    """The quote in the marks its script uses: 「」 for Chinese and Japanese, else “”."""
+    if regex.search(r"[\p{Han}\p{Hiragana}\p{Katakana}]", text):
+        return f"「{text}」"
+    return f"“{text}”"
 
 
 DRAW = {"og": draw_og, "instagram": draw_instagram}

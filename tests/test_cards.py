@@ -146,3 +146,11 @@ def built_sample(tmp_path_factory):
     run = folder.run("build", "--out", str(out), "--quiet")
     assert run.code == 0, run.err
     return out
+
+
+def test_the_quote_takes_the_marks_of_its_script():
+    assert cards.quoted("荷物は大丈夫か") == "「荷物は大丈夫か」"
+    assert cards.quoted("Nothing hides there.") == "“Nothing hides there.”"
+    japanese = card(quote="お客様が本当に知りたいのは、荷物は大丈夫かということでした。")
+    assert cards.missing_glyphs(cards.quoted(japanese.quote)) == []
+    assert decoded(draw_card(japanese, "instagram")).size == (1080, 1350)
