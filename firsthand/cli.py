@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
+import json
 import os
 import sys
 from pathlib import Path
 
 from . import deploy, scaffold
+from .plan import plan_files, write_plan
+from .analytics import read_views
+from .announce import (CHATS, TIMEOUT, GitError, announce, chat_of, new_entries, payload,
+                       published_at, shown_url, story_of)
 from .build import Result, build, generate
 from .enrich import enrich, today
 from .load import load
 from .model import PLATFORMS
 from .problems import Problems, format_problems
 from .progress import Progress
+from .render import make_environment
+from .report import catalogue, figures, problem_lines, render_report, tally, write_report
 from .snippets import describe_snippets
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -80,6 +88,42 @@ def make_parser() -> argparse.ArgumentParser:
     snippets_cmd.add_argument("--platform", choices=PLATFORMS, metavar="NAME",
                               help=f"only this platform ({', '.join(PLATFORMS)})")
     _source(snippets_cmd)
+
+    report_cmd = commands.add_parser(
+        "report", help="count what the stories brought, from access logs or analytics exports")
+    report_cmd.add_argument("analytics", nargs="+", type=Path, metavar="ANALYTICS",
+                            help="access logs (common or combined, .gz too), a Plausible "
+                                 "export (.zip or its CSVs) or a Matomo CSV export; a "
+                                 "folder means every file in it")
+    report_cmd.add_argument("--out", type=Path,
+                            help="where the report goes (default: SOURCE/report; never "
+                                 "inside site/)")
+    report_cmd.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                            help="count only views on or after this day")
+    _source(report_cmd)
+
+    plan_cmd = commands.add_parser(
+        "plan", help="suggest who shares which story when: a calendar (.ics) per person")
+    plan_cmd.add_argument("--weeks", type=_weeks, default=4, metavar="N",
+                          help="how far ahead to plan, in weeks (default: 4)")
+    plan_cmd.add_argument("--out", type=Path,
+                          help="where the plan goes (default: SOURCE/plan; never inside site/)")
+    _source(plan_cmd)
+
+    announce_cmd = commands.add_parser(
+        "announce", help="post each story published since GIT_REF to a team chat's webhook")
+    announce_cmd.add_argument("--since", required=True, metavar="GIT_REF",
+                              help="the commit last announced or deployed, like HEAD~1")
+    announce_cmd.add_argument("--webhook", metavar="URL",
+                              help="the chat's incoming webhook (default: $CHAT_WEBHOOK; "
+                                   "keep it secret)")
+    announce_cmd.add_argument("--chat", choices=CHATS,
+                              help="which chat the webhook is (default: told from its address)")
+    announce_cmd.add_argument("--timeout", type=float, default=TIMEOUT, metavar="SECONDS",
+                              help=f"wait this long for the webhook (default: {TIMEOUT:g})")
+    announce_cmd.add_argument("--dry-run", action="store_true",
+                              help="print the messages; post nothing")
+    _source(announce_cmd)
     return parser
 
 
@@ -91,6 +135,20 @@ def _jobs(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got '{text}'")
     return value
+
+
+def _weeks(text: str) -> int:
+    value = int(text) if text.isdigit() else 0
+    if not 1 <= value <= 52:
+        raise argparse.ArgumentTypeError(f"must be a number of weeks from 1 to 52, got '{text}'")
+    return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a day as YYYY-MM-DD, got '{text}'") from None
 
 
 def _source(command: argparse.ArgumentParser) -> None:
@@ -106,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = {"build": run_build, "check": run_check, "snippets": run_snippets, "new": run_new,
                "new-person": run_new_person, "serve": run_serve,
-               "deploy": run_deploy}[args.command]
+               "deploy": run_deploy, "report": run_report,
+               "plan": run_plan, "announce": run_announce}[args.command]
     return handler(args, parser)
 
 
@@ -256,6 +315,118 @@ def run_snippets(args, parser) -> int:
         return EXIT_CONTENT
     names = [args.platform] if args.platform else list(library.site.social.platforms)
     print(describe_snippets(library.site, entry, names))
+    return EXIT_OK
+
+
+def load_library(source: Path, drafts: bool = False):
+    """The site's stories, people and links, or None (the problems printed) when the
+    content has errors: the one place report, plan and announce read a site."""
+    problems = Problems()
+    content = load(source, problems)
+    library = enrich(content, problems, today(), drafts=drafts) if content else None
+    if library is None or problems.has_errors:
+        print(format_problems(problems.sorted()), file=sys.stderr)
+        return None
+    return library
+
+
+def _side_folder(args, parser, source: Path, name: str) -> Path:
+    """--out of report and plan: SOURCE/NAME by default, never inside site/ or over the
+    source folder."""
+    out = (args.out or source / name).resolve()
+    site_out = source / "site"
+    if out == site_out or site_out in out.parents or out == source or out in source.parents:
+        parser.error(f"--out {out} would write into the site or its source; choose another "
+                     f"folder (default: SOURCE/{name})")
+    return out
+
+
+def run_plan(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    out = _side_folder(args, parser, source, "plan")
+    library = load_library(source, drafts=True)     # stories dated ahead are planned too
+    if library is None:
+        return EXIT_CONTENT
+    start = today()
+    files = plan_files(library, start, args.weeks)
+    write_plan(out, files)
+    people = len(files) - 1
+    print(f"Planned {args.weeks} week{'s' * (args.weeks != 1)} from {start}: a calendar for "
+          f"{people} {'person' if people == 1 else 'people'} and hootsuite.csv → {_shown(out)}/")
+    return EXIT_OK
+
+
+def run_announce(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    webhook = args.webhook or os.environ.get("CHAT_WEBHOOK", "")
+    if not webhook and not args.dry_run:
+        parser.error("give the chat's webhook: --webhook URL, or set CHAT_WEBHOOK")
+    if webhook and not webhook.startswith(("https://", "http://")):
+        parser.error("--webhook must be an http(s) URL")
+    chat = args.chat or (chat_of(webhook) if webhook else "slack")
+    if chat is None:
+        parser.error(f"cannot tell which chat {shown_url(webhook)} is from its address; "
+                     f"pass --chat ({', '.join(CHATS)})")
+    library = load_library(source)
+    if library is None:
+        return EXIT_CONTENT
+    try:
+        before = published_at(source, args.since)
+    except GitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    stories = [story_of(library.site, e) for e in new_entries(library, before)]
+    if not stories:
+        print(f"No story was published since {args.since}; nothing to announce.")
+        return EXIT_OK
+    if args.dry_run:
+        for story in stories:
+            print(json.dumps(payload(chat, story), ensure_ascii=False, indent=1))
+        return EXIT_OK
+    outcomes = announce(webhook, chat, stories, args.timeout)
+    for outcome in outcomes:
+        if outcome.ok:
+            print(f"Announced '{outcome.slug}' in {chat.capitalize()}.")
+        else:
+            print(f"warning: could not announce '{outcome.slug}' to {shown_url(webhook)}: "
+                  f"{outcome.detail}", file=sys.stderr)
+    missed = [s.slug for s in stories[len(outcomes) - 1:]] if not outcomes[-1].ok else []
+    if missed:
+        print(f"warning: {len(missed)} of {len(stories)} stories not announced "
+              f"({', '.join(missed)}); the site itself is not affected. Run announce again "
+              f"with --since {args.since} once the chat answers.", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_report(args, parser) -> int:
+    source = args.source.resolve()
+    if not (source / "site.yaml").is_file():
+        parser.error(f"no site.yaml in {source}; pass --source with the site's folder")
+    out = _side_folder(args, parser, source, "report")
+    files = []
+    for path in args.analytics:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.exists():
+            files.append(path)
+        else:
+            parser.error(f"{path}: no such file or folder")
+    library = load_library(source)
+    if library is None:
+        return EXIT_CONTENT
+    cat = catalogue(library, library.site.report_people)
+    result = figures(tally(read_views(files, args.since), cat), library, cat, args.since)
+    write_report(out, render_report(result, make_environment(source), library.site.brand_color))
+    for line in problem_lines(result):
+        print(line, file=sys.stderr)
+    totals = result["totals"]
+    print(f"Read {totals['records']} lines and rows from {len(files)} "
+          f"file{'s' * (len(files) != 1)}: {totals['story_views']} story views, "
+          f"{totals['from_shared_links']} from shared links → {_shown(out)}/index.html")
     return EXIT_OK
 
 

@@ -31,7 +31,8 @@ STORY_KEYS = ("title", "author", "date", "summary", "team", "location", "tags", 
 PERSON_KEYS = ("name", "role", "team", "location", "pronouns", "photo", "photo_alt", "bio",
                "handles", "active", "consent")
 SITE_KEYS = ("title", "company", "base_url", "description", "language", "jobs_url",
-             "brand_color", "brand", "per_page", "domain", "social", "guidelines", "extra")
+             "brand_color", "brand", "per_page", "domain", "social", "guidelines", "extra",
+             "report")
 BRAND_KEYS = ("colour", "color", "logo")
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")     # the cards draw it: no SVG
 SOCIAL_KEYS = ("platforms", "hashtags", "handles", "utm", "disclosure")
@@ -214,13 +215,17 @@ def load_site(source: Path, problems: Problems) -> Site | None:
     social = _load_social(fields, path, problems)
     guidelines = _load_guidelines(fields, path, problems)
     extra = fields.mapping("extra")
+    report = fields.mapping("report")
+    report_people = report is not None and Fields(
+        report, path, problems, ("people",), where="report.").boolean("people", False)
     return Site(
         title=title, company=company, base_url=base_url,
         description=fields.text("description"), language=language, jobs_url=jobs_url,
         brand_color=brand.lower(), per_page=fields.integer("per_page", 10, minimum=1),
         domain=fields.text("domain"), social=social, guidelines=guidelines,
-        logo=logo, logo_data=logo_data, extra=frozen_map(plain(Field(extra, 1)) if extra is not None else {}),
-        source=source,
+        logo=logo, logo_data=logo_data,
+        extra=frozen_map(plain(Field(extra, 1)) if extra is not None else {}),
+        source=source, report_people=report_people,
     )
 
 

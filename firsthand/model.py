@@ -57,6 +57,7 @@ class Site:
     guidelines: Guidelines = field(default_factory=Guidelines)
     extra: Mapping = field(default_factory=frozen_map)
     source: Path = Path(".")
+    report_people: bool = False        # report: {people: true}: per-person figures in `report`
 
     def absolute(self, path: str) -> str:
         """The absolute URL of an output path like 'stories/night-shift/'."""
