@@ -39,8 +39,10 @@ STORY_KEYS = ("title", "author", "date", "summary", "team", "location", "tags", 
 PERSON_KEYS = ("name", "role", "team", "location", "pronouns", "photo", "photo_alt", "bio",
                "handles", "active", "consent")
 SITE_KEYS = ("title", "company", "base_url", "description", "language", "jobs_url",
-             "brand_color", "per_page", "domain", "search", "social", "guidelines", "extra",
-             "report")
+             "brand_color", "brand", "per_page", "domain", "search", "social", "guidelines",
+             "extra", "report")
+BRAND_KEYS = ("colour", "color", "logo")
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")     # the cards draw it: no SVG
 SOCIAL_KEYS = ("platforms", "hashtags", "handles", "utm", "disclosure")
 GUIDELINE_KEYS = ("banned_terms", "require_image_alt", "max_title_length", "min_words",
                   "max_words", "review_after_days", "consent", "consent_valid_days")
@@ -229,10 +231,12 @@ def load_site(source: Path, problems: Problems) -> Site | None:
     if not LANG_RE.match(language):
         problems.error(path, fields.line("language"),
                        f"'language' must be a language code like en or pt-BR, got \"{language}\"")
-    brand = fields.text("brand_color") or "#0b6e4f"
+    brand_colour, logo, logo_data = _load_brand(fields, source, path, problems)
+    brand = brand_colour or fields.text("brand_color") or "#0b6e4f"
     if not COLOR_RE.match(brand):
-        problems.error(path, fields.line("brand_color"),
-                       f"'brand_color' must be a colour like #0b6e4f, got \"{brand}\"")
+        key = "brand" if brand_colour else "brand_color"
+        problems.error(path, fields.line(key),
+                       f"'{key}' must be a colour like #0b6e4f, got \"{brand}\"")
     jobs_url = fields.text("jobs_url")
     if jobs_url and not jobs_url.startswith(("https://", "http://")):
         problems.error(path, fields.line("jobs_url"),
@@ -248,10 +252,33 @@ def load_site(source: Path, problems: Problems) -> Site | None:
         description=fields.text("description"), language=language, jobs_url=jobs_url,
         brand_color=brand.lower(), per_page=fields.integer("per_page", 10, minimum=1),
         domain=fields.text("domain"), search=fields.boolean("search", True), social=social,
-        guidelines=guidelines,
+        guidelines=guidelines, logo=logo, logo_data=logo_data,
         extra=frozen_map(plain(Field(extra, 1)) if extra is not None else {}),
         source=source, report_people=report_people,
     )
+
+
+def _load_brand(fields: Fields, source: Path, path: str,
+                problems: Problems) -> tuple[str, str, bytes]:
+    """brand: {colour, logo}: the accent colour, and a logo in static/ (its output path and
+    bytes, which the cards draw)."""
+    document = fields.mapping("brand")
+    if document is None:
+        return "", "", b""
+    brand = Fields(document, path, problems, BRAND_KEYS, where="brand.")
+    colour = brand.text("colour") or brand.text("color")
+    logo = brand.text("logo").lstrip("/")
+    if not logo:
+        return colour, "", b""
+    file = source / logo
+    inside = file.resolve().is_relative_to((source / "static").resolve())
+    if not inside or file.suffix.lower() not in LOGO_SUFFIXES or not file.is_file() \
+            or file.is_symlink():
+        problems.error(path, brand.line("logo"),
+                       f"'brand.logo' must be a PNG, JPEG or WebP file in static/, such as "
+                       f"static/logo.png; got \"{logo}\"")
+        return colour, "", b""
+    return colour, Path(logo).as_posix(), file.read_bytes()
 
 
 def _load_social(fields: Fields, path: str, problems: Problems) -> Social:

@@ -58,6 +58,8 @@ class Site:
     language: str = "en"
     jobs_url: str = ""
     brand_color: str = "#0b6e4f"
+    logo: str = ""                     # output path of brand.logo (in static/), or ""
+    logo_data: bytes = field(default=b"", repr=False)   # its bytes, for the cards
     per_page: int = 10
     domain: str = ""
     search: bool = True                # Pagefind index and search page (firsthand/search.py)
@@ -144,9 +146,10 @@ class Content:
 
 # The widths the theme shows pictures at, in CSS pixels, so each gets copies at 1x and 2x:
 # story photos fill a column up to 664 px (phones: the screen less its margins); faces are
-# squares of 56 (cards), 72 (bylines), 96 (people) and 192 (a person's page) px.
+# squares of 56 (the archive), 72 (teams, the home page's row of faces), 96 (story cards),
+# 144 (a story's byline, the people page) and 192 (a person's page) px.
 PHOTO_WIDTHS = (400, 800, 1200)
-FACE_SIZES = (56, 72, 96, 192)
+FACE_SIZES = (56, 72, 96, 144, 192)
 FACE_WIDTHS = tuple(sorted({n * size for size in FACE_SIZES for n in (1, 2)}))
 
 
@@ -211,6 +214,11 @@ class Term:
     @property
     def path(self) -> str:
         return f"{self.kind}/{self.slug}/"
+
+    @property
+    def label(self) -> str:
+        """The name as headings show it: "shift work" reads "Shift work"; the slug stays."""
+        return self.name[:1].upper() + self.name[1:]
 
 
 @dataclass(frozen=True)

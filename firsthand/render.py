@@ -293,9 +293,12 @@ def _pagination(number: int, pages: int) -> dict:
 
 
 def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """One page per story."""
-    for entry in r.library.entries:
-        yield r.page("story.html", story_page(entry), entry=entry)
+    """One page per story, with links to the next newer and the next older one."""
+    entries = r.library.entries
+    for index, entry in enumerate(entries):
+        newer = entries[index - 1] if index else None
+        older = entries[index + 1] if index + 1 < len(entries) else None
+        yield r.page("story.html", story_page(entry), entry=entry, newer=newer, older=older)
 
 
 def story_page(entry: Entry) -> Page:
@@ -335,6 +338,19 @@ def render_terms(r: Renderer) -> Iterator[tuple[str, bytes]]:
                                            kind="term"), term=term)
 
 
+def render_archive(r: Renderer) -> Iterator[tuple[str, bytes]]:
+    """archive/: every story, newest first, under a heading per month."""
+    months: list[tuple[str, list[Entry]]] = []
+    for entry in r.library.entries:
+        label = f"{entry.date:%B} {entry.date.year}"
+        if not months or months[-1][0] != label:
+            months.append((label, []))
+        months[-1][1].append(entry)
+    yield r.page("archive.html", Page("archive/", "All stories by month",
+                                      f"Every story by the people of {r.site.company}, "
+                                      "month by month.", kind="list"), months=months)
+
+
 def render_feed(r: Renderer) -> Iterator[tuple[str, bytes]]:
     """The Atom feed of the newest stories."""
     entries = [e for e in r.library.entries][:FEED_SIZE]
@@ -343,15 +359,20 @@ def render_feed(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 
 def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """sitemap.xml of every page meant for search engines, and robots.txt pointing to it."""
+    """sitemap.xml of every page meant for search engines, and robots.txt pointing to it
+    (at a host's root only)."""
     urls = [("", None)] + [(e.path, e.story.updated or e.date) for e in r.library.entries]
     urls += [("people/", None)] + [(p.path, None) for p in r.library.profiles]
     urls += [("teams/", None)] + [(t.path, None) for t in r.library.teams]
     urls += [("tags/", None)] + [(t.path, None) for t in r.library.tags]
+    urls += [("archive/", None)]
     pages = -(-len(r.library.entries) // r.site.per_page)
     urls += [(f"page/{n}/", None) for n in range(2, pages + 1)]
     yield r.page("sitemap.xml", Page("sitemap.xml", "", "", kind="feed"), urls=urls)
-    yield r.page("robots.txt", Page("robots.txt", "", "", kind="feed"))
+    # Crawlers read robots.txt only at the root of a host: a site below a sub-path gets
+    # none (README: add its Sitemap line to the host's own robots.txt).
+    if r.base_path in ("", "/"):
+        yield r.page("robots.txt", Page("robots.txt", "", "", kind="feed"))
 
 
 def render_search(r: Renderer) -> Iterator[tuple[str, bytes]]:
@@ -370,5 +391,6 @@ def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 # The share kits and snippets.json (sharekit.py) come after these; see build.RENDER_STEPS.
 RENDER_STEPS: list[RenderStep] = [render_index, render_stories, render_people, render_terms,
-                                  render_feed, render_sitemap, render_404, render_search]
+                                  render_archive, render_feed, render_sitemap, render_404,
+                                  render_search]
 

@@ -33,9 +33,12 @@ def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Sto
     for entry in library.entries:
         person = entry.author
         face = faces.get(person.id)
+        cover = pictures.get(entry.image.path) if entry.image else None
         card = CardText(title=" ".join(entry.title.split()), name=person.name, role=person.role,
                         company=site.company, brand_color=site.brand_color,
-                        initials=person.initials, photo=face.data if face else None)
+                        initials=person.initials, photo=face.data if face else None,
+                        quote=entry.story.quote, cover=cover.data if cover else None,
+                        logo=site.logo_data or None)
         wanted.extend((entry.path + name, card, kind) for kind, name in CARD_FILES.items())
     names = [stored.key(engine, card_key(card, kind)) for _, card, kind in wanted]
     for index, data in store.memoize("cards", names, _draw, wanted, jobs, threshold):

@@ -60,8 +60,6 @@ LOOKS = {
                               shirt="#d9a21b", outfit="plain", earrings="#e0b84a"),
     "sven-akesson": dict(bg="#d6ecef", skin="light", hair="#c1440e", style="messy",
                          shirt="#8a8f96", outfit="hoodie", freckles=True),
-    "mateusz-nowak": dict(bg="#e6e6e6", skin="fair", hair="#9a7b55", style="short",
-                          shirt="#24533f", outfit="polo", glasses=True),
 }
 
 

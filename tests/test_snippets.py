@@ -108,12 +108,11 @@ def test_every_sample_snippet_is_counted_as_its_platform_counts(sample):
 
 def test_sample_snippets_json_has_the_documented_shape(sample):
     assert sample["site"] == {"title": "Life at Lumenfold",
-                              "base_url": "https://careers.lumenfold.example/stories/"}
+                              "base_url": "https://careers.lumenfold.example/"}
     slugs = [story["slug"] for story in sample["stories"]]
     assert "night-shift" in slugs
-    assert "four-years-in-the-support-queue" not in slugs       # its author has left
     night = next(s for s in sample["stories"] if s["slug"] == "night-shift")
-    assert night["url"] == "https://careers.lumenfold.example/stories/stories/night-shift/"
+    assert night["url"] == "https://careers.lumenfold.example/stories/night-shift/"
     assert night["author"] == {"id": "ana-lindqvist", "name": "Ana Lindqvist"}
     assert list(night["snippets"]) == list(PLATFORMS)
     x = night["snippets"]["x"]
@@ -186,7 +185,7 @@ def test_voices_first_person_and_colleague_naming_the_author(sample):
     mastodon_post = night["snippets"]["mastodon"]
     assert mastodon_post["text"].startswith("At 04:00 the warehouse")
     colleagues = [v["text"] for v in mastodon_post["variants"]]
-    assert all("Ana Lindqvist (@anal@mastodon.nu)" in text for text in colleagues)
+    assert all("Ana Lindqvist (@ana_lindqvist@mastodon.nu)" in text for text in colleagues)
     assert any("@lumenfold@social.lumenfold.example" in text for text in colleagues)
     assert any("Have you ever chosen the shift" in text for text in colleagues)
     assert len(set(colleagues)) == 3

@@ -28,13 +28,10 @@ def build_sample(out: Path, *args: str) -> Path:
     return out
 
 
-SUB_PATH = "stories/"          # the sample site.yaml's base_url is https://.../stories/
-
-
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Path:
-    """The sample site as `python build.py` makes it, placed where its base_url's path says."""
-    return build_sample(tmp_path_factory.mktemp("sample") / "www" / SUB_PATH.strip("/"))
+    """The sample site as `python build.py` makes it (its base_url is a host's root)."""
+    return build_sample(tmp_path_factory.mktemp("sample") / "www")
 
 
 @pytest.fixture(scope="session")
@@ -51,12 +48,12 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def served_site(sample_site):
-    """The sample site served over HTTP on 127.0.0.1 (a free port) below its sub-path."""
-    handler = functools.partial(QuietHandler, directory=str(sample_site.parent))
+    """The sample site served over HTTP on 127.0.0.1 (a free port) at the root."""
+    handler = functools.partial(QuietHandler, directory=str(sample_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}"
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
 

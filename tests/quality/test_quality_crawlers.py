@@ -6,7 +6,7 @@ import json
 
 from quality_pages import html_files, parse_page
 
-BASE = "https://careers.lumenfold.example/stories/"
+BASE = "https://careers.lumenfold.example/"
 
 
 def test_robots_txt_points_to_the_sitemap(sample_site):

@@ -10,7 +10,7 @@ import pytest
 
 from quality_pages import html_files, parse_page
 
-SAMPLE_BASE = "https://careers.lumenfold.example/stories/"
+SAMPLE_BASE = "https://careers.lumenfold.example/"
 SUB_BASE = "https://example.com/sub/path/"
 LINK_ATTRS = {"a": ["href"], "link": ["href"], "img": ["src", "srcset"], "script": ["src"],
               "source": ["src", "srcset"], "iframe": ["src"], "form": ["action"],

@@ -1,0 +1,156 @@
+"""The picture cards as a person sharing a story sees them: decoded from the PNG files."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from firsthand import cards
+from firsthand.cards import CardText, draw_card
+from sites import jpeg_with_gps
+
+BRAND = "#0b6e4f"
+QUOTE = "At 04:00 the dock is the quietest place I know. Nothing hides there."
+
+
+def photo(colour: tuple[int, int, int], size=(800, 500)) -> bytes:
+    """A JPEG of one colour with a white stripe, to find it on a card."""
+    image = Image.new("RGB", size, colour)
+    image.paste((255, 255, 255), (0, size[1] // 2 - 10, size[0], size[1] // 2 + 10))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def face() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), (230, 40, 40)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def card(**changes) -> CardText:
+    fields = dict(title="Night shift, and why I asked for it", name="Ana Lindqvist",
+                  role="Warehouse Shift Lead", company="Lumenfold", brand_color=BRAND,
+                  initials="AL", photo=face(), quote=QUOTE)
+    fields.update(changes)
+    return CardText(**fields)
+
+
+def decoded(data: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        assert image.format == "PNG"
+        return image.convert("RGB")
+
+
+def share(image: Image.Image, colour, box) -> float:
+    """The share of pixels in box within 40 of colour on every channel."""
+    region = image.crop(box)
+    masks = [channel.point(lambda v, c=c: 255 if abs(v - c) <= 40 else 0)
+             for channel, c in zip(region.split(), colour)]
+    both = ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
+    return both.histogram()[255] / (region.width * region.height)
+
+
+@pytest.mark.parametrize("kind, size", [("og", (1200, 630)), ("instagram", (1080, 1350))])
+def test_cards_have_their_sizes_with_and_without_a_photo(kind, size):
+    for variant in (card(), card(cover=photo((30, 60, 200)))):
+        assert decoded(draw_card(variant, kind)).size == size
+
+
+def test_og_uses_the_story_photo_when_there_is_one():
+    blue = (30, 60, 200)
+    with_photo = decoded(draw_card(card(cover=photo(blue)), "og"))
+    without = decoded(draw_card(card(), "og"))
+    # the photo fills the card; the scrim darkens it but it stays blue, not brand green
+    r, g, b = ImageStat.Stat(with_photo.crop((600, 150, 1150, 260))).mean
+    assert b > r + 40 and b > g + 40, (r, g, b)
+    assert share(without, (0x0b, 0x6e, 0x4f), (0, 0, 1200, 100)) > 0.9     # brand layout
+    assert share(with_photo, (0x0b, 0x6e, 0x4f), (0, 0, 1200, 630)) < 0.05
+
+
+def test_og_text_on_a_photo_stays_legible():
+    """White text on a white photo: the scrim under the title must darken it."""
+    white = decoded(draw_card(card(cover=photo((250, 250, 250))), "og"))
+    title_band = white.crop((0, 330, 1200, 470)).convert("L")
+    background = ImageStat.Stat(title_band).median[0]
+    assert background < 140, background             # white text on it reads at 3:1 or more
+
+
+def test_instagram_shows_the_quote_large_and_fills_its_lower_third():
+    image = decoded(draw_card(card(), "instagram"))
+    lower = image.crop((0, 900, 1080, 1350))
+    background = Image.new("RGB", lower.size, (0x0b, 0x6e, 0x4f))
+    changed = ImageChops.difference(lower, background).convert("L").point(
+        lambda v: 255 if v > 60 else 0)
+    assert changed.getbbox() is not None
+    ink = changed.histogram()[255] / (lower.width * lower.height)
+    assert ink > 0.03, ink            # text, not a stray pixel
+    short = decoded(draw_card(card(quote=""), "instagram"))
+    assert ImageChops.difference(image, short).getbbox() is not None      # the quote shows
+
+
+def test_instagram_carries_the_face_and_the_story_photo():
+    image = decoded(draw_card(card(cover=photo((30, 60, 200))), "instagram"))
+    red = (230, 40, 40)
+    assert share(image, red, (80, 440, 340, 680)) > 0.4          # the face, 240 px
+    r, g, b = ImageStat.Stat(image.crop((500, 150, 1000, 250))).mean
+    assert b > r + 40                                            # the photo fills the top
+
+
+def test_each_story_draws_only_its_own_text_on_the_person_layer():
+    """The person's face, name and role are drawn once for all of their stories."""
+    cards._og_person.cache_clear()
+    for number in range(5):
+        draw_card(card(title=f"Story number {number}", quote=""), "og")
+    info = cards._og_person.cache_info()
+    assert (info.misses, info.hits) == (1, 4)
+
+
+def test_a_long_title_shrinks_and_a_logo_is_drawn():
+    long = card(title="Word " * 60, quote="")
+    for kind in ("og", "instagram"):
+        assert decoded(draw_card(long, kind)).size == cards.LAYOUTS[kind].size
+    logo = io.BytesIO()
+    Image.new("RGB", (200, 60), (250, 200, 0)).save(logo, format="PNG")
+    with_logo = decoded(draw_card(card(logo=logo.getvalue()), "og"))
+    assert share(with_logo, (250, 200, 0), (64, 48, 200, 90)) > 0.8
+    assert cards.card_key(card(), "og") != cards.card_key(card(logo=logo.getvalue()), "og")
+
+
+def test_a_cover_with_gps_is_drawn_upright():
+    data = jpeg_with_gps(width=120, height=60, orientation=6)      # rotated a quarter turn
+    assert decoded(draw_card(card(cover=data), "og")).size == (1200, 630)
+
+
+def test_arabic_numbers_keep_their_order_in_a_right_to_left_line():
+    assert cards._reversed_neutral(" (٢٠٢٥)") == "(٢٠٢٥) "
+    assert cards._reversed_neutral("2025, ") == " ,2025"
+    assert cards._reversed_neutral("3.5 ") == " 3.5"
+
+
+def test_the_sample_cards_use_the_story_photo(built_sample):
+    og = decoded((built_sample / "stories/night-shift/og.png").read_bytes())
+    plain = decoded((built_sample / "stories/osaka-first-year/og.png").read_bytes())
+    assert share(plain, (0x0b, 0x6e, 0x4f), (0, 0, 1200, 40)) > 0.9
+    assert share(og, (0x0b, 0x6e, 0x4f), (0, 0, 1200, 630)) < 0.1
+
+
+@pytest.fixture(scope="module")
+def built_sample(tmp_path_factory):
+    from sites import ROOT, SiteFolder
+    folder = SiteFolder(ROOT)
+    out = tmp_path_factory.mktemp("sample") / "site"
+    run = folder.run("build", "--out", str(out), "--quiet")
+    assert run.code == 0, run.err
+    return out
+
+
+def test_the_quote_takes_the_marks_of_its_script():
+    assert cards.quoted("荷物は大丈夫か") == "「荷物は大丈夫か」"
+    assert cards.quoted("Nothing hides there.") == "“Nothing hides there.”"
+    japanese = card(quote="お客様が本当に知りたいのは、荷物は大丈夫かということでした。")
+    assert cards.missing_glyphs(cards.quoted(japanese.quote)) == []
+    assert decoded(draw_card(japanese, "instagram")).size == (1080, 1350)
