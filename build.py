@@ -2,7 +2,7 @@
 
 import sys
 
-from firsthand.cli import main
+from firsthand.commands.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

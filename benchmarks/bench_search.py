@@ -1,4 +1,4 @@
-"""Time the search index (firsthand/search.py) on the synthetic site.
+"""Time the search index (firsthand/pages/search.py) on the synthetic site.
 
     python benchmarks/bench_search.py --sizes 1000 --runs 3
     python benchmarks/bench_search.py --sizes 10000 --runs 1
@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import synth                                          # noqa: E402
-from firsthand import render, search                  # noqa: E402
-from firsthand.cache import Cache, render_bodies      # noqa: E402
-from firsthand.enrich import enrich, shown_stories    # noqa: E402
-from firsthand.load import load                       # noqa: E402
-from firsthand.problems import Problems               # noqa: E402
+from firsthand.pages import render, search
+from firsthand.cache import Cache, render_bodies
+from firsthand.content.enrich import enrich, shown_stories
+from firsthand.content.load import load
+from firsthand.content.problems import Problems
 
 ON = dt.date(2026, 11, 23)
 

@@ -19,19 +19,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Literal
 
-from . import fingerprint, markup, render, search, sharekit
-from .checks import CHECKS
-from .enrich import Library, enrich, shown_stories, text_stats, today
-from .fingerprint import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
-from .images import BadImage, Picture, clean_image, copy_path
-from .links import LinkChecker
-from .load import IMAGE_SUFFIXES, load, load_site, relative_path
-from .model import Content, Site
-from .problems import Problem, Problems
-from .progress import Progress
-from .snippets import Snippet, compose_snippets, snippet_inputs
-from .store import Store, key
-from .write import SiteWriter, WriteReport
+from firsthand.output import fingerprint
+from firsthand.content import markup
+from firsthand.pages import render, search
+from firsthand.social import sharekit
+from firsthand.content.checks import CHECKS
+from firsthand.content.enrich import Library, enrich, shown_stories, text_stats, today
+from firsthand.output.fingerprint import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
+from firsthand.content.images import BadImage, Picture, clean_image, copy_path
+from firsthand.pages.links import LinkChecker
+from firsthand.content.load import IMAGE_SUFFIXES, load, load_site, relative_path
+from firsthand.content.model import Content, Site
+from firsthand.content.problems import Problem, Problems
+from firsthand.commands.progress import Progress
+from firsthand.social.snippets import Snippet, compose_snippets, snippet_inputs
+from firsthand.output.store import Store, key
+from firsthand.output.write import SiteWriter, WriteReport
 
 STATIC_FOLDER = "static"
 LIVE_SCRIPT = "live-reload.js"    # the default theme's script for serve, not for sites

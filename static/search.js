@@ -1,4 +1,4 @@
-// Search (firsthand/search.py builds the index). On every page: the navigation's link to
+// Search (firsthand/pages/search.py builds the index). On every page: the navigation's link to
 // the list of stories becomes a search box. On the search page: Pagefind, with the
 // bundles of the site's other languages merged in, filters, and results that lead with
 // the person who wrote them.

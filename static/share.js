@@ -1,6 +1,6 @@
 // The share kit, on top of a page that works without it (templates/share.html):
 // - "Who is sharing?": every link and post then carries that person's id (utm_content),
-//   and a colleague gets the colleague's post in the framing firsthand/snippets.py gives
+//   and a colleague gets the colleague's post in the framing firsthand/social/snippets.py gives
 //   them (sharer_slot and for_sharer there; the tests hold the two to the same result);
 // - one platform's panel at a time, reached by the row of platform links;
 // - Copy buttons, and copy-then-open where a platform's share link takes only the URL;
@@ -11,7 +11,7 @@
   var kit = document.querySelector("[data-kit]");
   if (!kit) return;
   var status = document.querySelector("[data-share-status]");
-  var SLOTS = 3;                      // firsthand/snippets.py: SLOTS
+  var SLOTS = 3;                      // firsthand/social/snippets.py: SLOTS
   var SHARER_KEY = "firsthand.sharer";
   var author = kit.getAttribute("data-author");
   var slug = kit.getAttribute("data-slug");
@@ -51,7 +51,7 @@
     });
   }
 
-  // -- the sharer: the same rule as firsthand/snippets.py ------------------------------
+  // -- the sharer: the same rule as firsthand/social/snippets.py ------------------------------
 
   function fnv1a(text) {
     var bytes = unescape(encodeURIComponent(text)), value = 0x811c9dc5;

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from firsthand.announce import chat_of
+from firsthand.commands.announce import chat_of
 
 TODAY = "2026-11-23"
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from firsthand import cli
+from firsthand.commands import cli
 from sites import TODAY
 
 PROBLEM = re.compile(r"^[^\s:][^:]*:[1-9]\d*: (error|warning): \S.*$")

@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from firsthand import cards
-from firsthand.cards import CardText, draw_card
+from firsthand.social import cards
+from firsthand.social.cards import CardText, draw_card
 from sites import jpeg_with_gps
 
 BRAND = "#0b6e4f"

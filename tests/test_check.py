@@ -7,7 +7,7 @@ import json
 import pytest
 
 from sites import SITE_YAML
-from firsthand.links import resolve
+from firsthand.pages.links import resolve
 
 BANNED = SITE_YAML + "guidelines:\n  banned_terms: [\"Project Heron\"]\n"
 

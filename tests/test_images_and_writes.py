@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from sites import jpeg_with_gps
-from firsthand import write
-from firsthand.write import write_site
+from firsthand.output import write
+from firsthand.output.write import write_site
 
 
 def _person_with_photo(site, data: bytes):

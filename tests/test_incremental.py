@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sites import TODAY, jpeg_with_gps, today
-from firsthand import fingerprint
+from firsthand.output import fingerprint
 from firsthand.build import Options, build, generate
-from firsthand.store import FOLDER
-from firsthand.cli import main
-from firsthand.serve import Preview
+from firsthand.output.store import FOLDER
+from firsthand.commands.cli import main
+from firsthand.commands.serve import Preview
 
 STORIES = {
     "2026-02-10-night-shift.md": ("A night on the dock", "ana", "2026-02-10", "shift work, docks"),

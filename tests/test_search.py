@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from firsthand.store import Store
+from firsthand.output.store import Store
 
 from sites import SITE_YAML
 from test_serve import Server

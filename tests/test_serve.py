@@ -19,8 +19,8 @@ from types import SimpleNamespace
 import pytest
 
 from sites import ROOT, TODAY, build_env
-from firsthand import markup
-from firsthand.serve import Changes, Preview, resolve, with_live_script
+from firsthand.content import markup
+from firsthand.commands.serve import Changes, Preview, resolve, with_live_script
 
 STORY = "stories/2026-02-10-night-shift.md"
 PAGE = "/stories/night-shift/"

@@ -15,8 +15,8 @@ import urllib.parse
 import pytest
 from PIL import Image
 
-from firsthand.store import FOLDER, VERSION, Store
-from firsthand.cards import CardText, draw_card, font_chain, missing_glyphs, png
+from firsthand.output.store import FOLDER, VERSION, Store
+from firsthand.social.cards import CardText, draw_card, font_chain, missing_glyphs, png
 
 SITE = """\
 title: "Life at Testco"
@@ -215,9 +215,9 @@ def kit(make_site):
 
 def _library(site):
     import datetime as dt
-    from firsthand.enrich import enrich
-    from firsthand.load import load
-    from firsthand.problems import Problems
+    from firsthand.content.enrich import enrich
+    from firsthand.content.load import load
+    from firsthand.content.problems import Problems
     problems = Problems()
     return enrich(load(site.root, problems), problems, dt.date(2026, 3, 1))
 
@@ -284,7 +284,7 @@ def test_without_javascript_every_share_link_is_a_real_link(kit):
 
 @pytest.mark.browser
 def test_choosing_a_sharer_changes_every_link_and_matches_snippets_as(kit, browser):
-    from firsthand.snippets import sharer_snippets
+    from firsthand.social.snippets import sharer_snippets
     library = _library(kit)
     entry = library.by_slug["night-shift"]
     context = browser.new_context()

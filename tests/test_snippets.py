@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from twitter_text import parse_tweet
 
 from sites import ROOT, TODAY
-from firsthand.enrich import make_entry
-from firsthand.model import PLATFORMS, Person, Site, Social, Story, frozen_map
-from firsthand.platforms import PLATFORMS_BY_ID, _x_line_length
-from firsthand.snippets import near_identical, story_snippets, variant_problems
+from firsthand.content.enrich import make_entry
+from firsthand.content.model import PLATFORMS, Person, Site, Social, Story, frozen_map
+from firsthand.social.platforms import PLATFORMS_BY_ID, _x_line_length
+from firsthand.social.snippets import near_identical, story_snippets, variant_problems
 
-# -- counters written here, independently of firsthand.platforms -------------------------
+# -- counters written here, independently of firsthand.social.platforms -------------------------
 
 
 def graphemes(text: str) -> int:
@@ -208,9 +208,9 @@ def test_no_story_of_the_sample_offers_two_nearly_identical_posts(sample):
 
 def _sample_library():
     from pathlib import Path
-    from firsthand.enrich import enrich
-    from firsthand.load import load
-    from firsthand.problems import Problems
+    from firsthand.content.enrich import enrich
+    from firsthand.content.load import load
+    from firsthand.content.problems import Problems
     problems = Problems()
     return enrich(load(Path(ROOT), problems), problems, dt.date.fromisoformat(TODAY))
 
@@ -430,7 +430,7 @@ ANY_PATH = st.text(st.characters(exclude_categories=("Cs", "Zs", "Zl", "Zp", "Cc
                        min_size=1, max_size=40),
        odd=st.lists(st.tuples(HOST, ANY_PATH), max_size=20))
 def test_bluesky_links_shorten_as_the_official_app_shortens_them(browser_page, simple, odd):
-    from firsthand.platforms import bluesky_short_url
+    from firsthand.social.platforms import bluesky_short_url
     urls = [f"{scheme}://{host}{path}" for scheme, host, path in simple]
     strange = [f"https://{host}/{path}" for host, path in odd]
     shortened = browser_page.evaluate(TO_SHORT_URL, urls + strange)
@@ -452,7 +452,7 @@ def browser_page(browser):
 
 
 def test_bluesky_counts_the_text_the_app_posts():
-    from firsthand.platforms import bluesky_length
+    from firsthand.social.platforms import bluesky_length
     link = "https://careers.testco.example/stories/night-shift/?utm_source=bluesky&utm_content=a"
     # "careers.testco.example" + "/stories/nigh" + "..."
     assert bluesky_length(link) == 22 + 13 + 3

@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
-from firsthand import write
+from firsthand.output import write
 from firsthand.build import generate
-from firsthand.write import WriteError, write_site
+from firsthand.output.write import WriteError, write_site
 from sites import ROOT, build_env, today
 
 MUTATING = {"open", "write", "makedirs", "mkdir", "link", "symlink", "replace", "rename",
@@ -48,7 +48,7 @@ class Faults:
 
 
 class Faulty:
-    """Stands in for `os` or `shutil` inside firsthand.write, with faults on its writes."""
+    """Stands in for `os` or `shutil` inside firsthand.output.write, with faults on its writes."""
 
     def __init__(self, real, faults: Faults):
         self._real, self._faults = real, faults
@@ -172,7 +172,7 @@ def test_a_kill_at_any_step_leaves_the_old_or_the_new_site_and_the_next_build_re
 
 
 def test_a_full_disk_is_one_line_and_exit_status_1(make_site, monkeypatch, capsys):
-    from firsthand import cli
+    from firsthand.commands import cli
     site = make_site()
     monkeypatch.setenv("FIRSTHAND_TODAY", "2026-11-23")
     assert cli.main(["build", "--source", str(site.root), "--quiet"]) == 0
@@ -252,7 +252,7 @@ def test_two_builds_and_a_check_at_once(make_site, tmp_path):
 
 def test_an_output_swapped_away_while_the_build_record_is_saved_is_no_crash(tmp_path,
                                                                             monkeypatch):
-    from firsthand import fingerprint
+    from firsthand.output import fingerprint
     out = tmp_path / "site"
     write_site({"index.html": b"v1", "a/b.html": b"b"}, out)
     real_lstat = os.lstat

@@ -13,9 +13,9 @@ import re
 from dataclasses import replace
 from typing import Iterator
 
-from .markup import count_words, plain_text, render_markdown
-from .model import Content, Guidelines, Library, Person, Story, frozen_map
-from .problems import Problem
+from firsthand.content.markup import count_words, plain_text, render_markdown
+from firsthand.content.model import Content, Guidelines, Library, Person, Story, frozen_map
+from firsthand.content.problems import Problem
 
 # The texts, besides the body, tags and share overrides, where a banned term must not hide.
 STORY_KEYS = ("title", "summary", "quote", "question", "team", "location")

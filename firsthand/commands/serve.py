@@ -24,10 +24,10 @@ import jinja2
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .build import LIVE_SCRIPT, Result, generate
-from .problems import Problem
-from .render import DEFAULT_THEME
-from .store import MemoryStore, Store
+from firsthand.build import LIVE_SCRIPT, Result, generate
+from firsthand.content.problems import Problem
+from firsthand.pages.render import DEFAULT_THEME
+from firsthand.output.store import MemoryStore, Store
 
 WATCHED = ("stories", "people", "templates", "static", "site.yaml")
 QUIET = 0.2            # seconds without a change before rebuilding: editors save in bursts

@@ -31,14 +31,16 @@ import PIL
 import regex
 import yaml
 
-from . import (__version__, cards, enrich, images, markup, platforms, render, responsive,
-               sharekit, snippets)
-from .problems import Problem
-from .store import FOLDER as CACHE_FOLDER
+from firsthand import __version__
+from firsthand.social import cards, platforms, sharekit, snippets
+from firsthand.content import enrich, images, markup
+from firsthand.pages import render, responsive
+from firsthand.content.problems import Problem
+from firsthand.output.store import FOLDER as CACHE_FOLDER
 
 RECORD = "last-build.json"
 SETTLE_SECONDS = 3.0          # inputs newer than the record minus this are not trusted
-ENGINE = Path(__file__).resolve().parent
+ENGINE = Path(__file__).resolve().parents[1]
 
 
 def _code(*modules) -> str:

@@ -12,8 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .build import Result, build
-from .store import FOLDER as CACHE_FOLDER
+from firsthand.build import Result, build
+from firsthand.output.store import FOLDER as CACHE_FOLDER
 
 OUTPUT_FOLDER = "site"
 FALLBACK_IDENTITY = {"user.name": "Firsthand deploy", "user.email": "firsthand@localhost"}

@@ -15,14 +15,14 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .enrich import FEED_SIZE, Entry, Library
-from .images import Picture
-from .markup import plain_text
-from .responsive import Pictures
-from .snippets import visitor_links
-from .store import Store, key
+from firsthand.content.enrich import FEED_SIZE, Entry, Library
+from firsthand.content.images import Picture
+from firsthand.content.markup import plain_text
+from firsthand.pages.responsive import Pictures
+from firsthand.social.snippets import visitor_links
+from firsthand.output.store import Store, key
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent
+DEFAULT_THEME = Path(__file__).resolve().parents[2]
 TEMPLATE_FOLDER = "templates"
 
 
@@ -376,7 +376,7 @@ def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 
 def render_search(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """The search page; its index is made from the rendered pages (firsthand/search.py)."""
+    """The search page; its index is made from the rendered pages (firsthand/pages/search.py)."""
     if r.site.search:
         yield r.page("search.html", Page("search/", "Search",
                                          f"Search the stories of the people of {r.site.company}.",

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .enrich import is_published
-from .load import load
-from .problems import Problems
+from firsthand.content.enrich import is_published
+from firsthand.content.load import load
+from firsthand.content.problems import Problems
 
 CHATS = ("slack", "teams", "mattermost")
 TIMEOUT = 10.0                 # seconds for each webhook call

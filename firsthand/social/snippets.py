@@ -21,11 +21,12 @@ import numpy
 import regex
 from rapidfuzz.distance import Indel
 
-from .enrich import Entry
-from .model import Site
-from .platforms import (GRAPHEME, HASHTAG, PLATFORMS_BY_ID, URL, Platform, ShareParts,
-                        count_hashtags, count_links)
-from .problems import Problem
+from firsthand.content.enrich import Entry
+from firsthand.content.model import Site
+from firsthand.social.platforms import (
+    GRAPHEME, HASHTAG, PLATFORMS_BY_ID, URL, Platform, ShareParts, count_hashtags,
+    count_links)
+from firsthand.content.problems import Problem
 
 VOICES = ("author", "colleague")
 ELLIPSIS = "…"

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterator
 
-from . import store as stored
-from .cards import CARD_FILES, LAYOUTS, CardText, card_key, draw_card
-from .enrich import Library
-from .images import Picture
-from .platforms import PLATFORMS_BY_ID
-from .render import Page, card_alt
-from .snippets import site_document, story_document, story_snippets
+from firsthand.output import store as stored
+from firsthand.social.cards import CARD_FILES, LAYOUTS, CardText, card_key, draw_card
+from firsthand.content.enrich import Library
+from firsthand.content.images import Picture
+from firsthand.social.platforms import PLATFORMS_BY_ID
+from firsthand.pages.render import Page, card_alt
+from firsthand.social.snippets import site_document, story_document, story_snippets
 
 CARD_POOL_THRESHOLD = 16      # a card takes ~30 ms to draw: a pool pays from a few dozen
 

@@ -6,11 +6,11 @@ Each check is a plain function (content, library) -> list of Problems; the build
 
 from __future__ import annotations
 
-from .enrich import Library
-from .guidelines import GUIDELINE_CHECKS
-from .model import Content
-from .problems import Problem
-from .snippets import near_identical, snippet_problems, variant_problems
+from firsthand.content.enrich import Library
+from firsthand.content.guidelines import GUIDELINE_CHECKS
+from firsthand.content.model import Content
+from firsthand.content.problems import Problem
+from firsthand.social.snippets import near_identical, snippet_problems, variant_problems
 
 
 def check_authors_active(content: Content, library: Library) -> list[Problem]:

@@ -9,7 +9,7 @@ from typing import Mapping
 
 from markupsafe import Markup
 
-from .images import Picture, copy_path
+from firsthand.content.images import Picture, copy_path
 
 # The story column of the default theme (.wrap.narrow: 44rem less 2 x 1.25rem of padding).
 COLUMN_SIZES = "(min-width: 44rem) 664px, calc(100vw - 2.5rem)"

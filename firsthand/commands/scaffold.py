@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from .load import DATE_PREFIX_RE, ID_RE, slugify, story_files
+from firsthand.content.load import DATE_PREFIX_RE, ID_RE, slugify, story_files
 
 
 class ScaffoldError(Exception):

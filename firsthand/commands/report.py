@@ -1,4 +1,4 @@
-"""The report: who shared, and what it brought. Views read by firsthand.analytics are
+"""The report: who shared, and what it brought. Views read by firsthand.commands.analytics are
 joined to the stories, people and platforms of the site and counted; the figures are
 written as one static HTML page (SVG charts with the numbers in tables), CSV and JSON.
 
@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from .analytics import MALFORMED, TRUNCATED, UNKNOWN_FILE, Record, Skip, View, excerpt
-from .platforms import PLATFORMS_BY_ID
+from firsthand.commands.analytics import (
+    MALFORMED, TRUNCATED, UNKNOWN_FILE, Record, Skip, View, excerpt)
+from firsthand.social.platforms import PLATFORMS_BY_ID
 
 EXAMPLES = 5                   # of each kind of problem, shown with file and line
 NO_PLATFORM = "(not from a shared link)"

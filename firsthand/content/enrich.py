@@ -10,12 +10,13 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from .guidelines import lapse_consent
-from .load import IMAGE_SUFFIXES, slugify
-from .markup import bound_problems, count_words, plain_text, render_markdown
-from .model import (FACE_WIDTHS, Content, Entry, Image, Library, Person,
-                    Profile, Site, Story, Term)
-from .problems import Problems
+from firsthand.content.guidelines import lapse_consent
+from firsthand.content.load import IMAGE_SUFFIXES, slugify
+from firsthand.content.markup import (
+    bound_problems, count_words, plain_text, render_markdown)
+from firsthand.content.model import (
+    FACE_WIDTHS, Content, Entry, Image, Library, Person, Profile, Site, Story, Term)
+from firsthand.content.problems import Problems
 
 WORDS_PER_MINUTE = 220
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problems
+from firsthand.content.problems import Problems
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # What YAML 1.1 refuses to read: control characters, surrogates, non-characters.

@@ -13,12 +13,12 @@ from typing import Iterable, Mapping
 
 from PIL import Image as PILImage
 
-from .frontmatter import Document, Field, describe, normalise_text, plain, read_mapping, \
-    split_front_matter
-from .images import MAX_PIXELS
-from .model import PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map, \
-    no_handles
-from .problems import Problems
+from firsthand.content.frontmatter import (
+    Document, Field, describe, normalise_text, plain, read_mapping, split_front_matter)
+from firsthand.content.images import MAX_PIXELS
+from firsthand.content.model import (
+    PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map, no_handles)
+from firsthand.content.problems import Problems
 
 MAX_STORY_BYTES = 512 * 1024          # a long story is ~30 KB; more is a mistake or an attack
 MAX_YAML_BYTES = 64 * 1024

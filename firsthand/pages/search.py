@@ -38,8 +38,8 @@ except ImportError:                  # only a site with `search: false` builds w
     def get_executable():
         return None
 
-from .store import Store
-from .problems import Problems
+from firsthand.output.store import Store
+from firsthand.content.problems import Problems
 
 BUNDLE = "pagefind/"
 LANGUAGES_FILE = BUNDLE + "languages.json"   # which bundles search.js merges

@@ -22,8 +22,8 @@ from urllib.parse import quote, urlsplit
 
 import icalendar
 
-from .platforms import PLATFORMS_BY_ID
-from .snippets import story_snippets
+from firsthand.social.platforms import PLATFORMS_BY_ID
+from firsthand.social.snippets import story_snippets
 
 MAX_A_WEEK = 3                 # suggestions per person per week: a few, not a campaign
 SPREAD_DAYS = 14               # colleagues share within two weeks of publication

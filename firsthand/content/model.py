@@ -62,7 +62,7 @@ class Site:
     logo_data: bytes = field(default=b"", repr=False)   # its bytes, for the cards
     per_page: int = 10
     domain: str = ""
-    search: bool = True                # Pagefind index and search page (firsthand/search.py)
+    search: bool = True                # Pagefind index and search page (firsthand/pages/search.py)
     social: Social = field(default_factory=Social)
     guidelines: Guidelines = field(default_factory=Guidelines)
     extra: Mapping = field(default_factory=frozen_map)

@@ -8,9 +8,9 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
-from .enrich import Library
-from .problems import Problem
-from .store import Store, key
+from firsthand.content.enrich import Library
+from firsthand.content.problems import Problem
+from firsthand.output.store import Store, key
 
 _LINK = re.compile(rb"""\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _CHECKED_SUFFIXES = (".html", ".xml", ".svg")

@@ -10,21 +10,23 @@ import os
 import sys
 from pathlib import Path
 
-from . import deploy, scaffold
-from .plan import plan_files, write_plan
-from .analytics import read_views
-from .announce import (CHATS, TIMEOUT, GitError, announce, chat_of, new_entries, payload,
-                       published_at, shown_url, story_of)
-from .build import Result, build, generate
-from .enrich import enrich, today
-from .load import load
-from .model import PLATFORMS
-from .problems import Problems, format_problems
-from .progress import Progress
-from .render import make_environment
-from .report import catalogue, figures, problem_lines, render_report, tally, write_report
-from .snippets import describe_snippets
-from .write import WriteError
+from firsthand.commands import deploy, scaffold
+from firsthand.commands.plan import plan_files, write_plan
+from firsthand.commands.analytics import read_views
+from firsthand.commands.announce import (
+    CHATS, TIMEOUT, GitError, announce, chat_of, new_entries, payload, published_at,
+    shown_url, story_of)
+from firsthand.build import Result, build, generate
+from firsthand.content.enrich import enrich, today
+from firsthand.content.load import load
+from firsthand.content.model import PLATFORMS
+from firsthand.content.problems import Problems, format_problems
+from firsthand.commands.progress import Progress
+from firsthand.pages.render import make_environment
+from firsthand.commands.report import (
+    catalogue, figures, problem_lines, render_report, tally, write_report)
+from firsthand.social.snippets import describe_snippets
+from firsthand.output.write import WriteError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "check", "init", "new", "new-person", "serve", "deploy")
@@ -318,7 +320,7 @@ def _source_flag(args) -> str:
 
 
 def run_serve(args, parser) -> int:
-    from .serve import PortTaken, serve
+    from firsthand.commands.serve import PortTaken, serve
     source = args.source.resolve()
     if not (source / "site.yaml").is_file():
         parser.error(f"no site.yaml in {source}; pass --source with the site's folder")

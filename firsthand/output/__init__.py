@@ -1,0 +1,1 @@
+"""What is kept and written: the content-addressed store, the site writer."""

@@ -1,0 +1,1 @@
+"""Pages of the site: views, templates rendered, links checked, the search index."""

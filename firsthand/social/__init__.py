@@ -1,0 +1,1 @@
+"""What a story becomes on social platforms: platform rules, posts, share kits, cards."""
