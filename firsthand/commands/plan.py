@@ -18,12 +18,12 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import icalendar
 
 from firsthand.social.platforms import PLATFORMS_BY_ID
-from firsthand.social.snippets import story_snippets
+from firsthand.social.snippets import sharer_snippets
 
 MAX_A_WEEK = 3                 # suggestions per person per week: a few, not a campaign
 SPREAD_DAYS = 14               # colleagues share within two weeks of publication
@@ -67,7 +67,7 @@ def make_plan(library, start: dt.date, weeks: int) -> list[Suggestion]:
     plan: list[Suggestion] = []
 
     def add(person, entry, day: dt.date, own: bool) -> None:
-        made = suggest(library.site, entry, person, own)
+        made = suggest(library.site, entry, person)
         if made is None:
             return
         platform, text, link = made
@@ -109,26 +109,17 @@ def team_of(person) -> str:
     return person.team.strip().casefold() or f"@{person.id}"
 
 
-def suggest(site, entry, person, own: bool) -> tuple[str, str, str] | None:
+def suggest(site, entry, person) -> tuple[str, str, str] | None:
     """(platform, text, link) of the post this person would share, or None when the
-    story offers no post on any platform."""
-    snippets = story_snippets(site, entry)
-    platform = platform_for(site, person, [name for name in snippets])
+    story offers no post on any platform: the post the share kit offers them first (their
+    own for the author, their framing of a colleague's post for anyone else), with
+    utm_content naming them, so that the report counts each person's shares as theirs."""
+    snippets = sharer_snippets(site, entry, person.id)
+    platform = platform_for(site, person, [name for name, found in snippets.items() if found])
     if platform is None:
         return None
-    voice = "author" if own else "colleague"
-    found = [s for s in snippets[platform] if s.voice == voice] or list(snippets[platform])
-    snippet = found[0]
-    return platform, *tag_for(snippet.text, snippet.link, entry.author.id, person.id)
-
-
-def tag_for(text: str, link: str, author: str, sharer: str) -> tuple[str, str]:
-    """The post and link with utm_content naming the sharer, not the author, so that the
-    report counts each person's shares as theirs."""
-    before, after = f"utm_content={quote(author, safe='')}", \
-        f"utm_content={quote(sharer, safe='')}"
-    tagged = link.replace(before, after)
-    return text.replace(link, tagged), tagged
+    snippet = snippets[platform][0]
+    return platform, snippet.text, snippet.link
 
 
 def platform_for(site, person, available: list[str]) -> str | None:
