@@ -210,6 +210,13 @@ def missing_glyphs(text: str, weight: str = "bold") -> list[str]:
 @functools.lru_cache(maxsize=65536)
 def runs(text: str, weight: str) -> tuple[tuple[str, Font], ...]:
     """Split text into runs drawn with one font; spaces and marks stay with their run."""
+    chain = _chain(weight)
+    if chain and not NO_SPACES.search(text) and all(has_glyph(*chain[0], c) for c in set(text)):
+        # All in the first font (most lines): what the loop below makes, made at once.
+        first = STRONG.search(text)
+        if first and first.start() > 0:
+            return (text[:first.start()], chain[0]), (text[first.start():], chain[0])
+        return ((text, chain[0]),) if text else ()
     result: list[list] = []
     for grapheme in GRAPHEME.findall(text):
         neutral = not STRONG.search(grapheme) and not NO_SPACES.search(grapheme)
@@ -304,6 +311,10 @@ def text_width(text: str, weight: str, size: int) -> float:
     return sum(run_width(run, font, size) for run, font in runs(text, weight))
 
 
+# Line breaking rules of Japanese and Chinese (kinsoku): marks that may not begin a line
+# (they go down with the character before them) and brackets that may not end one.
+NO_LINE_START = set("。、，．・：；？！」』）】〉》〕］｝〟’”ー々ゝゞヽヾ…‥")
+NO_LINE_END = set("「『（【〈《〔［｛〝‘“")
 TOKEN = regex.compile(r"\s+|(?:(?![\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}])\S)+"
                       r"|\X")
 
@@ -332,10 +343,17 @@ def wrap(text: str, weight: str, size: int, width: int, most: int = 0) -> tuple[
             line.extend((" ", token) if gap else (token,))
             filled += added
         else:
-            lines.append("".join(line))
+            carried = [token]
+            if not gap and token[0] in NO_LINE_START and len(line) > 1:
+                carried.insert(0, line.pop())
+            while len(line) > 1 and line[-1][-1] in NO_LINE_END:
+                carried.insert(0, line.pop())
+            lines.append("".join(line).rstrip())
             if most and len(lines) > most:
                 return tuple(lines)
-            line, filled = [token], token_width
+            line = carried
+            filled = text_width("".join(line), weight, size)
+            token_width = filled
         gap = False
         if token_width > width:           # a word longer than a whole line: cut it
             pieces = _cut_word("".join(line), weight, size, width)
@@ -561,7 +579,7 @@ def _cover_photo(data: bytes) -> Image.Image:
 @functools.lru_cache(maxsize=8)
 def _scrim(height: int, stops: tuple[tuple[float, int], ...]) -> np.ndarray:
     """What is left of each row under a scrim that changes with height through (fraction
-    of height, opacity) stops: 255 - opacity, shaped to multiply an (h, w, 3) array."""
+    of height, opacity) stops, in 256ths, shaped to multiply the rows of RGB bytes."""
     column = []
     for y in range(height):
         at = y / max(1, height - 1)
@@ -571,15 +589,17 @@ def _scrim(height: int, stops: tuple[tuple[float, int], ...]) -> np.ndarray:
                 break
         else:
             column.append(stops[-1][1])
-    return (255 - np.array(column, dtype=np.uint16)).reshape(height, 1, 1)
+    kept = 256 - (np.array(column, dtype=np.uint16) * 256 + 127) // 255     # in 256ths
+    return kept.reshape(height, 1)
 
 
 def _darkened(photo: Image.Image, stops: tuple) -> Image.Image:
     """The photo darkened towards black by a scrim, where text goes."""
-    pixels = np.asarray(photo, dtype=np.uint16) * _scrim(photo.height, stops)
-    pixels += 127
-    pixels //= 255
-    return Image.fromarray(pixels.astype(np.uint8), "RGB")
+    pixels = np.asarray(photo).reshape(photo.height, photo.width * 3).astype(np.uint16)
+    pixels *= _scrim(photo.height, stops)
+    pixels >>= 8
+    return Image.frombuffer("RGB", photo.size, pixels.astype(np.uint8).tobytes(), "raw",
+                            "RGB", 0, 1)
 
 
 def _band(data: bytes, size: tuple[int, int], stops: tuple) -> Image.Image:
@@ -603,15 +623,110 @@ def _role_line(card: CardText) -> str:
     return f"{card.role}{FRAMING['separator']}{card.company}"
 
 
+# -- what a person's cards share ----------------------------------------------------------
+
+TILE = 64                             # the grid a person's layer is kept in
+
+
+@dataclass(frozen=True)
+class Base:
+    """A brand card without its story's text, kept small (one for each person, layout and
+    direction): its background, the height and colour of a band at the top, and the tiles
+    of a TILE grid that differ from them (face, name, role, brand), as pixel arrays."""
+
+    size: tuple[int, int]
+    background: tuple[int, int, int]
+    band: tuple[int, tuple[int, int, int]]
+    tiles: tuple[tuple[int, int, np.ndarray], ...]      # (x, y, rows of RGB bytes: h x 3w)
+
+    @classmethod
+    def of(cls, image: Image.Image, background, band=(0, (0, 0, 0))) -> "Base":
+        plain = cls(image.size, background, band, ())
+        pixels = np.asarray(image).reshape(image.height, image.width * 3)
+        flat = plain.pixels((0, 0, *image.size))
+        tiles = []
+        for y in range(0, image.height, TILE):
+            for x in range(0, 3 * image.width, 3 * TILE):
+                tile = pixels[y:y + TILE, x:x + 3 * TILE]
+                if not np.array_equal(tile, flat[y:y + TILE, x:x + 3 * TILE]):
+                    tiles.append((x // 3, y, tile.copy()))
+        return cls(image.size, background, band, tuple(tiles))
+
+    def fill(self, out: np.ndarray, box: tuple[int, int, int, int]) -> None:
+        """Write the part of the base inside box (left, top, right, bottom) into out, an
+        array of rows of RGB bytes (h x 3w: whole rows are copied at once, as bytes)."""
+        left, top, right, bottom = box
+        out[...] = np.tile(np.array(self.background, dtype=np.uint8), right - left)
+        if self.band[0] > top:
+            out[:self.band[0] - top] = np.tile(np.array(self.band[1], dtype=np.uint8),
+                                               right - left)
+        for x, y, tile in self.tiles:
+            height, width = tile.shape[0], tile.shape[1] // 3
+            a, b = max(x, left), min(x + width, right)
+            c, d = max(y, top), min(y + height, bottom)
+            if a < b and c < d:
+                out[c - top:d - top, 3 * (a - left):3 * (b - left)] = \
+                    tile[c - y:d - y, 3 * (a - x):3 * (b - x)]
+
+    def pixels(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        out = np.empty((box[3] - box[1], 3 * (box[2] - box[0])), dtype=np.uint8)
+        self.fill(out, box)
+        return out
+
+    def region(self, box: tuple[int, int, int, int]) -> Image.Image:
+        """The part of the base in box, as a picture to draw a story's text on (text goes
+        where the base is plain colour: the tiles in the box are few or none)."""
+        left, top, right, bottom = box
+        region = Image.new("RGB", (right - left, bottom - top), self.background)
+        if self.band[0] > top:
+            region.paste(self.band[1], (0, 0, right - left, self.band[0] - top))
+        for x, y, tile in self.tiles:
+            height, width = tile.shape[0], tile.shape[1] // 3
+            if x < right and x + width > left and y < bottom and y + height > top:
+                picture = Image.frombuffer("RGB", (width, height), tile.tobytes(), "raw",
+                                           "RGB", 0, 1)
+                region.paste(picture, (x - left, y - top))
+        return region
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A card as drawn: a whole picture (with the story photo in its first photo_rows
+    rows), or a person's Base with the regions drawn on it for this story."""
+
+    image: Image.Image | None = None
+    photo_rows: int = 0
+    base: Base | None = None
+    regions: tuple[tuple[tuple[int, int], Image.Image], ...] = ()
+
+    def picture(self) -> Image.Image:
+        if self.image is not None:
+            return self.image
+        picture = self.base.region((0, 0, *self.base.size))
+        for at, region in self.regions:
+            picture.paste(region, at)
+        return picture
+
+
+def _region(base: Base, box: tuple[int, int, int, int], pad: int) -> tuple[tuple[int, int], Image.Image]:
+    """Where text in box will be drawn, with room around it for what reaches out of its
+    line boxes (accents, descenders), inside the card: (top left, the base's picture)."""
+    width, height = base.size
+    left, top = max(0, box[0] - pad), max(0, box[1] - pad)
+    area = (left, top, min(width, box[2] + pad), min(height, box[3] + pad))
+    return (left, top), base.region(area)
+
+
 # -- og.png ------------------------------------------------------------------------------
 
 OG_SCRIM = ((0.0, 150), (0.22, 40), (0.42, 100), (1.0, 230))
 OG_FACE = 300
 OG_COLUMN = LAYOUTS["og"].size[0] - 2 * LAYOUTS["og"].margin - OG_FACE - 80   # the title
+OG_TITLE = (116, 340)                 # the title's box: top, height
 
 
-@functools.lru_cache(maxsize=512)
-def _og_person(card: CardText, rtl: bool) -> Image.Image:
+@functools.lru_cache(maxsize=256)
+def _og_person(card: CardText, rtl: bool) -> Base:
     """The brand og card without its title: colour, logo, face, name, role (one a person)."""
     (width, height), margin = LAYOUTS["og"].size, LAYOUTS["og"].margin
     background = _rgb(card.brand_color)
@@ -631,10 +746,10 @@ def _og_person(card: CardText, rtl: bool) -> Image.Image:
               OG_COLUMN, align=align)
     draw_line(image, (x, 536), fit_line(_role_line(card), "regular", 27, OG_COLUMN),
               "regular", 27, soft, OG_COLUMN, align=align)
-    return image
+    return Base.of(image, background)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=256)
 def _og_person_strip(card: CardText, rtl: bool) -> tuple[Image.Image, tuple[int, int]]:
     """Face, name and role in white, for the foot of a photo card: (RGBA strip, where)."""
     (width, _), margin = LAYOUTS["og"].size, LAYOUTS["og"].margin
@@ -658,17 +773,20 @@ def _person_of(card: CardText) -> CardText:
                     card.photo, logo=card.logo)
 
 
-def draw_og(card: CardText) -> Image.Image:
+def compose_og(card: CardText) -> Drawn:
     (width, height), margin = LAYOUTS["og"].size, LAYOUTS["og"].margin
     person, rtl, title_rtl = _person_of(card), card_rtl(card), is_rtl(card.title)
     if not card.cover:
-        image = _og_person(person, rtl).copy()
+        base = _og_person(person, rtl)
         ink = _ink(_rgb(card.brand_color))
-        size, lines = fit(card.title, "bold", (68, 36), OG_COLUMN, 340, 5)
-        top = 116 + max(0, (340 - int(len(lines) * size * LINE)) // 2)
-        draw_block(image, lines, (_start(margin, OG_COLUMN, width, rtl), top), "bold", size,
-                   ink, OG_COLUMN, title_rtl)
-        return image
+        box_top, box_height = OG_TITLE
+        size, lines = fit(card.title, "bold", (68, 36), OG_COLUMN, box_height, 5)
+        x = _start(margin, OG_COLUMN, width, rtl)
+        (left, top), region = _region(base, (x, box_top, x + OG_COLUMN, box_top + box_height),
+                                      36)
+        y = box_top + max(0, (box_height - int(len(lines) * size * LINE)) // 2)
+        draw_block(region, lines, (x - left, y - top), "bold", size, ink, OG_COLUMN, title_rtl)
+        return Drawn(base=base, regions=(((left, top), region),))
     image = _darkened(_cover_photo(card.cover), OG_SCRIM)
     _draw_brand(image, card, (margin, 40), 30, WHITE, width - 2 * margin, rtl)
     strip, at = _og_person_strip(person, rtl)
@@ -677,19 +795,19 @@ def draw_og(card: CardText) -> Image.Image:
     draw_block(image, lines, (margin, bottom - int(len(lines) * size * LINE)), "bold", size,
                WHITE, width - 2 * margin, title_rtl)
     image.paste(strip, at, strip)
-    return image
+    return Drawn(image, photo_rows=height)
 
 
 # -- instagram.png -----------------------------------------------------------------------
 
 BAND = 560                            # height of the top band: the story photo, or brand
 IG_SCRIM = ((0.0, 140), (0.25, 20), (0.8, 30), (1.0, 90))
+IG_TITLE = (150, 250)                 # the title's box in the band: top, height
 
 
-@functools.lru_cache(maxsize=512)
-def _ig_person(card: CardText, on_photo: bool, rtl: bool) -> tuple[Image.Image, tuple[int, int]]:
-    """Face (overlapping the band's edge), name and role: (RGBA layer, where); and with no
-    photo, the whole card without its story text."""
+@functools.lru_cache(maxsize=256)
+def _ig_layer(card: CardText, rtl: bool) -> tuple[Image.Image, tuple[int, int]]:
+    """Face (overlapping the band's edge), name and role: (RGBA layer, where)."""
     (width, height), margin = LAYOUTS["instagram"].size, LAYOUTS["instagram"].margin
     background = _rgb(card.brand_color)
     ink = _ink(background)
@@ -707,17 +825,24 @@ def _ig_person(card: CardText, on_photo: bool, rtl: bool) -> tuple[Image.Image, 
     role = fit_line(card.role, "regular", 34, room)
     draw_line(layer, (x, face.height // 2 + 14 + int(name_size * 1.3)), role, "regular", 34,
               soft + (255,), room, align=align)
-    if on_photo:
-        return layer, (margin, top)
+    return layer, (margin, top)
+
+
+@functools.lru_cache(maxsize=256)
+def _ig_person(card: CardText, rtl: bool) -> Base:
+    """The brand Instagram card without its story's text: band, brand, face, name, role."""
+    (width, height), margin = LAYOUTS["instagram"].size, LAYOUTS["instagram"].margin
+    background = _rgb(card.brand_color)
     image = Image.new("RGB", (width, height), background)
     band = _mix(background, (0, 0, 0), 0.22)
     ImageDraw.Draw(image).rectangle((0, 0, width, BAND), fill=band)
     _draw_brand(image, card, (margin, 64), 40, _ink(band), width - 2 * margin, rtl)
-    image.paste(layer, (margin, top), layer)
-    return image, (0, 0)
+    layer, at = _ig_layer(card, rtl)
+    image.paste(layer, at, layer)
+    return Base.of(image, background, (BAND + 1, band))
 
 
-def draw_instagram(card: CardText) -> Image.Image:
+def compose_instagram(card: CardText) -> Drawn:
     """The quote large (else the title); the story photo, or the title, in the top band."""
     (width, height), margin = LAYOUTS["instagram"].size, LAYOUTS["instagram"].margin
     background = _rgb(card.brand_color)
@@ -726,20 +851,33 @@ def draw_instagram(card: CardText) -> Image.Image:
     inner = width - 2 * margin
     person, rtl, title_rtl = _person_of(card), card_rtl(card), is_rtl(card.title)
     quote = " ".join(card.quote.split())
-    if card.cover:
-        image = Image.new("RGB", (width, height), background)
-        image.paste(_band(card.cover, (width, BAND), IG_SCRIM), (0, 0))
-        _draw_brand(image, card, (margin, 64), 40, WHITE, inner, rtl)
-        layer, at = _ig_person(person, True, rtl)
-        image.paste(layer, at, layer)
-    else:
-        image = _ig_person(person, False, rtl)[0].copy()
-        if quote:            # the band has room for the title
-            band_ink = _ink(_mix(background, (0, 0, 0), 0.22))
-            size, lines = fit(card.title, "bold", (60, 36), inner, 250, 4)
-            draw_block(image, lines, (margin, 150), "bold", size, band_ink, inner, title_rtl)
     top, foot = BAND + 210, height - 80
-    if quote and card.cover:
+    text = quoted(quote) if quote else card.title
+    if not card.cover:
+        base = _ig_person(person, rtl)
+        regions = []
+        if quote:            # the band has room for the title
+            band_ink = _ink(base.band[1])
+            box_top, box_height = IG_TITLE
+            size, lines = fit(card.title, "bold", (60, 36), inner, box_height, 4)
+            (left, y), region = _region(base, (margin, box_top, margin + inner,
+                                               box_top + box_height), 32)
+            draw_block(region, lines, (margin - left, box_top - y), "bold", size, band_ink,
+                       inner, title_rtl)
+            regions.append(((left, y), region))
+        size, lines = fit(text, "bold", (84, 40), inner, foot - top, 8)
+        (left, y), region = _region(base, (margin, top, margin + inner, foot), 40)
+        used = int(len(lines) * size * LINE)
+        draw_block(region, lines, (margin - left, top - y + max(0, (foot - top - used) // 3)),
+                   "bold", size, ink, inner, is_rtl(text))
+        regions.append(((left, y), region))
+        return Drawn(base=base, regions=tuple(regions))
+    image = Image.new("RGB", (width, height), background)
+    image.paste(_band(card.cover, (width, BAND), IG_SCRIM), (0, 0))
+    _draw_brand(image, card, (margin, 64), 40, WHITE, inner, rtl)
+    layer, at = _ig_layer(person, rtl)
+    image.paste(layer, at, layer)
+    if quote:
         title_size, title_lines = fit(card.title, "regular", (36, 30), inner, 90, 2)
         title_top = foot - int(len(title_lines) * title_size * LINE)
         rule = _start(margin, 96, width, rtl)
@@ -748,12 +886,11 @@ def draw_instagram(card: CardText) -> Image.Image:
         foot = title_top - 60
         draw_block(image, title_lines, (margin, title_top), "regular", title_size, soft, inner,
                    title_rtl)
-    text = quoted(quote) if quote else card.title
     size, lines = fit(text, "bold", (84, 40), inner, foot - top, 8)
     used = int(len(lines) * size * LINE)
     draw_block(image, lines, (margin, top + max(0, (foot - top - used) // 3)), "bold", size,
                ink, inner, is_rtl(text))
-    return image
+    return Drawn(image, photo_rows=BAND)
 
 
 def quoted(text: str) -> str:
@@ -765,19 +902,36 @@ def quoted(text: str) -> str:
     return f"{opening}{text}{closing}"
 
 
-DRAW = {"og": draw_og, "instagram": draw_instagram}
+COMPOSE = {"og": compose_og, "instagram": compose_instagram}
 
 
-def photo_rows(card: CardText, kind: str) -> int:
-    """How many rows at the top of the card are the story photo."""
-    if not card.cover:
-        return 0
-    return LAYOUTS["og"].size[1] if kind == "og" else BAND
+def draw_og(card: CardText) -> Image.Image:
+    return compose_og(card).picture()
+
+
+def draw_instagram(card: CardText) -> Image.Image:
+    return compose_instagram(card).picture()
 
 
 def draw_card(card: CardText, kind: str) -> bytes:
     """Draw one card as PNG bytes."""
-    return png(DRAW[kind](card), photo_rows(card, kind))
+    return encode(COMPOSE[kind](card))
+
+
+def encode(drawn: Drawn) -> bytes:
+    """A drawn card as PNG bytes: a whole picture packed into PNG rows, or a person's Base
+    written straight into them with this story's regions over it."""
+    if drawn.image is not None:
+        return png(drawn.image, drawn.photo_rows)
+    width, height = drawn.base.size
+    rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
+    rows[:, 0] = 0
+    pixels = rows[:, 1:]
+    drawn.base.fill(pixels, (0, 0, width, height))
+    for (x, y), region in drawn.regions:
+        pixels[y:y + region.height, 3 * x:3 * (x + region.width)] = \
+            np.asarray(region).reshape(region.height, 3 * region.width)
+    return _png_file(rows, width, height)
 
 
 def png(image: Image.Image, photo_rows: int = 0) -> bytes:
@@ -796,6 +950,11 @@ def png(image: Image.Image, photo_rows: int = 0) -> bytes:
     if photo_rows > 1:
         rows[1:photo_rows, 0] = 2
         np.subtract(pixels[1:photo_rows], pixels[:photo_rows - 1], out=rows[1:photo_rows, 1:])
+    return _png_file(rows, width, height)
+
+
+def _png_file(rows: np.ndarray, width: int, height: int) -> bytes:
+    """PNG rows (a filter byte, then the RGB bytes of each row) as a PNG file."""
     module, level, _ = DEFLATE
 
     def chunk(kind: bytes, data: bytes) -> bytes:
