@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -260,3 +261,30 @@ def test_a_text_too_long_for_its_box_ends_with_an_ellipsis():
     assert size == 40 and len(lines) <= 8
     assert lines[-1].endswith(cards.FRAMING["ellipsis"])
     assert cards.text_width(lines[-1], "bold", size) <= 920
+
+
+def idat(data: bytes) -> bytes:
+    """The zlib stream of a PNG file (its IDAT chunks joined)."""
+    at, stream = 8, b""
+    while at < len(data):
+        length, kind = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8]
+        if kind == b"IDAT":
+            stream += data[at + 8:at + 8 + length]
+        at += 12 + length
+    return stream
+
+
+def test_a_card_joined_from_shared_stripes_is_a_valid_zlib_stream():
+    """Brand cards are joined from row stripes the person's layer keeps deflated and the
+    stripes this story's text touches: one valid stream, its checksum (Adler-32) right,
+    as strict decoders check it; the rows decode to the picture drawn."""
+    for variant in (card(), card(title="A much longer title " * 4, quote=""), ARABIC):
+        for kind in ("og", "instagram"):
+            data = draw_card(variant, kind)
+            width, height = cards.LAYOUTS[kind].size
+            rows = zlib.decompress(idat(data))              # raises on a wrong checksum
+            assert len(rows) == height * (1 + 3 * width)
+            picture = cards.COMPOSE[kind](variant).picture()
+            pixels = b"".join(rows[y * (1 + 3 * width) + 1:(y + 1) * (1 + 3 * width)]
+                              for y in range(height))
+            assert pixels == picture.tobytes()

@@ -626,6 +626,7 @@ def _role_line(card: CardText) -> str:
 # -- what a person's cards share ----------------------------------------------------------
 
 TILE = 64                             # the grid a person's layer is kept in
+STRIPE = 32                           # rows deflated apart, so that cards can share them
 
 
 @dataclass(frozen=True)
@@ -638,6 +639,7 @@ class Base:
     background: tuple[int, int, int]
     band: tuple[int, tuple[int, int, int]]
     tiles: tuple[tuple[int, int, np.ndarray], ...]      # (x, y, rows of RGB bytes: h x 3w)
+    stripes: tuple[tuple[bytes, int, int], ...] = ()    # (deflated, adler32, length)
 
     @classmethod
     def of(cls, image: Image.Image, background, band=(0, (0, 0, 0))) -> "Base":
@@ -650,7 +652,10 @@ class Base:
                 tile = pixels[y:y + TILE, x:x + 3 * TILE]
                 if not np.array_equal(tile, flat[y:y + TILE, x:x + 3 * TILE]):
                     tiles.append((x // 3, y, tile.copy()))
-        return cls(image.size, background, band, tuple(tiles))
+        rows = np.zeros((image.height, 1 + 3 * image.width), dtype=np.uint8)
+        rows[:, 1:] = pixels
+        stripes = tuple(_deflated(rows[y:y + STRIPE]) for y in range(0, image.height, STRIPE))
+        return cls(image.size, background, band, tuple(tiles), stripes)
 
     def fill(self, out: np.ndarray, box: tuple[int, int, int, int]) -> None:
         """Write the part of the base inside box (left, top, right, bottom) into out, an
@@ -782,9 +787,9 @@ def compose_og(card: CardText) -> Drawn:
         box_top, box_height = OG_TITLE
         size, lines = fit(card.title, "bold", (68, 36), OG_COLUMN, box_height, 5)
         x = _start(margin, OG_COLUMN, width, rtl)
-        (left, top), region = _region(base, (x, box_top, x + OG_COLUMN, box_top + box_height),
-                                      36)
+        used = len(lines) * int(size * LINE)
         y = box_top + max(0, (box_height - int(len(lines) * size * LINE)) // 2)
+        (left, top), region = _region(base, (x, y, x + OG_COLUMN, y + used), size // 2)
         draw_block(region, lines, (x - left, y - top), "bold", size, ink, OG_COLUMN, title_rtl)
         return Drawn(base=base, regions=(((left, top), region),))
     image = _darkened(_cover_photo(card.cover), OG_SCRIM)
@@ -860,16 +865,18 @@ def compose_instagram(card: CardText) -> Drawn:
             band_ink = _ink(base.band[1])
             box_top, box_height = IG_TITLE
             size, lines = fit(card.title, "bold", (60, 36), inner, box_height, 4)
-            (left, y), region = _region(base, (margin, box_top, margin + inner,
-                                               box_top + box_height), 32)
+            box = (margin, box_top, margin + inner, box_top + len(lines) * int(size * LINE))
+            (left, y), region = _region(base, box, size // 2)
             draw_block(region, lines, (margin - left, box_top - y), "bold", size, band_ink,
                        inner, title_rtl)
             regions.append(((left, y), region))
         size, lines = fit(text, "bold", (84, 40), inner, foot - top, 8)
-        (left, y), region = _region(base, (margin, top, margin + inner, foot), 40)
         used = int(len(lines) * size * LINE)
-        draw_block(region, lines, (margin - left, top - y + max(0, (foot - top - used) // 3)),
-                   "bold", size, ink, inner, is_rtl(text))
+        first = top + max(0, (foot - top - used) // 3)
+        box = (margin, first, margin + inner, first + len(lines) * int(size * LINE))
+        (left, y), region = _region(base, box, size // 2)
+        draw_block(region, lines, (margin - left, first - y), "bold", size, ink, inner,
+                   is_rtl(text))
         regions.append(((left, y), region))
         return Drawn(base=base, regions=tuple(regions))
     image = Image.new("RGB", (width, height), background)
@@ -919,19 +926,66 @@ def draw_card(card: CardText, kind: str) -> bytes:
 
 
 def encode(drawn: Drawn) -> bytes:
-    """A drawn card as PNG bytes: a whole picture packed into PNG rows, or a person's Base
-    written straight into them with this story's regions over it."""
+    """A drawn card as PNG bytes: a whole picture packed into PNG rows; or, for a person's
+    Base, only the stripes of rows where this story's regions are packed and deflated,
+    the others taken as the Base keeps them, deflated once for all the person's cards."""
     if drawn.image is not None:
         return png(drawn.image, drawn.photo_rows)
-    width, height = drawn.base.size
-    rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
+    base = drawn.base
+    width, height = base.size
+    touched = sorted({stripe for (_, y), region in drawn.regions
+                      for stripe in range(y // STRIPE, (y + region.height - 1) // STRIPE + 1)})
+    segments, adler, index = [], 1, 0
+    while index < len(base.stripes):
+        if index not in touched:
+            data, check, length = base.stripes[index]
+            index += 1
+        else:
+            last = index
+            while last + 1 in touched:
+                last += 1
+            top, bottom = index * STRIPE, min(height, (last + 1) * STRIPE)
+            data, check, length = _deflated(_rows(drawn, (top, bottom)))
+            index = last + 1
+        segments.append(data)
+        adler = _adler32_combine(adler, check, length)
+    return _png_file(b"".join([b"\x78\x01", *segments, b"\x03\x00", struct.pack(">I", adler)]),
+                     width, height)
+
+
+def _rows(drawn: Drawn, span: tuple[int, int]) -> np.ndarray:
+    """The PNG rows (unfiltered) from top to bottom of a card drawn on a Base."""
+    top, bottom = span
+    width = drawn.base.size[0]
+    rows = np.empty((bottom - top, 3 * width + 1), dtype=np.uint8)
     rows[:, 0] = 0
     pixels = rows[:, 1:]
-    drawn.base.fill(pixels, (0, 0, width, height))
+    drawn.base.fill(pixels, (0, top, width, bottom))
     for (x, y), region in drawn.regions:
-        pixels[y:y + region.height, 3 * x:3 * (x + region.width)] = \
-            np.asarray(region).reshape(region.height, 3 * region.width)
-    return _png_file(rows, width, height)
+        a, b = max(y, top), min(y + region.height, bottom)
+        if a < b:
+            part = np.frombuffer(region.tobytes(), dtype=np.uint8).reshape(
+                region.height, 3 * region.width)
+            pixels[a - top:b - top, 3 * x:3 * (x + region.width)] = part[a - y:b - y]
+    return rows
+
+
+def _deflated(rows: np.ndarray) -> tuple[bytes, int, int]:
+    """Rows as raw deflate ending on a byte boundary with nothing referring back (a full
+    flush), so that such pieces join into one stream: (data, adler32, length)."""
+    module, level, _ = DEFLATE
+    squeezer = module.compressobj(level, module.DEFLATED, -15)
+    data = squeezer.compress(rows) + squeezer.flush(module.Z_FULL_FLUSH)
+    return data, zlib.adler32(rows), rows.size
+
+
+def _adler32_combine(first: int, second: int, length: int) -> int:
+    """The Adler-32 of two pieces of data joined, from theirs (zlib's adler32_combine)."""
+    modulus = 65521
+    rest = length % modulus
+    low = (first & 0xFFFF) + (second & 0xFFFF) + modulus - 1
+    high = (rest * (first & 0xFFFF) + (first >> 16) + (second >> 16) + modulus - rest)
+    return (low % modulus) | ((high % modulus) << 16)
 
 
 def png(image: Image.Image, photo_rows: int = 0) -> bytes:
@@ -950,20 +1004,21 @@ def png(image: Image.Image, photo_rows: int = 0) -> bytes:
     if photo_rows > 1:
         rows[1:photo_rows, 0] = 2
         np.subtract(pixels[1:photo_rows], pixels[:photo_rows - 1], out=rows[1:photo_rows, 1:])
-    return _png_file(rows, width, height)
-
-
-def _png_file(rows: np.ndarray, width: int, height: int) -> bytes:
-    """PNG rows (a filter byte, then the RGB bytes of each row) as a PNG file."""
     module, level, _ = DEFLATE
+    return _png_file(module.compress(rows, level), width, height)
+
+
+def _png_file(stream: bytes, width: int, height: int) -> bytes:
+    """A PNG file of 8-bit RGB rows deflated as `stream` (a zlib stream)."""
+    crc32 = DEFLATE[0].crc32
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return b"".join((struct.pack(">I", len(data)), kind, data,
-                         struct.pack(">I", module.crc32(data, zlib.crc32(kind)))))
+                         struct.pack(">I", crc32(data, zlib.crc32(kind)))))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)   # 8-bit RGB
-    return b"".join((b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", header),
-                     chunk(b"IDAT", module.compress(rows, level)), chunk(b"IEND", b"")))
+    return b"".join((b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", header), chunk(b"IDAT", stream),
+                     chunk(b"IEND", b"")))
 
 
 # -- caching -----------------------------------------------------------------------------
