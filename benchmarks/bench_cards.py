@@ -137,8 +137,7 @@ def warm_up() -> None:
         for text in (card, CardText(**{**card.__dict__, "cover": None})):
             for kind in cards.COMPOSE:
                 cards.draw_card(text, kind)
-    for cache in (cards._og_person, cards._og_person_strip, cards._ig_layer, cards._ig_person,
-                  cards._face):
+    for cache in (cards._og_person, cards._og_person_strip, cards._ig_layer, cards._ig_person):
         cache.cache_clear()
 
 
@@ -168,7 +167,7 @@ def main() -> None:
     if args.profile:
         for name, made in layouts.items():
             for cache in (cards._og_person, cards._og_person_strip, cards._ig_layer,
-                          cards._ig_person, cards._face, cards._cover_photo, cards._decoded):
+                          cards._ig_person, cards._cover_photo, cards._decoded):
                 cache.cache_clear()
             profiler = cProfile.Profile()
             profiler.runcall(lambda: [cards.draw_card(card, kind) for card in made

@@ -524,10 +524,10 @@ def _open(data: bytes, size: tuple[int, int], method=Image.LANCZOS) -> Image.Ima
     return ImageOps.fit(_decoded(data, size), size, method)
 
 
-@functools.lru_cache(maxsize=256)
 def _face(photo: bytes | None, initials: str, size: int, background, ink,
           ring: int = 0, ring_colour=WHITE) -> Image.Image:
-    """A round face (or the initials on a lighter disc) in a ring, as RGBA."""
+    """A round face (or the initials on a lighter disc) in a ring, as RGBA. (Not kept:
+    each size is drawn once a person, into the layers that are.)"""
     if photo:
         face = _open(photo, (size, size))
     else:
