@@ -313,8 +313,8 @@ def text_width(text: str, weight: str, size: int) -> float:
 
 # Line breaking rules of Japanese and Chinese (kinsoku): marks that may not begin a line
 # (they go down with the character before them) and brackets that may not end one.
-NO_LINE_START = set("。、，．・：；？！」』）】〉》〕］｝〟’”ー々ゝゞヽヾ…‥")
-NO_LINE_END = set("「『（【〈《〔［｛〝‘“")
+NO_LINE_START = frozenset("。、，．・：；？！」』）】〉》〕］｝〟’”ー々ゝゞヽヾ…‥")
+NO_LINE_END = frozenset("「『（【〈《〔［｛〝‘“")
 TOKEN = regex.compile(r"\s+|(?:(?![\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}])\S)+"
                       r"|\X")
 
@@ -413,7 +413,9 @@ def fit(text: str, weight: str, sizes: tuple[int, int], width: int, height: int,
     lines = list(wrap(text, weight, size, width))
     kept = lines[: max(1, min(max_lines, int(height // (size * LINE))))]
     if len(kept) < len(lines):
-        kept[-1] = fit_line(kept[-1] + " " + lines[len(kept)], weight, size, width)
+        following = lines[len(kept)]
+        joint = "" if NO_SPACES.search(kept[-1][-1:] + following[:1]) else " "
+        kept[-1] = fit_line(kept[-1] + joint + following, weight, size, width)
     return size, kept
 
 
@@ -842,7 +844,7 @@ def _ig_person(card: CardText, rtl: bool) -> Base:
     band = _mix(background, (0, 0, 0), 0.22)
     ImageDraw.Draw(image).rectangle((0, 0, width, BAND), fill=band)
     _draw_brand(image, card, (margin, 64), 40, _ink(band), width - 2 * margin, rtl)
-    layer, at = _ig_layer(card, rtl)
+    layer, at = _ig_layer.__wrapped__(card, rtl)   # kept only for photo cards, which need it
     image.paste(layer, at, layer)
     return Base.of(image, background, (BAND + 1, band))
 
