@@ -16,7 +16,9 @@ it; `PIL.features.check('raqm')`); without raqm, Arabic letters are drawn unjoin
 
 Speed (a build draws two cards per story; benchmarks/bench_cards.py measures them):
 - what is the same on all of a person's cards (face, name, role, company, logo) is drawn
-  once per person and pasted;
+  once per person and kept as a Base: the tiles that are not plain colour, and its rows
+  deflated in stripes; a story draws its text on regions of it as tall as its lines,
+  and only the stripes those touch are packed and deflated again;
 - text is measured word by word from a cache of word widths (a card tries up to a dozen
   font sizes to fit its quote), and a line is measured exactly only once it is chosen;
   scripts that need no shaping (Latin, Greek, Cyrillic, CJK) are drawn from a cache of
@@ -25,7 +27,7 @@ Speed (a build draws two cards per story; benchmarks/bench_cards.py measures the
   reduced decoding) and resized once to og.png; the Instagram card's band is made from
   that smaller picture; the scrims darken it row by row in numpy;
 - the PNG is deflated with ISA-L when it is installed (ten times zlib's speed, files some
-  7 % larger); photo rows take PNG's Up filter, which halves a photo card's file.
+  7 % larger); photo rows take PNG's Up filter: a photo card's file is 20-40 % smaller.
 The store (output/store.py) keeps each card by the hash of all it shows, and draws the
 missing ones in a process pool, both cards of a story in the same process, one after the
 other (the photo's resized picture is kept for the second).
@@ -569,9 +571,9 @@ def _draw_brand(image: Image.Image, card: CardText, xy: tuple[int, int], size: i
 @functools.lru_cache(maxsize=2)
 def _cover_photo(data: bytes) -> Image.Image:
     """The story photo cropped to fill og.png, resized from the photo once for both cards
-    (the Instagram card's band is made from it). Shrinking averages the pixels each one covers (a box
-    filter: as sharp as bilinear at these ratios, twice as fast); a photo smaller than
-    the card is enlarged bilinearly."""
+    (the Instagram card's band is made from it). Shrinking averages the pixels each one
+    covers (a box filter: as sharp as bilinear at these ratios, twice as fast); a photo
+    smaller than the card is enlarged bilinearly."""
     size = LAYOUTS["og"].size
     source = _decoded(data, size)
     shrinks = source.width >= size[0] and source.height >= size[1]
@@ -635,7 +637,9 @@ STRIPE = 32                           # rows deflated apart, so that cards can s
 class Base:
     """A brand card without its story's text, kept small (one for each person, layout and
     direction): its background, the height and colour of a band at the top, and the tiles
-    of a TILE grid that differ from them (face, name, role, brand), as pixel arrays."""
+    of a TILE grid that differ from them (face, name, role, brand), as pixel arrays; and
+    its PNG rows in stripes of STRIPE rows, each deflated on its own, for the stripes a
+    story's text does not touch."""
 
     size: tuple[int, int]
     background: tuple[int, int, int]
@@ -715,7 +719,8 @@ class Drawn:
         return picture
 
 
-def _region(base: Base, box: tuple[int, int, int, int], pad: int) -> tuple[tuple[int, int], Image.Image]:
+def _region(base: Base, box: tuple[int, int, int, int],
+            pad: int) -> tuple[tuple[int, int], Image.Image]:
     """Where text in box will be drawn, with room around it for what reaches out of its
     line boxes (accents, descenders), inside the card: (top left, the base's picture)."""
     width, height = base.size
@@ -993,7 +998,7 @@ def _adler32_combine(first: int, second: int, length: int) -> int:
 def png(image: Image.Image, photo_rows: int = 0) -> bytes:
     """An RGB image as PNG bytes, deflated fast (DEFLATE). The first `photo_rows` rows take
     PNG's Up filter (each byte as its difference from the one above: a photo's rows are
-    alike, so the file is about half as large); the others are left unfiltered (flat
+    alike, so the file is 20-40 % smaller); the others are left unfiltered (flat
     colour and text deflate best as they are, and filtering them costs more than it
     saves)."""
     width, height = image.size
