@@ -163,8 +163,11 @@ def make_hugo_site(source: Path, folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     content = folder / "content" / "stories"
     content.mkdir(parents=True)
-    for story in (source / "stories").glob("*.md"):
-        shutil.copyfile(story, content / story.name)     # a hard link would touch its ctime
+    for story in (source / "stories").iterdir():       # a hard link would touch its ctime
+        if story.is_dir():
+            shutil.copytree(story, content / story.name)   # a bundle: index.md and its photo
+        else:
+            shutil.copyfile(story, content / story.name)
     shutil.copytree(source / "static", folder / "static")   # the same photos
     (folder / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():

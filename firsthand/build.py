@@ -38,6 +38,7 @@ from firsthand.output.write import SiteWriter, WriteReport
 
 STATIC_FOLDER = "static"
 LIVE_SCRIPT = "live-reload.js"    # the default theme's script for serve, not for sites
+SPARE_FOLDER = "spare"         # in the cache folder: the last site but one (write.py)
 POOL_THRESHOLD = 200          # fewer bodies than this render faster than a pool starts
 
 # The pages, then the share kits and snippets.json; a new kind of output is a step here.
@@ -300,7 +301,9 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
                           pages=record["pages"], stories=record["stories"],
                           seconds=time.perf_counter() - started,
                           site=load_site(source, Problems()))
-    writer = SiteWriter(out)
+    # The site swapped out is kept in the cache folder, for the next build to update
+    spare = folder / SPARE_FOLDER / key(str(out))[:16] if options.cache == "write" else None
+    writer = SiteWriter(out, spare=spare)
     try:
         result = generate(source, options, sink=writer.add)
         if result.ok:
