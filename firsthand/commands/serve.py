@@ -1,7 +1,8 @@
 """Live preview: build in memory, serve it, rebuild on every change, reload open tabs.
 
 Nothing is written to disk: the last good build is a {path: bytes} dict in memory,
-and only paths in it are ever served. A broken file keeps that build on the air and
+and only paths in it are ever served. A save of a story shows its own page first (made
+against the last good build), then the whole site rebuilt in memory. A broken file keeps that build on the air and
 shows its problems in every open tab (server-sent events); the fix reloads the tabs.
 """
 
@@ -24,7 +25,7 @@ import jinja2
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from firsthand.build import LIVE_SCRIPT, Result, generate
+from firsthand.build import LIVE_SCRIPT, Result, generate, preview_story
 from firsthand.content.problems import Problem
 from firsthand.pages.render import DEFAULT_THEME
 from firsthand.output.store import MemoryStore, Store
@@ -55,6 +56,7 @@ class Preview:
         # What the last build made (Markdown, snippets, cards, pages), so that a save
         # redoes only what it touches; over the site's store on disk, for a warm start.
         self.store = MemoryStore(backing=Store.for_site(source))
+        self.last: Result | None = None       # the last good build
         self.news = threading.Condition()
 
     def rebuild(self) -> Result:
@@ -64,8 +66,34 @@ class Preview:
         result.seconds = time.perf_counter() - started
         self.publish(result)
         if result.ok:
+            self.last = result
             self.store.forget_unused()
         return result
+
+    def show_first(self, paths: set[str]) -> bool:
+        """Serve the new page of each saved story at once (build.preview_story), before
+        the whole site is rebuilt; False when some change is not a story's own edit, or
+        while problems are shown (only the whole build can say they are fixed)."""
+        if self.last is None or self.problems or not paths or not all(
+                p.startswith("stories/") and p.endswith(".md") for p in paths):
+            return False
+        pages = {}
+        for path in sorted(paths):
+            try:
+                made = preview_story(self.source, path, self.last, self.store)
+            except (jinja2.TemplateError, OSError):
+                made = None                       # the whole rebuild reports it
+            if made is None:
+                return False
+            pages[made[0]] = made[1]
+        with self.news:
+            if all(self.files.get(path) == data for path, data in pages.items()):
+                return True
+            self.files = {**self.files, **pages}
+            self.build += 1
+            self.serial += 1
+            self.news.notify_all()
+        return True
 
     def publish(self, result: Result) -> None:
         """Serve a good build's files, or keep the old ones and announce the problems."""
@@ -314,6 +342,7 @@ def keep_rebuilding(preview: Preview, changes: Changes, observer: Observer, say)
             if name in paths and folder.is_dir():
                 observer.schedule(changes, str(folder), recursive=True)
         try:
+            preview.show_first(paths)             # the saved story's page, then the rest
             result = preview.rebuild()
         except Exception as exc:                  # a bug in Firsthand: keep the last good build
             say(traceback.format_exc())

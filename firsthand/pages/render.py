@@ -107,13 +107,13 @@ class Renderer:
 
     def __init__(self, library: Library, env: jinja2.Environment,
                  pictures: Mapping[str, Picture], store: Store | None = None,
-                 engine: str = ""):
+                 engine: str = "", digests: "Digests | None" = None):
         self.library, self.env, self.pictures = library, env, pictures
         self.store = store or Store(None)
         self.responsive = Pictures(pictures)
         self.site = library.site
         self.base_path = urlsplit(self.site.base_url).path
-        self.digests = Digests()
+        self.digests = digests or Digests()   # shared with the build's other steps
         sizes = sorted((path, p.width, p.height, [(c.width, c.height) for c in p.copies])
                        for path, p in pictures.items())
         self.common = key(engine, template_digest(env), json.dumps(sizes))
