@@ -425,6 +425,16 @@ def test_a_saved_story_shows_its_page_first_then_the_whole_site(make_site, monke
     assert b"Second, retitled" in preview.files["index.html"]
     assert preview.files == generate(site.root, base_url=base, cache="off").files
 
+    # a rebuild that read the story before a later save keeps the page shown first
+    started = time.perf_counter()
+    stale = generate(site.root, base_url=base, cache="off")
+    site.story("2026-03-01-second.md", title="Second, retitled", body="Saved again.")
+    assert preview.show_first({"stories/2026-03-01-second.md"})
+    preview.publish(stale, started)
+    assert b"Saved again." in preview.files["stories/second/index.html"]
+    assert preview.rebuild().ok
+    assert preview.files == generate(site.root, base_url=base, cache="off").files
+
     # a change that moves the story (its date, so its place in every list) or is not a
     # story's own edit waits for the whole build
     site.story("2026-03-01-second.md", title="Second", body="Moved.", date="2026-03-02")

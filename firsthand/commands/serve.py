@@ -19,6 +19,7 @@ import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
@@ -57,6 +58,7 @@ class Preview:
         # redoes only what it touches; over the site's store on disk, for a warm start.
         self.store = MemoryStore(backing=Store.for_site(source))
         self.last: Result | None = None       # the last good build
+        self.first: dict[str, tuple[bytes, float]] = {}   # pages shown first, and when
         self.news = threading.Condition()
 
     def rebuild(self) -> Result:
@@ -64,7 +66,7 @@ class Preview:
         started = time.perf_counter()
         result = self._generate()
         result.seconds = time.perf_counter() - started
-        self.publish(result)
+        self.publish(result, started)
         if result.ok:
             self.last = result
             self.store.forget_unused()
@@ -77,16 +79,18 @@ class Preview:
         if self.last is None or self.problems or not paths or not all(
                 p.startswith("stories/") and p.endswith(".md") for p in paths):
             return False
-        pages = {}
+        pages, saved = {}, time.perf_counter()
         for path in sorted(paths):
             try:
-                made = preview_story(self.source, path, self.last, self.store)
-            except (jinja2.TemplateError, OSError):
-                made = None                       # the whole rebuild reports it
+                # its own store: this runs beside a rebuild, which uses self.store
+                made = preview_story(self.source, path, self.last, Store(None))
+            except Exception:                     # the whole rebuild reports what it is
+                made = None
             if made is None:
                 return False
             pages[made[0]] = made[1]
         with self.news:
+            self.first.update((path, (data, saved)) for path, data in pages.items())
             if all(self.files.get(path) == data for path, data in pages.items()):
                 return True
             self.files = {**self.files, **pages}
@@ -95,12 +99,21 @@ class Preview:
             self.news.notify_all()
         return True
 
-    def publish(self, result: Result) -> None:
-        """Serve a good build's files, or keep the old ones and announce the problems."""
+    def publish(self, result: Result, started: float = 0.0) -> None:
+        """Serve a good build's files, or keep the old ones and announce the problems.
+
+        A page shown first (show_first) for a save made after the build `started` stays:
+        the build read the story before that save, and the next one will have it."""
         with self.news:
             if result.ok:
-                if result.files != self.files:
-                    self.files, self.build = result.files, self.build + 1
+                self.first = {path: made for path, made in self.first.items()
+                              if made[1] > started}
+                files = result.files
+                if self.first:
+                    files = {**files, **{path: made[0] for path, made in self.first.items()
+                                         if path in files}}
+                if files != self.files:
+                    self.files, self.build = files, self.build + 1
                 self.problems = []
             else:
                 self.problems = [str(p) for p in result.problems]
@@ -267,25 +280,32 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class Changes(FileSystemEventHandler):
-    """Collects the paths of changed content files; editors' noise is left out."""
+    """Collects the paths of changed content files; editors' noise is left out.
+    `on_change(paths)` (serve: Preview.show_first) is told of each change as it comes,
+    also while a rebuild runs."""
 
-    def __init__(self, source: Path):
+    def __init__(self, source: Path, on_change: Callable[[set[str]], object] | None = None):
         self.source = source
+        self.on_change = on_change
         self.paths: set[str] = set()
         self.last = 0.0
         self.arrived = threading.Condition()
 
     def on_any_event(self, event) -> None:
-        if event.event_type in ("opened", "closed_no_write", "closed") or \
+        if event.event_type in ("opened", "closed_no_write") or \
                 (event.is_directory and event.event_type == "modified"):
             return                                # reading files (the build does) is no change
         paths = [self.content_path(p) for p in (event.src_path, getattr(event, "dest_path", ""))]
-        paths = [p for p in paths if p]
-        if paths:
+        paths = {p for p in paths if p}
+        if not paths:
+            return
+        if event.event_type != "closed":          # a file written and closed: modified before
             with self.arrived:
                 self.paths.update(paths)
                 self.last = time.monotonic()
                 self.arrived.notify_all()
+        if self.on_change is not None and not event.is_directory:
+            self.on_change(paths)
 
     def content_path(self, path) -> str | None:
         """The path relative to the source when it is site content, else None."""
@@ -342,7 +362,6 @@ def keep_rebuilding(preview: Preview, changes: Changes, observer: Observer, say)
             if name in paths and folder.is_dir():
                 observer.schedule(changes, str(folder), recursive=True)
         try:
-            preview.show_first(paths)             # the saved story's page, then the rest
             result = preview.rebuild()
         except Exception as exc:                  # a bug in Firsthand: keep the last good build
             say(traceback.format_exc())
@@ -414,7 +433,7 @@ def serve(source: Path, host: str, port: int, drafts: bool, say=print) -> int:
              else f"listening on {host}, so others on the network can open it")
     say(f"Serving at {preview.base_url} ({where}). Watching {', '.join(WATCHED)}. "
         f"Press Ctrl-C to stop.")
-    changes = Changes(source)
+    changes = Changes(source, on_change=preview.show_first)   # a saved story's page first
     observer = watch(source, changes)
     rebuilder = threading.Thread(target=keep_rebuilding, name="rebuild", daemon=True,
                                  args=(preview, changes, observer, say))
