@@ -12,6 +12,7 @@ check). Adding a step is adding a function to STEPS.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import stat
 import time
@@ -161,6 +162,8 @@ def attach_snippets(run: Run) -> None:
     for index, data in run.store.memoize("snippets", names, _compose, items,
                                          run.options.jobs, run.options.pool_threshold):
         found[index] = _unpack_snippets(data)
+        # decided by these bytes: digesting them is cheaper than walking every post
+        run.digests.remember(found[index], hashlib.sha256(b"snippets\0" + data).digest())
     run.library = _with_entries(run.library, tuple(
         replace(entry, snippets=found[index]) for index, entry in enumerate(entries)))
 

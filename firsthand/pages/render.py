@@ -170,6 +170,11 @@ class Digests:
         self.known: dict[int, tuple[object, bytes]] = {}
         self.fields: dict[type, tuple[str, ...]] = {}
 
+    def remember(self, value, digest: bytes) -> None:
+        """Take `digest` for value's: one of the bytes that value was decoded from, which
+        decide it whole (the build's snippets, from their entry in the store)."""
+        self.known[id(value)] = (value, digest)
+
     def of(self, value) -> bytes:
         kind = type(value)
         if kind is str:
