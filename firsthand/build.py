@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Literal
 
+import jinja2
+
 from firsthand.output import fingerprint
 from firsthand.content import markup
 from firsthand.pages import render, search
@@ -339,15 +341,16 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
     return result
 
 
-def preview_story(source: Path, relative: str, last: Result, store: Store) -> \
-        tuple[str, bytes] | None:
+def preview_story(source: Path, relative: str, last: Result, store: Store,
+                  env: jinja2.Environment | None = None) -> tuple[str, bytes] | None:
     """The page of one edited story, rendered against the library of the last good build
     (`last`): what serve shows first after a save, a moment before the whole site is
     built again (which also updates the lists, feeds and related boxes that show it).
 
     Only for an edit that leaves the story where it was: the same author, date, slug,
     tags, team, picture and draft flag, loading without any problem; else None, and the
-    whole build shows the change."""
+    whole build shows the change. `env`: the templates of the last build, compiled once
+    (render.make_environment), for a caller that previews often."""
     library = last.library
     old = next((e for e in library.entries if e.story.path == relative), None) \
         if library is not None and last.ok else None
@@ -374,8 +377,8 @@ def preview_story(source: Path, relative: str, last: Result, store: Store) -> \
     index = entries.index(old)
     entries[index] = entry
     renderer = render.Renderer(_with_entries(library, tuple(entries)),
-                               render.make_environment(site.source), last.pictures, store,
-                               fingerprint.PAGE_ENGINE)
+                               env or render.make_environment(site.source), last.pictures,
+                               store, fingerprint.PAGE_ENGINE)
     return renderer.page("story.html", render.story_page(entry), entry=entry,
                          newer=entries[index - 1] if index else None,
                          older=entries[index + 1] if index + 1 < len(entries) else None)

@@ -28,7 +28,7 @@ from watchdog.observers import Observer
 
 from firsthand.build import LIVE_SCRIPT, Result, generate, preview_story
 from firsthand.content.problems import Problem
-from firsthand.pages.render import DEFAULT_THEME
+from firsthand.pages.render import DEFAULT_THEME, make_environment
 from firsthand.output.store import MemoryStore, Store
 
 WATCHED = ("stories", "people", "templates", "static", "site.yaml")
@@ -58,6 +58,7 @@ class Preview:
         # redoes only what it touches; over the site's store on disk, for a warm start.
         self.store = MemoryStore(backing=Store.for_site(source))
         self.last: Result | None = None       # the last good build
+        self.env: jinja2.Environment | None = None
         self.first: dict[str, tuple[bytes, float]] = {}   # pages shown first, and when
         self.news = threading.Condition()
 
@@ -68,6 +69,8 @@ class Preview:
         result.seconds = time.perf_counter() - started
         self.publish(result, started)
         if result.ok:
+            # the templates as this build read them, compiled once for show_first
+            self.env = make_environment(self.source)
             self.last = result
             self.store.forget_unused()
         return result
@@ -83,7 +86,7 @@ class Preview:
         for path in sorted(paths):
             try:
                 # its own store: this runs beside a rebuild, which uses self.store
-                made = preview_story(self.source, path, self.last, Store(None))
+                made = preview_story(self.source, path, self.last, Store(None), self.env)
             except Exception:                     # the whole rebuild reports what it is
                 made = None
             if made is None:
