@@ -178,9 +178,9 @@ def run_checks(run: Run) -> None:
     site, entries, digests = run.library.site, run.library.entries, run.digests
     common = key(SNIPPET_ENGINE, digests.of(site))
     names = [key(common, digests.of(entry)) for entry in entries]
+    # in this process: a worker reading every entry's posts would copy most of its memory
     for _, data in run.store.memoize("checks", names, _check_entry,
-                                     [(site, entry) for entry in entries], run.options.jobs,
-                                     run.options.pool_threshold, keep=_always):
+                                     [(site, entry) for entry in entries], keep=_always):
         run.problems.extend(_unpack_problems(data))
     name = key(common, digests.of(near_identical_inputs(entries)),
                digests.of(tuple(e.published for e in entries)))
