@@ -79,7 +79,8 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
     for entry in entries:
         images.extend(_bundle_images(entry))
     return Library(site=site, entries=tuple(entries), profiles=profiles, teams=teams, tags=tags,
-                   images=tuple(_unique_images(images)), drafts=drafts, on=on, by_slug=by_slug)
+                   images=tuple(_unique_images(images)), drafts=drafts, on=on, by_slug=by_slug,
+                   catalog=content.catalog)
 
 
 def shown_stories(content: Content, on: dt.date, drafts: bool = False) -> list[Story]:

@@ -13,6 +13,7 @@ from typing import Iterable, Mapping
 
 from PIL import Image as PILImage
 
+from firsthand.content.catalog import read_catalogs
 from firsthand.content.frontmatter import (
     Document, Field, describe, normalise_text, plain, read_mapping, split_front_matter)
 from firsthand.content.images import MAX_PIXELS
@@ -59,8 +60,9 @@ def load(source: Path, problems: Problems) -> Content | None:
     stories, rejected = load_stories(source, people, problems, require_alt)
     if site is None:
         return None
+    catalog = read_catalogs(source, (site.language,), problems)
     return Content(site=site, people=frozen_map(people), stories=tuple(stories),
-                   rejected=tuple(rejected))
+                   rejected=tuple(rejected), catalog=catalog)
 
 
 # -- reading fields ----------------------------------------------------------------------

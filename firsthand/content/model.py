@@ -12,6 +12,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from firsthand.content.catalog import Catalog
+
 PLATFORMS = ("linkedin", "x", "facebook", "instagram", "threads", "mastodon", "bluesky",
              "whatsapp", "email")
 
@@ -140,6 +142,7 @@ class Content:
     # Stories with errors, as far as they could be read: never built, but every check
     # still reads them, so that one run reports all of a story's problems.
     rejected: tuple[Story, ...] = ()
+    catalog: Catalog = field(default_factory=lambda: Catalog("en", ("en",)))   # the words, per language
 
 
 # -- what the pages show (made by enrich) ------------------------------------------------
@@ -251,4 +254,6 @@ class Library:
     images: tuple[Image, ...]
     drafts: bool = False
     on: dt.date = dt.date.min                   # the day of the build: what is published, checked
+    catalog: Catalog = field(default_factory=lambda: Catalog("en", ("en",)), compare=False,
+                             repr=False)         # the words of the theme and posts, per language
     by_slug: dict = field(default_factory=dict, compare=False, repr=False)
