@@ -59,6 +59,8 @@ class Preview:
         self.store = MemoryStore(backing=Store.for_site(source))
         self.last: Result | None = None       # the last good build
         self.env: jinja2.Environment | None = None
+        self.idle = threading.Event()         # cleared while show_first works: the
+        self.idle.set()                       # rebuild waits at its next file meanwhile
         self.first: dict[str, tuple[bytes, float]] = {}   # pages shown first, and when
         self.news = threading.Condition()
 
@@ -82,7 +84,14 @@ class Preview:
         if self.last is None or self.problems or not paths or not all(
                 p.startswith("stories/") and p.endswith(".md") for p in paths):
             return False
-        pages, saved = {}, time.perf_counter()
+        self.idle.clear()
+        try:
+            return self._show(paths, time.perf_counter())
+        finally:
+            self.idle.set()
+
+    def _show(self, paths: set[str], saved: float) -> bool:
+        pages = {}
         for path in sorted(paths):
             try:
                 # its own store: this runs beside a rebuild, which uses self.store
@@ -124,9 +133,16 @@ class Preview:
             self.news.notify_all()
 
     def _generate(self) -> Result:
+        files: dict[str, bytes] = {}
+
+        def keep(path: str, data: bytes) -> None:
+            self.idle.wait()                      # a saved story's page goes first
+            files[path] = data
         try:
-            return generate(self.source, drafts=self.drafts, base_url=self.base_url,
-                            store=self.store)
+            result = generate(self.source, drafts=self.drafts, base_url=self.base_url,
+                              store=self.store, sink=keep)
+            result.files = files
+            return result
         except jinja2.TemplateError as exc:       # a theme author's typo must not stop serve
             return Result([template_problem(exc, self.source)])
         except OSError as exc:                    # a file vanished in the middle of a save
