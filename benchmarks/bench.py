@@ -163,8 +163,11 @@ def make_hugo_site(source: Path, folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     content = folder / "content" / "stories"
     content.mkdir(parents=True)
-    for story in (source / "stories").glob("*.md"):
-        shutil.copyfile(story, content / story.name)     # a hard link would touch its ctime
+    for story in (source / "stories").iterdir():       # a hard link would touch its ctime
+        if story.is_dir():
+            shutil.copytree(story, content / story.name)   # a bundle: index.md and its photo
+        else:
+            shutil.copyfile(story, content / story.name)
     shutil.copytree(source / "static", folder / "static")   # the same photos
     (folder / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
@@ -235,13 +238,16 @@ def bench_size(size: int, runs: int, jobs: int, work: Path, hugo: str | None) ->
     firsthand = [sys.executable, str(ROOT / "build.py"), "build", "--source", str(source),
                  "--out", str(out), "--quiet", "--jobs", str(jobs)]
     times: dict[str, list[tuple[float, float]]] = {}
+    loads: dict[str, list[float]] = {}        # the 1-minute load average after each run
 
     def record(name: str, command: list[str], before=None) -> None:
         if before:
             before()
         seconds, peak = measure(command, env)
         times.setdefault(name, []).append((seconds, peak))
-        print(f"  {name:<28} {seconds:8.2f} s {peak:8.0f} MB", flush=True)
+        loads.setdefault(name, []).append(os.getloadavg()[0])
+        print(f"  {name:<28} {seconds:8.2f} s {peak:8.0f} MB   load {os.getloadavg()[0]:.1f}",
+              flush=True)
 
     if hugo:
         make_hugo_site(source, work / f"hugo-{size}")
@@ -266,16 +272,18 @@ def bench_size(size: int, runs: int, jobs: int, work: Path, hugo: str | None) ->
                lambda: synth.add_story(source, size + run))
         seconds = serve_latency(source, env, run)
         times.setdefault("serve: save to new page", []).append((seconds, 0.0))
+        loads.setdefault("serve: save to new page", []).append(os.getloadavg()[0])
         print(f"  {'serve: save to new page':<28} {seconds:8.2f} s", flush=True)
     return {name: {"seconds": statistics.median(s for s, _ in values),
                    "peak_mb": max(p for _, p in values),
+                   "load": round(statistics.median(loads[name]), 1),
                    "runs": [{"seconds": round(s, 3), "peak_mb": round(p, 1)} for s, p in values]}
             for name, values in times.items()}
 
 
 def table(results: dict) -> str:
-    lines = ["| stories | what | seconds (median) | peak MB | × naive | × Hugo |",
-             "|---:|---|---:|---:|---:|---:|"]
+    lines = ["| stories | what | seconds (median) | peak MB | × naive | × Hugo | load |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
     for size, rows in results.items():
         naive = rows["naive baseline (cold)"]["seconds"]
         hugo = rows.get("hugo (cold)", {}).get("seconds")
@@ -283,7 +291,8 @@ def table(results: dict) -> str:
             seconds = row["seconds"]
             lines.append(f"| {int(size):,} | {name} | {seconds:.2f} | {row['peak_mb']:.0f} | "
                          f"{seconds / naive:.2f} | "
-                         f"{f'{seconds / hugo:.2f}' if hugo else 'n/a'} |")
+                         f"{f'{seconds / hugo:.2f}' if hugo else 'n/a'} | "
+                         f"{row.get('load', 0):.1f} |")
     return "\n".join(lines)
 
 

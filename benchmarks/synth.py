@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import shutil
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -62,12 +63,13 @@ def sentence(rng: random.Random, words: list[str]) -> str:
     return " ".join(chosen).capitalize() + rng.choice(".......?!")
 
 
-def body(rng: random.Random, words: list[str], target: int = WORDS) -> str:
+def body(rng: random.Random, words: list[str], target: int = WORDS,
+         picture: str = "") -> str:
     """About `target` words of Markdown: paragraphs, now and then a heading, a list, one of
-    the company's recurring sentences; a quarter of the bodies show a photo."""
+    the company's recurring sentences; `picture` (a file beside the story) first."""
     blocks, count = [], 0
-    if rng.random() < PHOTO_SHARE:
-        blocks.append(f"![{title(rng, words)}](../../static/photos/{photo(rng)})")
+    if picture:
+        blocks.append(f"![{title(rng, words)}]({picture})")
     while count < target:
         roll = rng.random()
         if roll < 0.05:
@@ -147,10 +149,20 @@ def write_story(folder: Path, number: int, rng: random.Random, words: list[str],
         extra += f"quote: \"{quote}\"\n"
     if rng.random() < 0.33:
         extra += f"question: \"{sentence(rng, words).rstrip('.!?')}?\"\n"
+    # A quarter of the bodies show a photo: those stories are bundles (a folder with
+    # index.md and the photo beside it), as pictures in a story's text must be.
+    picture = photo(rng) if rng.random() < PHOTO_SHARE else ""
     text = (f"---\ntitle: \"{title(rng, words)}\"\nauthor: {rng.choice(people)}\n"
             f"date: {date.isoformat()}\ntags: [{', '.join(chosen)}]\n"
-            f"summary: \"{summary}\"\n{extra}---\n{body(rng, words)}")
-    path = folder / "stories" / f"{date.isoformat()}-story-{number:05d}.md"
+            f"summary: \"{summary}\"\n{extra}---\n{body(rng, words, picture=picture)}")
+    name = f"{date.isoformat()}-story-{number:05d}"
+    if picture:
+        bundle = folder / "stories" / name
+        bundle.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / "static" / "photos" / picture, bundle / picture)
+        path = bundle / "index.md"
+    else:
+        path = folder / "stories" / f"{name}.md"
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -12,6 +12,7 @@ check). Adding a step is adding a function to STEPS.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import stat
 import time
@@ -19,25 +20,31 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Literal
 
+import jinja2
+
 from firsthand.output import fingerprint
 from firsthand.content import markup
 from firsthand.pages import render, search
 from firsthand.social import sharekit
-from firsthand.content.checks import CHECKS
-from firsthand.content.enrich import Library, enrich, shown_stories, text_stats, today
+from firsthand.content.checks import CHECKS, ENTRY_CHECKS, check_near_identical
+from firsthand.content.enrich import (Library, enrich, make_entry, shown_stories,
+                                      text_stats, today)
 from firsthand.output.fingerprint import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
 from firsthand.content.images import BadImage, Picture, clean_image, copy_path
 from firsthand.pages.links import LinkChecker
-from firsthand.content.load import IMAGE_SUFFIXES, load, load_site, relative_path
+from firsthand.content.load import (IMAGE_SUFFIXES, load, load_site, load_story,
+                                    relative_path)
 from firsthand.content.model import Content, Site
 from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
-from firsthand.social.snippets import Snippet, compose_snippets, snippet_inputs
+from firsthand.social.snippets import (Snippet, compose_snippets, near_identical_inputs,
+                                       snippet_inputs)
 from firsthand.output.store import Store, key
 from firsthand.output.write import SiteWriter, WriteReport
 
 STATIC_FOLDER = "static"
 LIVE_SCRIPT = "live-reload.js"    # the default theme's script for serve, not for sites
+SPARE_FOLDER = "spare"         # in the cache folder: the last site but one (write.py)
 POOL_THRESHOLD = 200          # fewer bodies than this render faster than a pool starts
 
 # The pages, then the share kits and snippets.json; a new kind of output is a step here.
@@ -70,6 +77,7 @@ class Result:
     pages: int = 0                  # HTML pages made
     stories: int = 0                # stories built, where there is no library to count
     site: Site | None = None        # site.yaml, also when the build was found unchanged
+    pictures: dict[str, Picture] = field(default_factory=dict)   # output path -> size
 
     @property
     def ok(self) -> bool:
@@ -92,6 +100,7 @@ class Run:
     pictures: dict[str, Picture] = field(default_factory=dict)  # output path -> size
     static: dict[str, bytes] = field(default_factory=dict)      # output path -> bytes
     links: LinkChecker | None = None
+    digests: render.Digests = field(default_factory=render.Digests)   # of the model's objects
     made: set[str] = field(default_factory=set)
     indexed: search.Pages = field(default_factory=search.Pages)   # what search indexes
     stopped: bool = False
@@ -155,13 +164,29 @@ def attach_snippets(run: Run) -> None:
     for index, data in run.store.memoize("snippets", names, _compose, items,
                                          run.options.jobs, run.options.pool_threshold):
         found[index] = _unpack_snippets(data)
+        # decided by these bytes: digesting them is cheaper than walking every post
+        run.digests.remember(found[index], hashlib.sha256(b"snippets\0" + data).digest())
     run.library = _with_entries(run.library, tuple(
         replace(entry, snippets=found[index]) for index, entry in enumerate(entries)))
 
 
 def run_checks(run: Run) -> None:
+    """CHECKS over the whole content; the checks of each story, and the near-identical
+    check across them, from the store when what they read is unchanged."""
     for check in CHECKS:
         run.problems.extend(check(run.content, run.library))
+    site, entries, digests = run.library.site, run.library.entries, run.digests
+    common = key(SNIPPET_ENGINE, digests.of(site))
+    names = [key(common, digests.of(entry)) for entry in entries]
+    # in this process: a worker reading every entry's posts would copy most of its memory
+    for _, data in run.store.memoize("checks", names, _check_entry,
+                                     [(site, entry) for entry in entries], keep=_always):
+        run.problems.extend(_unpack_problems(data))
+    name = key(common, digests.of(near_identical_inputs(entries)),
+               digests.of(tuple(e.published for e in entries)))
+    for _, data in run.store.memoize("near-identical", [name], _check_near, [(site, entries)],
+                                     keep=_always):
+        run.problems.extend(_unpack_problems(data))
     run.stopped = run.problems.has_errors
 
 
@@ -226,7 +251,7 @@ def draw_cards(run: Run) -> None:
 
 def render_pages(run: Run) -> None:
     renderer = render.Renderer(run.library, render.make_environment(run.library.site.source),
-                               run.pictures, run.store, fingerprint.PAGE_ENGINE)
+                               run.pictures, run.store, fingerprint.PAGE_ENGINE, run.digests)
     progress = run.options.progress
     progress.start("rendering", len(run.library.entries) + len(run.library.profiles))
     for step in RENDER_STEPS:
@@ -276,7 +301,7 @@ def generate(source: Path, options: Options | None = None,
             break
     return Result(run.problems.sorted(), run.library, files,
                   pages=sum(path.endswith(".html") for path in run.made),
-                  site=run.library.site if run.library else None)
+                  site=run.library.site if run.library else None, pictures=run.pictures)
 
 
 def build(source: Path, out: Path, options: Options | None = None, **settings) -> Result:
@@ -300,7 +325,9 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
                           pages=record["pages"], stories=record["stories"],
                           seconds=time.perf_counter() - started,
                           site=load_site(source, Problems()))
-    writer = SiteWriter(out)
+    # The site swapped out is kept in the cache folder, for the next build to update
+    spare = folder / SPARE_FOLDER / key(str(out))[:16] if options.cache == "write" else None
+    writer = SiteWriter(out, spare=spare)
     try:
         result = generate(source, options, sink=writer.add)
         if result.ok:
@@ -312,6 +339,49 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
                          result.pages)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def preview_story(source: Path, relative: str, last: Result, store: Store,
+                  env: jinja2.Environment | None = None) -> tuple[str, bytes] | None:
+    """The page of one edited story, rendered against the library of the last good build
+    (`last`): what serve shows first after a save, a moment before the whole site is
+    built again (which also updates the lists, feeds and related boxes that show it).
+
+    Only for an edit that leaves the story where it was: the same author, date, slug,
+    tags, team, picture and draft flag, loading without any problem; else None, and the
+    whole build shows the change. `env`: the templates of the last build, compiled once
+    (render.make_environment), for a caller that previews often."""
+    library = last.library
+    old = next((e for e in library.entries if e.story.path == relative), None) \
+        if library is not None and last.ok else None
+    if old is None:
+        return None
+    problems = Problems()
+    story, usable = load_story(Path(source).resolve(), Path(source, relative),
+                               {old.author.id: old.author}, problems,
+                               library.site.guidelines.require_image_alt)
+    if story is None or not usable or problems.sorted() or any(
+            getattr(story, name) != getattr(old.story, name) for name in
+            ("author", "date", "slug", "tags", "team", "image", "draft", "bundle", "lang")):
+        return None
+    html = markup.render_if_safe(story.body)
+    if html is None:
+        return None
+    site = library.site
+    entry = replace(make_entry(site, story, old.author, html, old.published, text_stats(html)),
+                    image=old.image, tags=old.tags, team_term=old.team_term,
+                    related=old.related, snippets=old.snippets)
+    if snippet_inputs(site, entry) != snippet_inputs(site, old):
+        entry = replace(entry, snippets=compose_snippets(site, entry))
+    entries = list(library.entries)
+    index = entries.index(old)
+    entries[index] = entry
+    renderer = render.Renderer(_with_entries(library, tuple(entries)),
+                               env or render.make_environment(site.source), last.pictures,
+                               store, fingerprint.PAGE_ENGINE)
+    return renderer.page("story.html", render.story_page(entry), entry=entry,
+                         newer=entries[index - 1] if index else None,
+                         older=entries[index + 1] if index + 1 < len(entries) else None)
 
 
 # -- what the store is handed: plain functions, and how their results are kept ------------
@@ -352,6 +422,28 @@ def _compose(item) -> bytes:
     made = compose_snippets(site, entry)
     return json.dumps({name: [list(vars(s).values()) for s in found]
                        for name, found in made.items()}, ensure_ascii=False).encode("utf-8")
+
+
+def _check_entry(item) -> bytes:
+    site, entry = item
+    return _pack_problems([p for check in ENTRY_CHECKS for p in check(site, entry)])
+
+
+def _check_near(item) -> bytes:
+    return _pack_problems(check_near_identical(*item))
+
+
+def _pack_problems(problems: list[Problem]) -> bytes:
+    return json.dumps([list(vars(p).values()) for p in problems],
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _unpack_problems(data: bytes) -> list[Problem]:
+    return [Problem(*fields) for fields in json.loads(data)]
+
+
+def _always(data: bytes) -> bool:
+    return True                 # an empty list of problems is worth keeping too
 
 
 def _unpack_snippets(data: bytes):

@@ -132,7 +132,9 @@ def test_a_killed_build_process_leaves_the_site_alone(make_site):
                                 str(site.root), "--quiet"], env=build_env("2026-11-23"))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        if any(p.name.startswith(".site.staging") for p in site.root.iterdir()):
+        # staging has begun: beside the site, or in the spare the build keeps in its cache
+        if any(p.name.startswith(".site.staging") for p in site.root.iterdir()) \
+                or any((site.root / ".firsthand-cache" / "spare").glob("*")):
             break
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)

@@ -302,6 +302,39 @@ def _add(site):
                body="A new story, [to the first week](../first-week/).\n")
 
 
+QUOTE = "quote: \"Nights here are quiet, and the team looks after each other.\"\n"
+
+
+def _same_quote(site):
+    """Two stories share a quote: their snippets read alike (the near-identical warning)."""
+    for name in ("2026-02-10-night-shift.md", "2026-04-12-on-call.md"):
+        path = site.root / "stories" / name
+        if path.exists() and QUOTE not in path.read_text(encoding="utf-8"):
+            path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\n" + QUOTE, 1),
+                            encoding="utf-8")
+
+
+def _other_quote(site):
+    edit(site, "stories/2026-04-12-on-call.md", "Nights here are quiet",
+         "On call I sleep with the phone near, and rarely does it ring; the rota is fair")
+
+
+def test_the_checks_kept_in_the_store_follow_an_edit(make_site, tmp_path, trust_new_files):
+    """Each story's checks and the near-identical check come from the store when what they
+    read is unchanged; an edit that makes two stories alike, then different again, is
+    reported as a cold build reports it."""
+    site = make_rich_site(make_site)
+    options = Options(on=today())
+    assert build(site.root, site.out, options).ok
+    alike = "the same as those of stories/2026-02-10-night-shift.md"
+    for change, expected in ((_same_quote, True), (_other_quote, False)):
+        change(site)
+        kept = build(site.root, site.out, options)
+        cold = build(site.root, tmp_path / change.__name__, Options(on=today(), cache="off"))
+        assert [str(p) for p in kept.problems] == [str(p) for p in cold.problems]
+        assert any(alike in p.message for p in kept.problems) is expected, change.__name__
+
+
 def _safe(change):
     """Apply a change where what it edits is still there (an earlier edit may have gone)."""
     def apply(site):
@@ -314,7 +347,7 @@ def _safe(change):
 
 
 EDITS = [_safe(c) for c in [*CHANGES, _future, _draft_toggle, _tags, _team, _deactivate,
-                            _photo, _static, _add]]
+                            _photo, _static, _add, _same_quote, _other_quote]]
 
 
 def _files(folder):
@@ -354,6 +387,9 @@ def test_serve_after_any_sequence_of_edits_serves_what_a_cold_build_makes(make_s
     assert preview.rebuild().ok
     for change in edits:
         change(site)
+        # every story's page shown first, as after a save: the rebuild puts all right
+        preview.show_first({p.relative_to(site.root).as_posix()
+                            for p in (site.root / "stories").glob("*.md")})
         served = preview.rebuild()
         cold = generate(site.root, Options(on=today(), base_url=base_url, cache="off"))
         assert [str(p) for p in served.problems] == [str(p) for p in cold.problems]

@@ -402,3 +402,42 @@ def test_a_browser_tab_reloads_and_shows_the_overlay(make_site, serve, browser):
         assert tab.query_selector("#firsthand-overlay") is None
     finally:
         tab.close()
+
+
+def test_a_saved_story_shows_its_page_first_then_the_whole_site(make_site, monkeypatch):
+    """show_first serves the edited story's own page at once, made against the last good
+    build; the whole rebuild that follows equals a cold build in memory."""
+    from firsthand.build import generate
+    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
+    site = make_site()
+    site.story("2026-03-01-second.md", title="Second", body="Another one.")
+    base = "http://127.0.0.1:8000/"
+    preview = Preview(site.root, drafts=False, base_url=base)
+    assert preview.rebuild().ok
+    build, home = preview.build, preview.files["index.html"]
+    site.story("2026-03-01-second.md", title="Second, retitled", body="Another one, edited.")
+    assert preview.show_first({"stories/2026-03-01-second.md"})
+    page = preview.files["stories/second/index.html"]
+    assert b"Another one, edited." in page and b"Second, retitled" in page
+    assert preview.build == build + 1                 # open tabs reload to it
+    assert preview.files["index.html"] == home        # the lists wait for the whole build
+    assert preview.rebuild().ok
+    assert b"Second, retitled" in preview.files["index.html"]
+    assert preview.files == generate(site.root, base_url=base, cache="off").files
+
+    # a rebuild that read the story before a later save keeps the page shown first
+    started = time.perf_counter()
+    stale = generate(site.root, base_url=base, cache="off")
+    site.story("2026-03-01-second.md", title="Second, retitled", body="Saved again.")
+    assert preview.show_first({"stories/2026-03-01-second.md"})
+    preview.publish(stale, started)
+    assert b"Saved again." in preview.files["stories/second/index.html"]
+    assert preview.rebuild().ok
+    assert preview.files == generate(site.root, base_url=base, cache="off").files
+
+    # a change that moves the story (its date, so its place in every list) or is not a
+    # story's own edit waits for the whole build
+    site.story("2026-03-01-second.md", title="Second", body="Moved.", date="2026-03-02")
+    assert not preview.show_first({"stories/2026-03-01-second.md"})
+    assert not preview.show_first({"site.yaml"})
+    assert b"Moved." not in preview.files["stories/second/index.html"]

@@ -117,9 +117,19 @@ def two_versions(make_site, tmp_path):
     return out, first, second
 
 
+@pytest.fixture(params=["no spare", "spare"])
+def spare(request, tmp_path):
+    """Without, and with, the spare folder a build keeps in its cache (write.py)."""
+    return tmp_path / "cache" / "spare" / "site" if request.param == "spare" else None
+
+
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES])
-def test_a_failure_at_any_step_leaves_the_site_as_it_was(two_versions, monkeypatch, code):
+def test_a_failure_at_any_step_leaves_the_site_as_it_was(two_versions, monkeypatch, code,
+                                                         spare):
     out, first, second = two_versions
+    if spare is not None:                   # the spare one version behind, as after a build
+        write_site(second, out, spare=spare)
+        write_site(first, out, spare=spare)
     step = 0
     while True:
         step += 1
@@ -128,7 +138,7 @@ def test_a_failure_at_any_step_leaves_the_site_as_it_was(two_versions, monkeypat
         with monkeypatch.context() as patch:
             install(faults, patch)
             try:
-                write_site(second, out)
+                write_site(second, out, spare=spare)
                 failure = None
             except WriteError as exc:
                 failure = str(exc)
@@ -142,17 +152,20 @@ def test_a_failure_at_any_step_leaves_the_site_as_it_was(two_versions, monkeypat
         else:                                       # the step was cleanup after the swap
             assert contents(out) == second, step
         assert leftovers(out) in ([], [f".site.staging-{os.getpid()}"]), step
-        write_site(second, out)                     # the next build recovers by itself
+        write_site(second, out, spare=spare)        # the next build recovers by itself
         assert contents(out) == second and leftovers(out) == []
-        write_site(first, out)
+        write_site(first, out, spare=spare)
         assert contents(out) == first
     print(f"\n{os.strerror(code)}: injected at each of {step - 1} steps")
     assert step > 30
 
 
 def test_a_kill_at_any_step_leaves_the_old_or_the_new_site_and_the_next_build_recovers(
-        two_versions):
+        two_versions, spare):
     out, first, second = two_versions
+    if spare is not None:
+        write_site(second, out, spare=spare)
+        write_site(first, out, spare=spare)
     step, killed = 0, 0
     while True:
         step += 1
@@ -161,7 +174,7 @@ def test_a_kill_at_any_step_leaves_the_old_or_the_new_site_and_the_next_build_re
         if child == 0:                              # the build being killed
             try:
                 install(faults)
-                write_site(second, out)
+                write_site(second, out, spare=spare)
             finally:
                 os._exit(0)
         _, status = os.waitpid(child, 0)
@@ -170,11 +183,38 @@ def test_a_kill_at_any_step_leaves_the_old_or_the_new_site_and_the_next_build_re
             break
         killed += 1
         assert contents(out) in (first, second), step
-        write_site(second, out)
+        write_site(second, out, spare=spare)
         assert contents(out) == second and leftovers(out) == []
-        write_site(first, out)
+        write_site(first, out, spare=spare)
     print(f"\nkilled at each of {killed} steps")
     assert killed > 30
+
+
+def test_the_spare_follows_the_site_whatever_was_done_to_either(tmp_path):
+    """The kept spare is brought level with the site by inode; hand edits of the site,
+    files dropped in the spare, a folder that became a file: the result is exact."""
+    out, spare = tmp_path / "site" / "out", tmp_path / "cache" / "spare"
+    versions = [{"index.html": b"one", "a/index.html": b"a", "a/b/c.css": b"c"},
+                {"index.html": b"two", "a/index.html": b"a", "x.html": b"x"},
+                {"index.html": b"one", "a": b"now a file", "a2/p.html": b"p"}]
+    for round_ in range(2):
+        for files in versions:
+            write_site(files, out, spare=spare)
+            assert contents(out) == files
+            assert spare.is_dir() or round_ == 0
+    # the site edited by hand: a file replaced (new inode), one added, one removed
+    (out / "index.html").unlink()
+    (out / "index.html").write_bytes(b"by hand")
+    (out / "mine.txt").write_bytes(b"mine")
+    (out / "a").unlink()
+    if spare.is_dir():
+        (spare / "stray.html").write_bytes(b"left in the spare")
+    unchanged = (out / "a2/p.html").stat().st_ino
+    report = write_site(versions[2], out, spare=spare)
+    assert contents(out) == versions[2]
+    assert (out / "a2/p.html").stat().st_ino == unchanged       # not copied, not re-linked
+    assert (report.written, report.removed) == (2, 1)
+    assert leftovers(out) == []
 
 
 def test_a_full_disk_is_one_line_and_exit_status_1(make_site, monkeypatch, capsys):

@@ -1,7 +1,8 @@
 """Live preview: build in memory, serve it, rebuild on every change, reload open tabs.
 
 Nothing is written to disk: the last good build is a {path: bytes} dict in memory,
-and only paths in it are ever served. A broken file keeps that build on the air and
+and only paths in it are ever served. A save of a story shows its own page first (made
+against the last good build), then the whole site rebuilt in memory. A broken file keeps that build on the air and
 shows its problems in every open tab (server-sent events); the fix reloads the tabs.
 """
 
@@ -18,15 +19,16 @@ import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from firsthand.build import LIVE_SCRIPT, Result, generate
+from firsthand.build import LIVE_SCRIPT, Result, generate, preview_story
 from firsthand.content.problems import Problem
-from firsthand.pages.render import DEFAULT_THEME
+from firsthand.pages.render import DEFAULT_THEME, make_environment
 from firsthand.output.store import MemoryStore, Store
 
 WATCHED = ("stories", "people", "templates", "static", "site.yaml")
@@ -55,6 +57,11 @@ class Preview:
         # What the last build made (Markdown, snippets, cards, pages), so that a save
         # redoes only what it touches; over the site's store on disk, for a warm start.
         self.store = MemoryStore(backing=Store.for_site(source))
+        self.last: Result | None = None       # the last good build
+        self.env: jinja2.Environment | None = None
+        self.idle = threading.Event()         # cleared while show_first works: the
+        self.idle.set()                       # rebuild waits at its next file meanwhile
+        self.first: dict[str, tuple[bytes, float]] = {}   # pages shown first, and when
         self.news = threading.Condition()
 
     def rebuild(self) -> Result:
@@ -62,17 +69,63 @@ class Preview:
         started = time.perf_counter()
         result = self._generate()
         result.seconds = time.perf_counter() - started
-        self.publish(result)
+        self.publish(result, started)
         if result.ok:
+            # the templates as this build read them, compiled once for show_first
+            self.env = make_environment(self.source)
+            self.last = result
             self.store.forget_unused()
         return result
 
-    def publish(self, result: Result) -> None:
-        """Serve a good build's files, or keep the old ones and announce the problems."""
+    def show_first(self, paths: set[str]) -> bool:
+        """Serve the new page of each saved story at once (build.preview_story), before
+        the whole site is rebuilt; False when some change is not a story's own edit, or
+        while problems are shown (only the whole build can say they are fixed)."""
+        if self.last is None or self.problems or not paths or not all(
+                p.startswith("stories/") and p.endswith(".md") for p in paths):
+            return False
+        self.idle.clear()
+        try:
+            return self._show(paths, time.perf_counter())
+        finally:
+            self.idle.set()
+
+    def _show(self, paths: set[str], saved: float) -> bool:
+        pages = {}
+        for path in sorted(paths):
+            try:
+                # its own store: this runs beside a rebuild, which uses self.store
+                made = preview_story(self.source, path, self.last, Store(None), self.env)
+            except Exception:                     # the whole rebuild reports what it is
+                made = None
+            if made is None:
+                return False
+            pages[made[0]] = made[1]
+        with self.news:
+            self.first.update((path, (data, saved)) for path, data in pages.items())
+            if all(self.files.get(path) == data for path, data in pages.items()):
+                return True
+            self.files = {**self.files, **pages}
+            self.build += 1
+            self.serial += 1
+            self.news.notify_all()
+        return True
+
+    def publish(self, result: Result, started: float = 0.0) -> None:
+        """Serve a good build's files, or keep the old ones and announce the problems.
+
+        A page shown first (show_first) for a save made after the build `started` stays:
+        the build read the story before that save, and the next one will have it."""
         with self.news:
             if result.ok:
-                if result.files != self.files:
-                    self.files, self.build = result.files, self.build + 1
+                self.first = {path: made for path, made in self.first.items()
+                              if made[1] > started}
+                files = result.files
+                if self.first:
+                    files = {**files, **{path: made[0] for path, made in self.first.items()
+                                         if path in files}}
+                if files != self.files:
+                    self.files, self.build = files, self.build + 1
                 self.problems = []
             else:
                 self.problems = [str(p) for p in result.problems]
@@ -80,9 +133,16 @@ class Preview:
             self.news.notify_all()
 
     def _generate(self) -> Result:
+        files: dict[str, bytes] = {}
+
+        def keep(path: str, data: bytes) -> None:
+            self.idle.wait()                      # a saved story's page goes first
+            files[path] = data
         try:
-            return generate(self.source, drafts=self.drafts, base_url=self.base_url,
-                            store=self.store)
+            result = generate(self.source, drafts=self.drafts, base_url=self.base_url,
+                              store=self.store, sink=keep)
+            result.files = files
+            return result
         except jinja2.TemplateError as exc:       # a theme author's typo must not stop serve
             return Result([template_problem(exc, self.source)])
         except OSError as exc:                    # a file vanished in the middle of a save
@@ -239,25 +299,32 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class Changes(FileSystemEventHandler):
-    """Collects the paths of changed content files; editors' noise is left out."""
+    """Collects the paths of changed content files; editors' noise is left out.
+    `on_change(paths)` (serve: Preview.show_first) is told of each change as it comes,
+    also while a rebuild runs."""
 
-    def __init__(self, source: Path):
+    def __init__(self, source: Path, on_change: Callable[[set[str]], object] | None = None):
         self.source = source
+        self.on_change = on_change
         self.paths: set[str] = set()
         self.last = 0.0
         self.arrived = threading.Condition()
 
     def on_any_event(self, event) -> None:
-        if event.event_type in ("opened", "closed_no_write", "closed") or \
+        if event.event_type in ("opened", "closed_no_write") or \
                 (event.is_directory and event.event_type == "modified"):
             return                                # reading files (the build does) is no change
         paths = [self.content_path(p) for p in (event.src_path, getattr(event, "dest_path", ""))]
-        paths = [p for p in paths if p]
-        if paths:
+        paths = {p for p in paths if p}
+        if not paths:
+            return
+        if event.event_type != "closed":          # a file written and closed: modified before
             with self.arrived:
                 self.paths.update(paths)
                 self.last = time.monotonic()
                 self.arrived.notify_all()
+        if self.on_change is not None and not event.is_directory:
+            self.on_change(paths)
 
     def content_path(self, path) -> str | None:
         """The path relative to the source when it is site content, else None."""
@@ -385,7 +452,7 @@ def serve(source: Path, host: str, port: int, drafts: bool, say=print) -> int:
              else f"listening on {host}, so others on the network can open it")
     say(f"Serving at {preview.base_url} ({where}). Watching {', '.join(WATCHED)}. "
         f"Press Ctrl-C to stop.")
-    changes = Changes(source)
+    changes = Changes(source, on_change=preview.show_first)   # a saved story's page first
     observer = watch(source, changes)
     rebuilder = threading.Thread(target=keep_rebuilding, name="rebuild", daemon=True,
                                  args=(preview, changes, observer, say))

@@ -1,11 +1,18 @@
 """The only stage that touches the output folder: stage, then swap in one step.
 
-The new site is assembled in a sibling folder that starts as hard links to the current
-output, so unchanged files keep their bytes and mtimes and are not copied; changed files
-are written as new files (never through a link). Only when everything is written is the
+The new site is assembled in a staging folder of hard links to the current output, so
+unchanged files keep their bytes and mtimes and are not copied; changed files are
+written as new files (never through a link). Only when everything is written is the
 staged folder exchanged with the live one; a failure (a full disk, a permission) or a
 kill before that leaves the previous site exactly as it was, and the next build clears
 what was left half-made. One writer at a time works on an output: a second one waits.
+
+With a `spare` folder (the build keeps one in its cache folder), the site swapped out is
+not deleted but kept there, and the next build brings it level with the live site by
+re-linking only the files whose inode differs (the ones the last build wrote), instead
+of linking every file again and deleting the old tree: an edit costs what it changed,
+plus one walk of both trees. The spare is never served; whatever state a kill leaves it
+in, the next walk repairs it.
 """
 
 from __future__ import annotations
@@ -38,9 +45,10 @@ class WriteReport:
 
 
 def write_site(files: Mapping[str, bytes], out: Path,
-               on_wait: Callable[[Path], None] | None = None) -> WriteReport:
+               on_wait: Callable[[Path], None] | None = None,
+               spare: Path | None = None) -> WriteReport:
     """Make `out` hold exactly `files`, touching only the files whose bytes changed."""
-    writer = SiteWriter(out, on_wait)
+    writer = SiteWriter(out, on_wait, spare)
     try:
         for relative, data in files.items():
             writer.add(relative, data)
@@ -60,8 +68,10 @@ class SiteWriter:
     the staged folder is thrown away.
     """
 
-    def __init__(self, out: Path, on_wait: Callable[[Path], None] | None = None):
+    def __init__(self, out: Path, on_wait: Callable[[Path], None] | None = None,
+                 spare: Path | None = None):
         self.out = out.resolve()
+        self.spare = spare
         self.staging: Path | None = None
         self.wanted: set[str] = set()
         self.written = self.unchanged = 0
@@ -70,6 +80,8 @@ class SiteWriter:
             os.makedirs(self.out.parent, exist_ok=True)
             self._lock = _lock(self.out, on_wait)
             _remove_leftovers(self.out)
+        if spare is not None and not _same_device(spare, self.out.parent):
+            self.spare = None               # a swap cannot cross file systems
 
     def add(self, relative: str, data: bytes) -> None:
         """Take one output file; it is written only when its bytes differ from `out`'s."""
@@ -85,6 +97,7 @@ class SiteWriter:
                 return
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
+            _clear_way(staging, relative)
             os.makedirs(target.parent, exist_ok=True)
             temporary = target.with_name(f".{target.name}.tmp")
             _write_file(temporary, data)
@@ -108,20 +121,26 @@ class SiteWriter:
                 elif path.exists() or path.is_symlink():
                     os.unlink(path)
                     removed += 1
-            _swap_in(staging, self.out)
+            _swap_in(staging, self.out, keep=self.spare is not None)
         self.staging = None
         self._unlock()
         return WriteReport(self.written, self.unchanged, removed)
 
     def discard(self) -> None:
-        """Throw the staged folder away (after a failure; a no-op after commit)."""
-        if self.staging is not None:
+        """Throw the staged folder away (after a failure; a no-op after commit); a spare
+        is kept, as the next build repairs it."""
+        if self.staging is not None and self.staging != self.spare:
             shutil.rmtree(self.staging, ignore_errors=True)
-            self.staging = None
+        self.staging = None
         self._unlock()
 
     def _staging(self) -> Path:
         if self.staging is None:
+            if self.spare is not None:
+                self.staging = self.spare
+                os.makedirs(self.spare.parent, exist_ok=True)
+                _sync_links(self.out, self.spare)
+                return self.staging
             staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
             self.staging = staging          # set first: a half-made folder is discarded too
             if self.out.is_dir():
@@ -259,6 +278,77 @@ def _link_tree(source: Path, target: Path) -> None:
             _link_or_copy(os.path.join(folder, name), str(base / name))
 
 
+def _sync_links(source: Path, target: Path) -> None:
+    """Make `target` a tree of hard links to `source`'s files (as _link_tree does), changing
+    only the entries whose inode, kind or presence differs."""
+    if not source.is_dir():
+        _remove(str(target))
+        os.mkdir(target)
+        return
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        _remove(str(target))
+    if not target.exists():
+        _link_tree(source, target)
+        return
+    _sync_folder(str(source), str(target))
+
+
+def _sync_folder(source: str, target: str) -> None:
+    with os.scandir(target) as found:
+        existing = {entry.name: entry for entry in found}
+    with os.scandir(source) as found:
+        for entry in found:
+            there = existing.pop(entry.name, None)
+            path, copy = entry.path, os.path.join(target, entry.name)
+            if entry.is_symlink():
+                if there is None or not there.is_symlink() \
+                        or os.readlink(copy) != os.readlink(path):
+                    if there is not None:
+                        _remove(copy)
+                    os.symlink(os.readlink(path), copy)
+            elif entry.is_dir(follow_symlinks=False):
+                if there is not None and (there.is_symlink()
+                                          or not there.is_dir(follow_symlinks=False)):
+                    _remove(copy)
+                    there = None
+                if there is None:
+                    _link_tree(Path(path), Path(copy))
+                else:
+                    _sync_folder(path, copy)
+            elif there is None or there.is_symlink() or there.inode() != entry.inode() \
+                    or not there.is_file(follow_symlinks=False):
+                if there is not None:
+                    _remove(copy)
+                _link_or_copy(path, copy)
+    for name in existing:                   # in the spare only: gone from the site
+        _remove(os.path.join(target, name))
+
+
+def _clear_way(root: Path, relative: str) -> None:
+    """Remove a file (or link) that stands where a folder of `relative` must be."""
+    folder = root
+    for part in relative.split("/")[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            os.unlink(folder)
+            return
+
+
+def _remove(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def _same_device(spare: Path, folder: Path) -> bool:
+    try:
+        os.makedirs(spare.parent, exist_ok=True)
+        return os.stat(spare.parent).st_dev == os.stat(folder).st_dev
+    except OSError:
+        return False
+
+
 def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target, follow_symlinks=False)
@@ -266,14 +356,16 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def _swap_in(staging: Path, out: Path) -> None:
+def _swap_in(staging: Path, out: Path, keep: bool = False) -> None:
     """Put staging where out is; the old out is deleted afterwards (a failure to delete it
-    only leaves a folder that the next build clears)."""
+    only leaves a folder that the next build clears), or, to `keep` it, left where
+    staging was."""
     if not out.exists():
         os.rename(staging, out)
         return
     if _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(staging, ignore_errors=True)
         return
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     os.rename(out, old)
@@ -282,6 +374,12 @@ def _swap_in(staging: Path, out: Path) -> None:
     except OSError:
         os.rename(old, out)
         raise
+    if keep:
+        try:
+            os.rename(old, staging)
+            return
+        except OSError:
+            pass
     shutil.rmtree(old, ignore_errors=True)
 
 

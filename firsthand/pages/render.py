@@ -107,13 +107,13 @@ class Renderer:
 
     def __init__(self, library: Library, env: jinja2.Environment,
                  pictures: Mapping[str, Picture], store: Store | None = None,
-                 engine: str = ""):
+                 engine: str = "", digests: "Digests | None" = None):
         self.library, self.env, self.pictures = library, env, pictures
         self.store = store or Store(None)
         self.responsive = Pictures(pictures)
         self.site = library.site
         self.base_path = urlsplit(self.site.base_url).path
-        self.digests = Digests()
+        self.digests = digests or Digests()   # shared with the build's other steps
         sizes = sorted((path, p.width, p.height, [(c.width, c.height) for c in p.copies])
                        for path, p in pictures.items())
         self.common = key(engine, template_digest(env), json.dumps(sizes))
@@ -169,6 +169,11 @@ class Digests:
     def __init__(self):
         self.known: dict[int, tuple[object, bytes]] = {}
         self.fields: dict[type, tuple[str, ...]] = {}
+
+    def remember(self, value, digest: bytes) -> None:
+        """Take `digest` for value's: one of the bytes that value was decoded from, which
+        decide it whole (the build's snippets, from their entry in the store)."""
+        self.known[id(value)] = (value, digest)
 
     def of(self, value) -> bytes:
         kind = type(value)

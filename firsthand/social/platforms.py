@@ -15,7 +15,6 @@ from typing import Callable, NamedTuple
 from urllib.parse import quote
 
 import regex
-from twitter_text import parse_tweet
 
 GRAPHEME = regex.compile(r"\X")
 # A URL as Mastodon and Threads see one: a scheme, then anything but space; trailing
@@ -68,7 +67,13 @@ PLAIN_ASCII = re.compile(r"[ -~‘’“”–—]*")
 def _x_line_length(line: str) -> int:
     if PLAIN_ASCII.fullmatch(line) and not MAYBE_URL.search(line):
         return len(line)
-    return parse_tweet(line).weightedLength if line else 0
+    if not line:
+        return 0
+    # twitter-text compiles its URL and emoji patterns on import (~2 s on a busy machine,
+    # most of a rebuild's start-up), and most builds count no line that needs it: it is
+    # imported on first use (a heavy third-party counter, no cycle).
+    from twitter_text import parse_tweet
+    return parse_tweet(line).weightedLength
 
 
 def mastodon_length(text: str) -> int:

@@ -61,12 +61,21 @@ def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
                     image_alt=card_alt(entry))
         snippets = story_snippets(r.site, entry)
         yield r.page("share.html", page, entry=entry, snippets=snippets,
-                     grows={name: [link_weight(s) for s in found]
-                            for name, found in snippets.items()},
-                     platforms=PLATFORMS_BY_ID, cards=CARD_FILES, card_alt=card_alt(entry))
+                     grows=_grows(r, snippets), platforms=PLATFORMS_BY_ID, cards=CARD_FILES, card_alt=card_alt(entry))
     people = [{"id": p.person.id, "name": p.person.name}
               for p in r.library.profiles if p.person.active]
     yield "share/people.json", json.dumps(people, ensure_ascii=False).encode("utf-8")
+
+
+def _grows(r, snippets) -> dict[str, list[int]]:
+    """{platform: link_weight of each post}, remembered by the posts (counting is slow)."""
+    name = stored.key(r.common, r.digests.of(snippets))
+    data = r.store.get("grows", name)
+    if data is not None:
+        return json.loads(data)
+    grows = {name: [link_weight(s) for s in found] for name, found in snippets.items()}
+    r.store.put("grows", name, json.dumps(grows).encode("utf-8"))
+    return grows
 
 
 def link_weight(snippet) -> int:

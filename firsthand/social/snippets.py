@@ -583,6 +583,11 @@ _SEEDS = numpy.random.default_rng(12).integers(1, 2**63, size=(2, SKETCH_ROWS * 
                                                 dtype=numpy.uint64) | numpy.uint64(1)
 
 
+def near_identical_inputs(entries) -> list:
+    """Everything of the entries that near_identical reads, for a cache key."""
+    return [(e.story.path, e.story.quote, e.story.lines, e.snippets) for e in entries]
+
+
 def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]:
     """Warn where two stories' snippets for a platform read almost the same (word by word,
     the link left out): one warning per story, on the newer one of each pair, naming the
