@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -23,17 +24,23 @@ from sites import ROOT, SiteFolder, SITE_YAML
 
 MANIFEST = Path(__file__).with_name("one_language_manifest.json")
 SAMPLE_PARTS = ("site.yaml", "stories", "people")
+TRANSLATION = re.compile(r"\.[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\.md$")     # night-shift.ja.md
 
 
 def sample_site(folder: Path) -> SiteFolder:
-    """The repository's own sample site, copied (the tests never write into the checkout)."""
+    """The repository's own sample site as a one-language site, copied (the tests never
+    write into the checkout): its translations and its `languages:` line left out."""
     for part in SAMPLE_PARTS:
         source = ROOT / part
         if source.is_dir():
-            shutil.copytree(source, folder / part)
+            shutil.copytree(source, folder / part,
+                            ignore=lambda _, names: [n for n in names if TRANSLATION.search(n)])
         else:
             folder.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, folder / part)
+    site_yaml = folder / "site.yaml"
+    site_yaml.write_text(re.sub(r"(?m)^languages:.*$", "language: en",
+                                site_yaml.read_text(encoding="utf-8")), encoding="utf-8")
     return SiteFolder(folder)
 
 

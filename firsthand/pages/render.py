@@ -328,18 +328,20 @@ def everywhere(r: Renderer, path: str) -> tuple[Alternate, ...]:
 
 def render_index(r: Renderer) -> Iterator[tuple[str, bytes]]:
     """The home page of each language: newest stories first, paginated: page/2/, page/3/ ..."""
+    size = r.site.per_page
+    counts = {lang: max(1, -(-len(library.entries) // size)) for lang, _, library in languages(r)}
     for lang, prefix, library in languages(r):
-        entries = library.entries
-        size = r.site.per_page
-        pages = max(1, -(-len(entries) // size))
+        entries, pages = library.entries, counts[lang]
         for number in range(1, pages + 1):
             path = "" if number == 1 else f"page/{number}/"
             title = r.site.title if number == 1 else \
                 text(r, lang, "home.page_title", title=r.site.title, number=number)
             description = r.site.description or text(r, lang, "home.description")
+            shared = tuple(a for a in everywhere(r, path) if counts[a.lang] >= number)
             yield r.page("index.html", Page(prefix + path, title, description, kind="list"),
                          entries=entries[(number - 1) * size: number * size],
-                         pagination=_pagination(number, pages), alternates=everywhere(r, path))
+                         pagination=_pagination(number, pages),
+                         alternates=shared if len(shared) > 1 else ())
 
 
 PAGE_WINDOW = 2               # page links shown either side of the current one
@@ -464,7 +466,7 @@ def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
         urls += [each("tags/")] + [(t.path, None, ()) for t in library.tags]
         urls += [each("archive/")]
         pages = -(-len(library.entries) // r.site.per_page)
-        urls += [each(f"page/{n}/") for n in range(2, pages + 1)]
+        urls += [(f"{prefix}page/{n}/", None, ()) for n in range(2, pages + 1)]
     yield r.page("sitemap.xml", Page("sitemap.xml", "", "", kind="feed"), urls=urls)
     # Crawlers read robots.txt only at the root of a host: a site below a sub-path gets
     # none (README: add its Sitemap line to the host's own robots.txt).
