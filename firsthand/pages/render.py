@@ -412,8 +412,6 @@ def render_people(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 def render_terms(r: Renderer) -> Iterator[tuple[str, bytes]]:
     """Teams and tags: an index of each, and a page per team and per tag, in each language."""
-    slugs = {(lang, kind): {t.slug for t in getattr(library, kind)}
-             for lang, _, library in languages(r) for kind in ("teams", "tags")}
     for lang, prefix, library in languages(r):
         for kind, terms, label in (("teams", library.teams, text(r, lang, "nav.teams")),
                                    ("tags", library.tags, text(r, lang, "nav.topics"))):
@@ -423,11 +421,17 @@ def render_terms(r: Renderer) -> Iterator[tuple[str, bytes]]:
                          terms=terms, kind=kind, label=label, alternates=everywhere(r, f"{kind}/"))
             for term in terms:
                 key = "term.team_description" if kind == "teams" else "term.tag_description"
-                shared = tuple(a for a in everywhere(r, f"{kind}/{term.slug}/")
-                               if term.slug in slugs[(a.lang, kind)])
                 yield r.page("term.html", Page(term.path, term.name,
                                                text(r, lang, key, name=term.name), kind="term"),
-                             term=term, alternates=shared if len(shared) > 1 else ())
+                             term=term, alternates=term_alternates(r, term))
+
+
+def term_alternates(r: Renderer, term) -> tuple[Alternate, ...]:
+    """A team or tag of one name in several languages ('Operations' in en and ja)."""
+    shared = tuple(a for a in everywhere(r, f"{term.kind}/{term.slug}/")
+                   if any(t.slug == term.slug for t in getattr(r.in_language(a.lang)[0],
+                                                               term.kind)))
+    return shared if len(shared) > 1 else ()
 
 
 def render_archive(r: Renderer) -> Iterator[tuple[str, bytes]]:
@@ -462,8 +466,8 @@ def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
         urls += [each("")] + [(e.path, e.story.updated or e.date, e.alternates)
                               for e in library.entries]
         urls += [each("people/")] + [each(p.path[len(prefix):]) for p in library.profiles]
-        urls += [each("teams/")] + [(t.path, None, ()) for t in library.teams]
-        urls += [each("tags/")] + [(t.path, None, ()) for t in library.tags]
+        urls += [each("teams/")] + [(t.path, None, term_alternates(r, t)) for t in library.teams]
+        urls += [each("tags/")] + [(t.path, None, term_alternates(r, t)) for t in library.tags]
         urls += [each("archive/")]
         pages = -(-len(library.entries) // r.site.per_page)
         urls += [(f"{prefix}page/{n}/", None, ()) for n in range(2, pages + 1)]
