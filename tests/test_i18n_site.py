@@ -288,3 +288,20 @@ def test_every_shipped_catalog_has_every_key_with_the_same_places(lang):
         assert theirs - {"count"} == places(value) - {"count"} or theirs == places(value), key
         if isinstance(value, dict):
             assert "other" in words[key], key
+
+
+def test_a_language_home_pages_through_its_own_stories(make_site):
+    second = JA.replace("港の夜", "朝の港").replace("2026-02-10", "2026-03-01")
+    site = three_languages(make_site, **{"2026-03-01-morning.ja.md": second,
+                                         "2026-03-01-morning.md": EN.replace(
+                                             "2026-02-10", "2026-03-01")})
+    site.write("site.yaml", SITE + "per_page: 1\n")
+    assert site.build().code == 0
+    page_two = site.page("ja/page/2/")
+    assert "港の夜" in page_two and "朝の港" not in page_two
+    newer = re.search(r'<a rel="prev" href="([^"]+)"', page_two).group(1)
+    assert newer == "../../../ja/"
+    assert re.search(r'<a rel="next" href="([^"]+)"', site.page("ja/")).group(1) == "../ja/page/2/"
+    # the Arabic home has one story, so one page: its page 2 is no alternate of the others
+    assert 'hreflang="ar"' not in page_two
+    assert not (site.out / "ar" / "page" / "2").exists()
