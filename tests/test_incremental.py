@@ -77,8 +77,13 @@ def change_person(site):
     edit(site, "people/bo.yaml", "name: Bo Berg", "name: Bo Bergström")
 
 
+def change_catalog(site):
+    """A word of the theme, overridden by the site's own i18n/: every page shows it."""
+    site.write("i18n/en.yaml", 'nav:\n  people: "Colleagues"\n')
+
+
 CHANGES = [edit_body, edit_title, rename, delete, change_template, change_site_yaml,
-           change_person]
+           change_person, change_catalog]
 
 
 @pytest.fixture

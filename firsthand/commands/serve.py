@@ -31,7 +31,7 @@ from firsthand.content.problems import Problem
 from firsthand.pages.render import DEFAULT_THEME, make_environment
 from firsthand.output.store import MemoryStore, Store
 
-WATCHED = ("stories", "people", "templates", "static", "site.yaml")
+WATCHED = ("stories", "people", "templates", "static", "i18n", "site.yaml")
 QUIET = 0.2            # seconds without a change before rebuilding: editors save in bursts
 KEEPALIVE = 15.0       # seconds between comments on an idle event stream
 EVENTS, SCRIPT = "/__firsthand/events", "/__firsthand/live.js"

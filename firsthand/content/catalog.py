@@ -53,6 +53,13 @@ class Catalog:
 
     def text(self, lang: str, key: str, count: int | None = None, **values) -> str:
         """The words for key in lang, with {places} filled; count picks the plural form."""
+        found = self.form(lang, key, count)
+        if count is not None:
+            values["count"] = number(lang, count)
+        return found.format_map(values) if values else found
+
+    def form(self, lang: str, key: str, count: int | None = None) -> str:
+        """The words for key in lang as written, {places} and all; count picks the plural form."""
         found = self.words.get(self.known(lang), {}).get(key)
         if found is None:
             found = self.words.get(self.default, {}).get(key)
@@ -60,9 +67,13 @@ class Catalog:
             raise KeyError(f"no catalog has the key '{key}'")
         if not isinstance(found, str):
             found = found.get(plural_category(lang, count or 0)) or found["other"]
-        if count is not None:
-            values["count"] = number(lang, count)
-        return found.format_map(values) if values else found
+        return found
+
+    def only(self, lang: str) -> "Catalog":
+        """The catalog of one language alone: what a page in lang can say, and no more."""
+        own = self.known(lang)
+        return Catalog(default=own, languages=(lang,),
+                       words=MappingProxyType({own: self.words.get(own, {})}))
 
     def known(self, lang: str) -> str:
         """The catalog language that serves lang: itself, its base (pt for pt-BR), or the default."""

@@ -15,7 +15,8 @@ from firsthand.content.load import IMAGE_SUFFIXES, slugify
 from firsthand.content.markup import (
     bound_problems, count_words, plain_text, render_markdown)
 from firsthand.content.model import (
-    FACE_WIDTHS, Content, Entry, Image, Library, Person, Profile, Site, Story, Term)
+    FACE_WIDTHS, Alternate, Content, Entry, Image, Library, Person, Profile, Site, Story, Term,
+    frozen_map)
 from firsthand.content.problems import Problems
 
 WORDS_PER_MINUTE = 220
@@ -57,8 +58,32 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
             stats[html] = text_stats(html)
         entries.append(make_entry(site, story, people[story.author], html,
                                   is_published(story, people, on), stats[html]))
-    teams = _terms("teams", entries, lambda e: [e.team] if e.team else [], problems)
-    tags = _terms("tags", entries, lambda e: list(e.story.tags), problems)
+    languages = site.published_languages
+    editions, images, told = {}, [], []
+    for lang in languages:
+        mine = [e for e in entries if e.language == lang] if len(languages) > 1 else entries
+        mine, profiles, teams, tags = _edition(mine, people, site.prefix(lang), problems)
+        editions[lang] = (profiles, teams, tags)
+        told.extend(mine)
+        images.extend(p.photo for p in profiles if p.photo)
+    order = {story.path: index for index, story in enumerate(shown)}
+    told = _with_alternates(site, sorted(told, key=lambda e: order[e.story.path]))
+    # one slug may be taken in every language: the default language's story answers to it
+    by_slug = {e.slug: e for e in sorted(told, key=lambda e: e.language == site.language)}
+    images = [e.image for e in told if e.image] + images
+    for entry in told:
+        images.extend(_bundle_images(entry))
+    profiles, teams, tags = editions.pop(site.language)
+    return Library(site=site, entries=tuple(told), profiles=profiles, teams=teams, tags=tags,
+                   images=tuple(_unique_images(images)), drafts=drafts, on=on, by_slug=by_slug,
+                   catalog=content.catalog,
+                   editions=frozen_map(editions if len(languages) > 1 else {}))
+
+
+def _edition(entries: list[Entry], people, prefix: str, problems: Problems):
+    """One language's entries (with their terms and related stories), people, teams, tags."""
+    teams = _terms("teams", entries, lambda e: [e.team] if e.team else [], problems, prefix)
+    tags = _terms("tags", entries, lambda e: list(e.story.tags), problems, prefix)
     # An entry names its team and tags (their pages list the entries), so that what a
     # story page shows of a term does not change with every other story of that term.
     team_of = {entry.team: replace(term, entries=()) for term in teams
@@ -74,20 +99,33 @@ def enrich(content: Content, problems: Problems, on: dt.date, drafts: bool = Fal
     by_slug = {e.slug: e for e in entries}
     teams = tuple(replace(t, entries=tuple(by_slug[e.slug] for e in t.entries)) for t in teams)
     tags = tuple(replace(t, entries=tuple(by_slug[e.slug] for e in t.entries)) for t in tags)
-    profiles = _profiles(people, entries)
-    images = [e.image for e in entries if e.image] + [p.photo for p in profiles if p.photo]
+    return entries, _profiles(people, entries, prefix), teams, tags
+
+
+def _with_alternates(site: Site, entries: list[Entry]) -> list[Entry]:
+    """Each story told in several languages names all of its versions, in the site's order."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
-        images.extend(_bundle_images(entry))
-    return Library(site=site, entries=tuple(entries), profiles=profiles, teams=teams, tags=tags,
-                   images=tuple(_unique_images(images)), drafts=drafts, on=on, by_slug=by_slug,
-                   catalog=content.catalog)
+        groups[entry.story.translation_key].append(entry)
+    rank = {lang: index for index, lang in enumerate(site.published_languages)}
+    alternates = {}
+    for group in groups.values():
+        if len(group) > 1:
+            versions = tuple(Alternate(e.language, e.path, e.title) for e in
+                             sorted(group, key=lambda e: rank.get(e.language, len(rank))))
+            alternates.update({e.story.path: versions for e in group})
+    return [replace(e, alternates=alternates[e.story.path]) if e.story.path in alternates
+            else e for e in entries]
 
 
 def shown_stories(content: Content, on: dt.date, drafts: bool = False) -> list[Story]:
-    """The stories that get pages, newest first."""
+    """The stories that get pages, newest first; a translation only with its original."""
     people = content.people
+    originals = {s.path: s for s in content.stories if not s.original}
     shown = [s for s in content.stories
-             if s.author in people and (drafts or is_published(s, people, on))]
+             if s.author in people and (drafts or is_published(s, people, on) and (
+                 not s.original or s.original in originals
+                 and is_published(originals[s.original], people, on)))]
     shown.sort(key=lambda s: (s.date, s.slug), reverse=True)
     return shown
 
@@ -117,7 +155,8 @@ def make_entry(site: Site, story: Story, author: Person, html: str, published: b
     if story.image is not None:
         image = Image(story.image, _image_out(site, story, story.image), story.image_alt)
     return Entry(
-        story=story, author=author, html=html, path=f"stories/{story.slug}/",
+        story=story, author=author, html=html,
+        path=f"{site.prefix(story.language)}stories/{story.slug}/",
         excerpt=excerpt, description=shorten(story.summary or excerpt, 160), words=words,
         minutes=max(1, round(words / WORDS_PER_MINUTE)), team=story.team or author.team,
         location=story.location or author.location, lang=lang,
@@ -142,7 +181,7 @@ def _image_out(site: Site, story: Story, source: Path) -> str:
     relative = source.relative_to(site.source)
     if relative.parts[0] == "static":
         return relative.as_posix()
-    return f"stories/{story.slug}/{source.name}"
+    return f"{site.prefix(story.language)}stories/{story.slug}/{source.name}"
 
 
 def _bundle_images(entry: Entry) -> list[Image]:
@@ -166,7 +205,8 @@ def term_slug(name: str) -> str:
     return slugify(name) or "t-" + hashlib.sha1(name.lower().encode()).hexdigest()[:8]
 
 
-def _terms(kind: str, entries: list[Entry], names_of, problems: Problems) -> tuple[Term, ...]:
+def _terms(kind: str, entries: list[Entry], names_of, problems: Problems,
+           prefix: str = "") -> tuple[Term, ...]:
     grouped: dict[str, dict[str, Entry]] = defaultdict(dict)      # term slug -> {story slug: entry}
     display: dict[str, str] = {}
     for entry in entries:
@@ -174,7 +214,7 @@ def _terms(kind: str, entries: list[Entry], names_of, problems: Problems) -> tup
             slug = term_slug(name)
             display.setdefault(slug, name)
             grouped[slug].setdefault(entry.slug, entry)
-    return tuple(Term(kind, display[slug], slug, tuple(grouped[slug].values()))
+    return tuple(Term(kind, display[slug], slug, tuple(grouped[slug].values()), prefix)
                  for slug in sorted(grouped, key=lambda s: display[s].lower()))
 
 
@@ -237,7 +277,7 @@ def _equal_to(digits: list[int], count: int, everyone: int) -> int:
     return result
 
 
-def _profiles(people: dict, entries: list[Entry]) -> tuple[Profile, ...]:
+def _profiles(people: dict, entries: list[Entry], prefix: str = "") -> tuple[Profile, ...]:
     written: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         written[entry.author.id].append(entry)
@@ -247,6 +287,6 @@ def _profiles(people: dict, entries: list[Entry]) -> tuple[Profile, ...]:
             continue
         photo = Image(person.photo, f"people/{person.id}/{person.photo.name}", person.photo_alt,
                       max_width=600, widths=FACE_WIDTHS, square=True) if person.photo else None
-        profiles.append(Profile(person, f"people/{person.id}/", photo,
+        profiles.append(Profile(person, f"{prefix}people/{person.id}/", photo,
                                 tuple(written.get(person.id, ()))))
     return tuple(sorted(profiles, key=lambda p: (p.name.lower(), p.id)))

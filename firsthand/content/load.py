@@ -8,6 +8,7 @@ import os
 import re
 import unicodedata
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -30,16 +31,19 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RE = SLUG_RE
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")
 DATE_PREFIX_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+# the language in a story's file name: night-shift.ja.md, index.pt-BR.md
+FILE_LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+BUNDLE_INDEX_RE = re.compile(r"^index(?:\.([^.]+))?\.md$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Invisible characters that can make a title or slug read differently than it is.
 BIDI_RE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 STORY_KEYS = ("title", "author", "date", "summary", "team", "location", "tags", "image",
-              "image_alt", "quote", "question", "slug", "lang", "draft", "share", "updated",
-              "reviewed")
+              "image_alt", "quote", "question", "slug", "lang", "translation_key", "draft",
+              "share", "updated", "reviewed")
 PERSON_KEYS = ("name", "role", "team", "location", "pronouns", "photo", "photo_alt", "bio",
                "handles", "active", "consent")
-SITE_KEYS = ("title", "company", "base_url", "description", "language", "jobs_url",
+SITE_KEYS = ("title", "company", "base_url", "description", "language", "languages", "jobs_url",
              "brand_color", "brand", "per_page", "domain", "search", "social", "guidelines",
              "extra", "report")
 BRAND_KEYS = ("colour", "color", "logo")
@@ -57,10 +61,11 @@ def load(source: Path, problems: Problems) -> Content | None:
     site = load_site(source, problems)
     require_alt = site.guidelines.require_image_alt if site else True
     people = load_people(source, problems, require_alt)
-    stories, rejected = load_stories(source, people, problems, require_alt)
+    languages = site.languages if site else ("en",)
+    stories, rejected = load_stories(source, people, problems, require_alt, languages)
     if site is None:
         return None
-    catalog = read_catalogs(source, (site.language,), problems)
+    catalog = read_catalogs(source, site.languages, problems)
     return Content(site=site, people=frozen_map(people), stories=tuple(stories),
                    rejected=tuple(rejected), catalog=catalog)
 
@@ -229,10 +234,8 @@ def load_site(source: Path, problems: Problems) -> Site | None:
         problems.error(path, fields.line("base_url"),
                        f"'base_url' must be an absolute http(s) URL, got \"{base_url}\"")
     base_url = base_url.rstrip("/") + "/"
-    language = fields.text("language") or "en"
-    if not LANG_RE.match(language):
-        problems.error(path, fields.line("language"),
-                       f"'language' must be a language code like en or pt-BR, got \"{language}\"")
+    languages = _load_languages(fields, document, path, problems)
+    language = languages[0]
     brand_colour, logo, logo_data = _load_brand(fields, source, path, problems)
     brand = brand_colour or fields.text("brand_color") or "#0b6e4f"
     if not COLOR_RE.match(brand):
@@ -251,13 +254,39 @@ def load_site(source: Path, problems: Problems) -> Site | None:
         report, path, problems, ("people",), where="report.").boolean("people", False)
     return Site(
         title=title, company=company, base_url=base_url,
-        description=fields.text("description"), language=language, jobs_url=jobs_url,
+        description=fields.text("description"), language=language, languages=languages,
+        jobs_url=jobs_url,
         brand_color=brand.lower(), per_page=fields.integer("per_page", 10, minimum=1),
         domain=fields.text("domain"), search=fields.boolean("search", True), social=social,
         guidelines=guidelines, logo=logo, logo_data=logo_data,
         extra=frozen_map(plain(Field(extra, 1)) if extra is not None else {}),
         source=source, report_people=report_people,
     )
+
+
+def _load_languages(fields: Fields, document: Document, path: str,
+                    problems: Problems) -> tuple[str, ...]:
+    """languages: [en, ja, ar] (the first is the default), or language: en alone."""
+    language = fields.text("language")
+    if language and not LANG_RE.match(language):
+        problems.error(path, fields.line("language"),
+                       f"'language' must be a language code like en or pt-BR, got \"{language}\"")
+        language = ""
+    listed: list[str] = []
+    for index, code in enumerate(fields.text_list("languages")):
+        line = document["languages"].value[index].line if "languages" in document else 1
+        if not LANG_RE.match(code):
+            problems.error(path, line, f"each of 'languages' must be a language code like en, "
+                                       f"ja or pt-BR, got \"{code}\"")
+        elif code.lower() in (known.lower() for known in listed):
+            problems.error(path, line, f"'languages' lists '{code}' twice")
+        else:
+            listed.append(code)
+    if listed and language and language.lower() != listed[0].lower():
+        problems.error(path, fields.line("language"),
+                       f"'language' says '{language}' but 'languages' starts with "
+                       f"'{listed[0]}', the default; keep one of the two, or make them agree")
+    return tuple(listed) or (language or "en",)
 
 
 def _load_brand(fields: Fields, source: Path, path: str,
@@ -399,17 +428,47 @@ def story_files(source: Path) -> list[Path]:
         if entry.is_dir() and not entry.is_symlink():
             if (entry / "index.md").exists() or (entry / "index.md").is_symlink():
                 found.append(entry / "index.md")
+            found.extend(sorted(file for file in _bounded_listing(entry, MAX_BUNDLE_FILES)
+                                if _bundle_language(file.name)))
         elif entry.suffix == ".md":
             found.append(entry)
     return found
 
 
+def _bundle_language(name: str) -> str:
+    """'ja' for a bundle's index.ja.md; '' for index.md and any other file."""
+    match = BUNDLE_INDEX_RE.match(name)
+    return match.group(1) if match and match.group(1) and FILE_LANG_RE.match(match.group(1)) \
+        else ""
+
+
+def file_language(file: Path) -> tuple[str, str]:
+    """(name, language) of a story file: ('night-shift', 'ja') for night-shift.ja.md and
+    night-shift/index.ja.md, ('night-shift', '') for night-shift.md and night-shift/index.md."""
+    if BUNDLE_INDEX_RE.match(file.name):
+        return file.parent.name, _bundle_language(file.name)
+    name, _, lang = file.stem.rpartition(".")
+    if name and FILE_LANG_RE.match(lang):
+        return name, lang
+    return file.stem, ""
+
+
+def match_language(lang: str, languages: tuple[str, ...]) -> str:
+    """The site language a story's lang belongs to (pt-BR to pt), or '' for none."""
+    for candidate in (lang.lower(), lang.lower().split("-")[0]):
+        for known in languages:
+            if known.lower() == candidate:
+                return known
+    return ""
+
+
 def load_stories(source: Path, people: dict[str, Person], problems: Problems,
-                 require_alt: bool = True) -> tuple[list[Story], list[Story]]:
+                 require_alt: bool = True, languages: tuple[str, ...] = ("en",)
+                 ) -> tuple[list[Story], list[Story]]:
     """Read and check every story: (usable stories, stories with errors as far as read).
 
-    Of two stories with one slug, the older (by date, then path) keeps it; the error is
-    reported on the newer file, the one that took a slug already in use.
+    Of two stories with one slug in one language, the older (by date, then path) keeps it;
+    the error is reported on the newer file, the one that took a slug already in use.
     """
     stories: list[Story] = []
     rejected: list[Story] = []
@@ -419,13 +478,15 @@ def load_stories(source: Path, people: dict[str, Person], problems: Problems,
                                      "that many cannot be read in one build")
         return stories, rejected
     for file in story_files(source):
-        story, usable = load_story(source, file, people, problems, require_alt)
+        story, usable = load_story(source, file, people, problems, require_alt, languages)
         if story is not None:
             (stories if usable else rejected).append(story)
-    by_slug: dict[str, Story] = {}
+    stories, wrong = link_translations(stories, languages, problems)
+    rejected += wrong
+    by_slug: dict[tuple[str, str], Story] = {}
     taken: set[str] = set()
     for story in sorted(stories, key=lambda s: (s.date, s.path)):
-        other = by_slug.setdefault(story.slug, story)
+        other = by_slug.setdefault((story.language, story.slug), story)
         if other is not story:
             problems.error(story.path, story.line_of("slug") if "slug" in story.lines else 1,
                            f"slug '{story.slug}' is already used by {other.path}; "
@@ -435,8 +496,79 @@ def load_stories(source: Path, people: dict[str, Person], problems: Problems,
             rejected + [s for s in stories if s.path in taken])
 
 
+def link_translations(stories: list[Story], languages: tuple[str, ...],
+                      problems: Problems) -> tuple[list[Story], list[Story]]:
+    """Group the stories told in several languages: (usable stories, rejected translations).
+
+    Stories with one translation_key (by default their file name without date and
+    language) are one story in several languages. The original is the file whose name
+    names no language (else the one in the default language, else the oldest); every other
+    is its translation: written by the same person, in a language of the site, one per
+    language. A translation takes the original's picture and its `share: false` choices.
+    """
+    groups: dict[str, list[Story]] = {}
+    for story in stories:
+        groups.setdefault(story.translation_key, []).append(story)
+    usable, rejected = [], []
+    for group in groups.values():
+        named = [s for s in group if _names_a_language(s)]
+        if len(group) == 1 and not named:
+            usable.extend(group)
+            continue
+        original = min(group, key=lambda s: (_names_a_language(s), s.language != languages[0],
+                                             s.date, s.path))
+        usable.append(original)
+        told = {original.language: original}
+        for story in sorted(group, key=lambda s: (s.date, s.path)):
+            if story is original:
+                continue
+            if _translation_problems(story, original, told, languages, problems):
+                rejected.append(story)
+                continue
+            told[story.language] = story
+            usable.append(replace(
+                story, original=original.path, image=story.image or original.image,
+                image_alt=story.image_alt or original.image_alt,
+                share=frozen_map({**{k: v for k, v in original.share.items() if v is False},
+                                  **story.share})))
+    return usable, rejected
+
+
+def _names_a_language(story: Story) -> bool:
+    """Whether a story says it is a translation: a language in its file name, or a key."""
+    return bool(file_language(Path(story.path))[1]) or "translation_key" in story.lines
+
+
+def _translation_problems(story: Story, original: Story, told: dict[str, Story],
+                          languages: tuple[str, ...], problems: Problems) -> bool:
+    """Report why a story cannot be a translation of the original; False when it can."""
+    lang_line = story.line_of("lang")
+    if story.lang and not match_language(story.lang, languages):
+        listed = ", ".join(languages)
+        problems.error(story.path, lang_line,
+                       f"this translation is in '{story.lang or languages[0]}', which is not one "
+                       f"of the site's languages; add it to site.yaml (languages: [{listed}, "
+                       f"{story.lang}]) to publish it", code="translation")
+        return True
+    if story.author != original.author:
+        problems.error(story.path, story.line_of("author"),
+                       f"a translation is told by the author of its original: "
+                       f"{original.path} is by '{original.author}', this one says "
+                       f"'{story.author}'", code="translation")
+        return True
+    other = told.get(story.language)
+    if other is not None:
+        problems.error(story.path, lang_line,
+                       f"{other.path} already tells this story in '{story.language}'; a story "
+                       f"has one translation per language (give this one its own "
+                       f"translation_key if it is another story)", code="translation")
+        return True
+    return False
+
+
 def load_story(source: Path, file: Path, people: dict[str, Person], problems: Problems,
-               require_alt: bool = True) -> tuple[Story | None, bool]:
+               require_alt: bool = True, languages: tuple[str, ...] = ("en",)
+               ) -> tuple[Story | None, bool]:
     """Read one story file: (the story as far as it could be read, whether it is usable).
 
     A story with errors is still returned with what could be read (at least its body,
@@ -467,8 +599,9 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
                        f"unknown author '{author}': there is no people/{author}.yaml{hint}",
                        code="unknown-author")
     date = fields.date("date", required=True)
-    slug = _story_slug(file, fields, path, problems)
-    bundle = file.parent if file.name == "index.md" else None
+    name, named_lang = file_language(file)
+    slug = _story_slug(file, name, fields, path, problems)
+    bundle = file.parent if BUNDLE_INDEX_RE.match(file.name) else None
     if bundle is not None:
         _bound_bundle(source, bundle, path, problems)
     image = _image_path(source, file.parent, fields, "image", "image_alt", path, problems,
@@ -477,6 +610,12 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
     if lang and not LANG_RE.match(lang):
         problems.error(path, fields.line("lang"),
                        f"'lang' must be a language code like en, ja or pt-BR, got \"{lang}\"")
+    elif lang and named_lang and lang.lower() != named_lang.lower():
+        problems.error(path, fields.line("lang"),
+                       f"the file name says the story is in '{named_lang}' but 'lang' says "
+                       f"'{lang}'; make them agree")
+    lang = lang or named_lang
+    key = fields.text("translation_key") or slugify(DATE_PREFIX_RE.sub("", name))
     share, share_lines = _load_share(fields, path, problems)
     if bundle is None:
         _pictures_need_a_bundle(file, split.body, split.body_line, path, problems)
@@ -486,6 +625,7 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
         team=fields.text("team"), location=fields.text("location"),
         tags=fields.text_list("tags"), image=image, image_alt=fields.text("image_alt"),
         quote=fields.text("quote"), question=fields.text("question"), lang=lang,
+        language=match_language(lang, languages) or languages[0], translation_key=key,
         draft=fields.boolean("draft", False), updated=fields.date("updated")
         if "updated" in document else None,
         reviewed=fields.date("reviewed") if "reviewed" in document else None,
@@ -497,7 +637,7 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
     return story, usable
 
 
-def _story_slug(file: Path, fields: Fields, path: str, problems: Problems) -> str:
+def _story_slug(file: Path, name: str, fields: Fields, path: str, problems: Problems) -> str:
     slug = fields.text("slug")
     if slug:
         if BIDI_RE.search(slug):
@@ -510,7 +650,6 @@ def _story_slug(file: Path, fields: Fields, path: str, problems: Problems) -> st
                            + (f"; try \"{suggestion}\"" if suggestion else ""))
             return ""
         return slug
-    name = file.parent.name if file.name == "index.md" else file.stem
     if BIDI_RE.search(name):
         problems.error(path, 1, "the file name contains invisible direction-control characters; "
                                 "rename the file")

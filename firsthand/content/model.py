@@ -7,7 +7,7 @@ pages show, derived by enrich and completed by the build (snippets, the build da
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -57,7 +57,8 @@ class Site:
     company: str
     base_url: str                      # always ends with "/"
     description: str = ""
-    language: str = "en"
+    language: str = "en"               # the default language: its pages have no URL prefix
+    languages: tuple[str, ...] = ()    # every language the site publishes, the default first
     jobs_url: str = ""
     brand_color: str = "#0b6e4f"
     logo: str = ""                     # output path of brand.logo (in static/), or ""
@@ -74,6 +75,22 @@ class Site:
     def absolute(self, path: str) -> str:
         """The absolute URL of an output path like 'stories/night-shift/'."""
         return self.base_url + path.lstrip("/")
+
+    @property
+    def published_languages(self) -> tuple[str, ...]:
+        return self.languages or (self.language,)
+
+    def prefix(self, lang: str) -> str:
+        """Where a language's pages live: '' for the default, 'ja/' for the others."""
+        return "" if not lang or lang == self.language else lang.lower() + "/"
+
+    def language_of(self, path: str) -> str:
+        """The language an output path belongs to, by its prefix ('ja/people/' is ja)."""
+        first = path.split("/", 1)[0]
+        for lang in self.languages[1:]:
+            if lang.lower() == first:
+                return lang
+        return self.language
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,10 @@ class Story:
     image_alt: str = ""
     quote: str = ""
     question: str = ""
-    lang: str = ""
+    lang: str = ""                     # as written (front matter, else the file name), or ""
+    language: str = ""                 # the site language whose pages show it
+    translation_key: str = ""          # stories with one key are translations of each other
+    original: str = ""                 # a translation: the path of the story it translates
     draft: bool = False
     updated: dt.date | None = None
     reviewed: dt.date | None = None
@@ -191,6 +211,12 @@ class Entry:
     related: tuple["Entry", ...] = ()
     # {platform id: (author, colleague)} snippets, attached by the build once composed
     snippets: Mapping | None = None
+    # the story in every language it is told in (itself too), in the site's language order
+    alternates: tuple["Alternate", ...] = ()
+
+    @property
+    def language(self) -> str:
+        return self.story.language
 
     @property
     def slug(self) -> str:
@@ -206,6 +232,15 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Alternate:
+    """A page in one language: what a language switcher and hreflang links point to."""
+
+    lang: str
+    path: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Term:
     """A team or a tag, with its page."""
 
@@ -213,10 +248,11 @@ class Term:
     name: str
     slug: str
     entries: tuple[Entry, ...] = ()
+    prefix: str = ""          # of its language's pages: "" or "ja/"
 
     @property
     def path(self) -> str:
-        return f"{self.kind}/{self.slug}/"
+        return f"{self.prefix}{self.kind}/{self.slug}/"
 
     @property
     def label(self) -> str:
@@ -257,3 +293,17 @@ class Library:
     catalog: Catalog = field(default_factory=lambda: Catalog("en", ("en",)), compare=False,
                              repr=False)         # the words of the theme and posts, per language
     by_slug: dict = field(default_factory=dict, compare=False, repr=False)
+    # every language but the default: {lang: (profiles, teams, tags)} of its pages. The
+    # fields above are the default language's, but entries, which holds every language's.
+    editions: Mapping = field(default_factory=frozen_map, compare=False, repr=False)
+
+    def edition(self, lang: str) -> "Library":
+        """The library as one language's pages show it: its stories, people, teams, tags."""
+        if not self.editions:
+            return self
+        entries = tuple(e for e in self.entries if e.language == lang)
+        if lang == self.site.language:
+            return replace(self, entries=entries, editions=frozen_map())
+        profiles, teams, tags = self.editions[lang]
+        return replace(self, entries=entries, profiles=profiles, teams=teams, tags=tags,
+                       editions=frozen_map())

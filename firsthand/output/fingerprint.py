@@ -74,7 +74,7 @@ def inputs(source: Path, out: Path, theme: Path, options: dict) -> str:
     digest.update(sys.version.encode())
     newest = 0
     skip = {out, source / CACHE_FOLDER}
-    roots = [source, ENGINE] + [theme / f for f in ("templates", "static")]
+    roots = [source, ENGINE] + [theme / f for f in ("templates", "static", "i18n")]
     for path in _walk(roots, skip):
         try:
             stat = path.lstat()

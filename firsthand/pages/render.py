@@ -14,8 +14,12 @@ from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup, escape
 
+from firsthand.content import catalog as words
+from firsthand.content.catalog import Catalog
 from firsthand.content.enrich import FEED_SIZE, Entry, Library
+from firsthand.content.model import Alternate
 from firsthand.content.images import Picture
 from firsthand.content.markup import plain_text
 from firsthand.pages.responsive import Pictures
@@ -61,15 +65,51 @@ def make_environment(source: Path) -> jinja2.Environment:
     env.filters["jsonld"] = jsonld
     env.filters["isodate"] = lambda d: d.isoformat()
     env.filters["longdate"] = long_date
+    env.filters["number"] = lambda value, lang: words.number(lang, value)
+    env.filters["language_name"] = language_name
+    env.globals["t"] = translate
     env.filters["plain"] = plain_text
     env.filters["visitor_links"] = lambda entry, site: visitor_links(site, entry)
     return env
 
 
-@functools.lru_cache(maxsize=4096)
-def long_date(day) -> str:
-    """'10 February 2026'; remembered, as every card on every list shows one."""
-    return f"{day.day} {day:%B} {day.year}"
+# English without a region has always written dates day first ('10 February 2026'):
+# CLDR's en-GB form. en-US (or any other English a site names) gets its own CLDR form.
+DATE_LOCALES = {"en": "en-GB"}
+
+
+@jinja2.pass_context
+def long_date(context, day) -> str:
+    """'10 February 2026', '2026年2月10日': the long date of the page's language."""
+    return date_in(day, context["lang"])
+
+
+def date_in(day, lang: str) -> str:
+    return words.long_date(day, DATE_LOCALES.get(lang, lang))
+
+
+def month_in(day, lang: str) -> str:
+    return words.month(day, DATE_LOCALES.get(lang, lang))
+
+
+@jinja2.pass_context
+def translate(context, key: str, count: int | None = None, **places) -> Markup:
+    """t('nav.people'), t('stories', count=3, company=...): the page language's words for
+    key, HTML-escaped, its {places} filled (Markup values, such as a link, stay markup)."""
+    catalog: Catalog = context["words"]
+    lang = context["lang"]
+    text = catalog.form(lang, key, count)
+    if count is not None:
+        places["count"] = words.number(lang, count)
+    return Markup(escape(text)).format_map({k: escape(v) for k, v in places.items()}) \
+        if places else Markup(escape(text))
+
+
+@functools.lru_cache(maxsize=256)
+def language_name(lang: str) -> str:
+    """A language in its own words, as a switcher names it: 'Deutsch', '日本語', 'Français'."""
+    name = words.locale(lang).get_display_name(words.locale(lang)) or lang
+    return name[:1].upper() + name[1:]
 
 
 @jinja2.pass_context
@@ -114,6 +154,7 @@ class Renderer:
         self.site = library.site
         self.base_path = urlsplit(self.site.base_url).path
         self.digests = digests or Digests()   # shared with the build's other steps
+        self.languages: dict[str, tuple[Library, Catalog]] = {}
         sizes = sorted((path, p.width, p.height, [(c.width, c.height) for c in p.copies])
                        for path, p in pictures.items())
         self.common = key(engine, template_digest(env), json.dumps(sizes))
@@ -125,19 +166,33 @@ class Renderer:
             root = self.base_path          # a 404 page is served at any depth
         else:
             root = "../" * page.file.count("/")
+        lang = self.site.language_of(page.path)
+        library, catalog = self.in_language(lang)
+        # the page's words are part of its view: an edit of i18n/ja.yaml renders ja pages again
         view = dict(site=self.site, page=page, root=root,
-                    canonical=self.site.absolute(page.path), **context)
+                    canonical=self.site.absolute(page.path), lang=lang,
+                    text_dir=words.direction(lang), home=self.site.prefix(lang),
+                    words=catalog, **context)
         name = key(self.common, template, self.digests.of(view))
         remembered = _unpack_page(self.store.get("pages", name))
-        if remembered is not None and all(_read(self.library, path) == value
+        if remembered is not None and all(_read(library, path) == value
                                           for path, value in remembered[0]):
             return page.file, remembered[1]
         reads: list = []
         html = self.env.get_template(template).render(
-            lib=Traced(self.library, (), reads), picture=self.pictures.get,
+            lib=Traced(library, (), reads), picture=self.pictures.get,
             pictures=self.responsive, **view).encode("utf-8")
         self.store.put("pages", name, json.dumps(reads).encode("utf-8") + b"\0" + html)
         return page.file, html
+
+
+    def in_language(self, lang: str) -> tuple[Library, Catalog]:
+        """What one language's pages show of the library, and that language's words."""
+        found = self.languages.get(lang)
+        if found is None:
+            found = self.languages[lang] = (self.library.edition(lang),
+                                            self.library.catalog.only(lang))
+        return found
 
 
 def template_digest(env: jinja2.Environment) -> str:
@@ -259,18 +314,39 @@ def _read(value, path: tuple) -> str | None:
 RenderStep = Callable[[Renderer], Iterator[tuple[str, bytes]]]
 
 
+def languages(r: Renderer) -> Iterator[tuple[str, str, Library]]:
+    """Each language the site publishes: (lang, its path prefix, its part of the library)."""
+    for lang in r.site.published_languages:
+        yield lang, r.site.prefix(lang), r.in_language(lang)[0]
+
+
+def text(r: Renderer, lang: str, key: str, count: int | None = None, **places) -> str:
+    return r.library.catalog.text(lang, key, count, company=r.site.company, **places)
+
+
+def everywhere(r: Renderer, path: str) -> tuple[Alternate, ...]:
+    """A page every language has ('people/'): its path in each, when there are several."""
+    if len(r.site.published_languages) < 2:
+        return ()
+    return tuple(Alternate(lang, prefix + path) for lang, prefix, _ in languages(r))
+
+
 def render_index(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """The home page: newest stories first, paginated: page/2/, page/3/ ..."""
-    entries = r.library.entries
+    """The home page of each language: newest stories first, paginated: page/2/, page/3/ ..."""
     size = r.site.per_page
-    pages = max(1, -(-len(entries) // size))
-    for number in range(1, pages + 1):
-        path = "" if number == 1 else f"page/{number}/"
-        title = r.site.title if number == 1 else f"{r.site.title}: page {number}"
-        description = r.site.description or f"Stories by the people of {r.site.company}."
-        yield r.page("index.html", Page(path, title, description, kind="list"),
-                     entries=entries[(number - 1) * size: number * size],
-                     pagination=_pagination(number, pages))
+    counts = {lang: max(1, -(-len(library.entries) // size)) for lang, _, library in languages(r)}
+    for lang, prefix, library in languages(r):
+        entries, pages = library.entries, counts[lang]
+        for number in range(1, pages + 1):
+            path = "" if number == 1 else f"page/{number}/"
+            title = r.site.title if number == 1 else \
+                text(r, lang, "home.page_title", title=r.site.title, number=number)
+            description = r.site.description or text(r, lang, "home.description")
+            shared = tuple(a for a in everywhere(r, path) if counts[a.lang] >= number)
+            yield r.page("index.html", Page(prefix + path, title, description, kind="list"),
+                         entries=entries[(number - 1) * size: number * size],
+                         pagination=_pagination(number, pages),
+                         alternates=shared if len(shared) > 1 else ())
 
 
 PAGE_WINDOW = 2               # page links shown either side of the current one
@@ -298,81 +374,108 @@ def _pagination(number: int, pages: int) -> dict:
 
 
 def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """One page per story, with links to the next newer and the next older one."""
-    entries = r.library.entries
-    for index, entry in enumerate(entries):
-        newer = entries[index - 1] if index else None
-        older = entries[index + 1] if index + 1 < len(entries) else None
-        yield r.page("story.html", story_page(entry), entry=entry, newer=newer, older=older)
+    """One page per story, with links to the next newer and the next older one of its language."""
+    for lang, _, library in languages(r):
+        entries = library.entries
+        for index, entry in enumerate(entries):
+            newer = entries[index - 1] if index else None
+            older = entries[index + 1] if index + 1 < len(entries) else None
+            yield r.page("story.html", story_page(entry, r.library.catalog), entry=entry,
+                         newer=newer, older=older, alternates=entry.alternates)
 
 
-def story_page(entry: Entry) -> Page:
+def story_page(entry: Entry, catalog: Catalog | None = None) -> Page:
     """The story's page; its preview picture is its og.png card (see sharekit.make_cards)."""
     return Page(entry.path, entry.title, entry.description, kind="story",
-                image=entry.path + "og.png", image_alt=card_alt(entry))
+                image=entry.path + "og.png", image_alt=card_alt(entry, catalog))
 
 
-def card_alt(entry: Entry) -> str:
+def card_alt(entry: Entry, catalog: Catalog | None = None) -> str:
     """What a story's picture card shows, for those who cannot see it."""
+    if catalog is not None:
+        return catalog.text(entry.language or catalog.default, "card.alt", title=entry.title,
+                            name=entry.author.name, role=entry.author.role)
     return f"“{entry.title}”, a story by {entry.author.name}, {entry.author.role}"
 
 
 def render_people(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """The people index and a page per person."""
-    yield r.page("people.html", Page("people/", "People", f"The people of {r.site.company} "
-                                     "who tell their stories here.", kind="list"))
-    for profile in r.library.profiles:
-        person = profile.person
-        description = person.bio or f"{person.name}, {person.role} at {r.site.company}."
-        yield r.page("person.html", Page(profile.path, person.name, description, kind="person",
-                                         image=profile.photo.path if profile.photo else "",
-                                         image_alt=person.photo_alt), profile=profile)
+    """The people index and a page per person, in each language."""
+    for lang, prefix, library in languages(r):
+        yield r.page("people.html", Page(prefix + "people/", text(r, lang, "people.title"),
+                                         text(r, lang, "people.lede"), kind="list"),
+                     alternates=everywhere(r, "people/"))
+        for profile in library.profiles:
+            person = profile.person
+            description = person.bio or text(r, lang, "person.description", name=person.name,
+                                             role=person.role)
+            yield r.page("person.html", Page(profile.path, person.name, description,
+                                             kind="person",
+                                             image=profile.photo.path if profile.photo else "",
+                                             image_alt=person.photo_alt), profile=profile,
+                         alternates=everywhere(r, f"people/{person.id}/"))
 
 
 def render_terms(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """Teams and tags: an index of each, and a page per team and per tag."""
-    for kind, terms, label in (("teams", r.library.teams, "Teams"),
-                               ("tags", r.library.tags, "Topics")):
-        yield r.page("terms.html", Page(f"{kind}/", label,
-                                        f"{label} at {r.site.company}, by story.", kind="list"),
-                     terms=terms, kind=kind, label=label)
-        for term in terms:
-            what = "the team" if kind == "teams" else "stories about"
-            yield r.page("term.html", Page(term.path, term.name,
-                                           f"Stories from {what} {term.name} at {r.site.company}.",
-                                           kind="term"), term=term)
+    """Teams and tags: an index of each, and a page per team and per tag, in each language."""
+    for lang, prefix, library in languages(r):
+        for kind, terms, label in (("teams", library.teams, text(r, lang, "nav.teams")),
+                                   ("tags", library.tags, text(r, lang, "nav.topics"))):
+            yield r.page("terms.html", Page(f"{prefix}{kind}/", label,
+                                            text(r, lang, "terms.description", label=label),
+                                            kind="list"),
+                         terms=terms, kind=kind, label=label, alternates=everywhere(r, f"{kind}/"))
+            for term in terms:
+                key = "term.team_description" if kind == "teams" else "term.tag_description"
+                yield r.page("term.html", Page(term.path, term.name,
+                                               text(r, lang, key, name=term.name), kind="term"),
+                             term=term, alternates=term_alternates(r, term))
+
+
+def term_alternates(r: Renderer, term) -> tuple[Alternate, ...]:
+    """A team or tag of one name in several languages ('Operations' in en and ja)."""
+    shared = tuple(a for a in everywhere(r, f"{term.kind}/{term.slug}/")
+                   if any(t.slug == term.slug for t in getattr(r.in_language(a.lang)[0],
+                                                               term.kind)))
+    return shared if len(shared) > 1 else ()
 
 
 def render_archive(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """archive/: every story, newest first, under a heading per month."""
-    months: list[tuple[str, list[Entry]]] = []
-    for entry in r.library.entries:
-        label = f"{entry.date:%B} {entry.date.year}"
-        if not months or months[-1][0] != label:
-            months.append((label, []))
-        months[-1][1].append(entry)
-    yield r.page("archive.html", Page("archive/", "All stories by month",
-                                      f"Every story by the people of {r.site.company}, "
-                                      "month by month.", kind="list"), months=months)
+    """archive/: every story of a language, newest first, under a heading per month."""
+    for lang, prefix, library in languages(r):
+        months: list[tuple[str, list[Entry]]] = []
+        for entry in library.entries:
+            label = month_in(entry.date, lang)
+            if not months or months[-1][0] != label:
+                months.append((label, []))
+            months[-1][1].append(entry)
+        yield r.page("archive.html", Page(prefix + "archive/", text(r, lang, "archive.title"),
+                                          text(r, lang, "archive.description"), kind="list"),
+                     months=months, alternates=everywhere(r, "archive/"))
 
 
 def render_feed(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """The Atom feed of the newest stories."""
-    entries = [e for e in r.library.entries][:FEED_SIZE]
-    yield r.page("feed.xml", Page("feed.xml", r.site.title, r.site.description, kind="feed"),
-                 entries=entries)
+    """The Atom feed of each language's newest stories."""
+    for _, prefix, library in languages(r):
+        entries = list(library.entries[:FEED_SIZE])
+        yield r.page("feed.xml", Page(prefix + "feed.xml", r.site.title, r.site.description,
+                                      kind="feed"), entries=entries)
 
 
 def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """sitemap.xml of every page meant for search engines, and robots.txt pointing to it
-    (at a host's root only)."""
-    urls = [("", None)] + [(e.path, e.story.updated or e.date) for e in r.library.entries]
-    urls += [("people/", None)] + [(p.path, None) for p in r.library.profiles]
-    urls += [("teams/", None)] + [(t.path, None) for t in r.library.teams]
-    urls += [("tags/", None)] + [(t.path, None) for t in r.library.tags]
-    urls += [("archive/", None)]
-    pages = -(-len(r.library.entries) // r.site.per_page)
-    urls += [(f"page/{n}/", None) for n in range(2, pages + 1)]
+    """sitemap.xml of every page meant for search engines, in every language, each with its
+    alternates; and robots.txt pointing to it (at a host's root only)."""
+    urls = []
+    for _, prefix, library in languages(r):
+        def each(path: str, lastmod=None) -> tuple:
+            return (prefix + path, lastmod, everywhere(r, path))
+        urls += [each("")] + [(e.path, e.story.updated or e.date, e.alternates)
+                              for e in library.entries]
+        urls += [each("people/")] + [each(p.path[len(prefix):]) for p in library.profiles]
+        urls += [each("teams/")] + [(t.path, None, term_alternates(r, t)) for t in library.teams]
+        urls += [each("tags/")] + [(t.path, None, term_alternates(r, t)) for t in library.tags]
+        urls += [each("archive/")]
+        pages = -(-len(library.entries) // r.site.per_page)
+        urls += [(f"{prefix}page/{n}/", None, ()) for n in range(2, pages + 1)]
     yield r.page("sitemap.xml", Page("sitemap.xml", "", "", kind="feed"), urls=urls)
     # Crawlers read robots.txt only at the root of a host: a site below a sub-path gets
     # none (README: add its Sitemap line to the host's own robots.txt).
@@ -381,17 +484,20 @@ def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 
 def render_search(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """The search page; its index is made from the rendered pages (firsthand/pages/search.py)."""
+    """The search page of each language; its index is made from the rendered pages
+    (firsthand/pages/search.py), one bundle per language, which static/search.js merges."""
     if r.site.search:
-        yield r.page("search.html", Page("search/", "Search",
-                                         f"Search the stories of the people of {r.site.company}.",
-                                         kind="search"))
+        for lang, prefix, _ in languages(r):
+            yield r.page("search.html", Page(prefix + "search/", text(r, lang, "search.title"),
+                                             text(r, lang, "search.description"),
+                                             kind="search"), alternates=everywhere(r, "search/"))
 
 
 def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """The page a host shows for a missing address."""
-    yield r.page("404.html", Page("404.html", "Page not found",
-                                  "This page does not exist.", kind="error"))
+    """The page a host shows for a missing address (one, in the default language)."""
+    lang = r.site.language
+    yield r.page("404.html", Page("404.html", text(r, lang, "not_found.title"),
+                                  text(r, lang, "not_found.description"), kind="error"))
 
 
 # The share kits and snippets.json (sharekit.py) come after these; see build.RENDER_STEPS.
