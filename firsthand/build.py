@@ -32,7 +32,7 @@ from firsthand.content.load import IMAGE_SUFFIXES, load, load_site, relative_pat
 from firsthand.content.model import Content, Site
 from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
-from firsthand.social.snippets import Snippet, compose_snippets, snippet_inputs
+from firsthand.social.snippets import Snippet, compose_snippets, each_entry_words, snippet_inputs
 from firsthand.output.store import Store, key
 from firsthand.output.write import SiteWriter, WriteReport
 
@@ -149,9 +149,10 @@ def enrich_library(run: Run) -> None:
 def attach_snippets(run: Run) -> None:
     """Each entry gets its snippets, composed once (from the store, or in a pool)."""
     site, entries = run.library.site, run.library.entries
-    names = [key(SNIPPET_ENGINE, repr(snippet_inputs(site, entry))) for entry in entries]
+    words = each_entry_words(site, entries, run.library.catalog)
+    items = [(site, entry, words[index]) for index, entry in enumerate(entries)]
+    names = [key(SNIPPET_ENGINE, repr(snippet_inputs(*item))) for item in items]
     found = {}
-    items = [(site, entry) for entry in entries]
     for index, data in run.store.memoize("snippets", names, _compose, items,
                                          run.options.jobs, run.options.pool_threshold):
         found[index] = _unpack_snippets(data)
@@ -348,8 +349,7 @@ def _unpack_body(data: bytes) -> tuple[str, int, str] | None:
 
 
 def _compose(item) -> bytes:
-    site, entry = item
-    made = compose_snippets(site, entry)
+    made = compose_snippets(*item)
     return json.dumps({name: [list(vars(s).values()) for s in found]
                        for name, found in made.items()}, ensure_ascii=False).encode("utf-8")
 

@@ -358,7 +358,7 @@ def run_snippets(args, parser) -> int:
         print(f"error: no person with the id '{args.sharer}' in people/{hint}", file=sys.stderr)
         return EXIT_CONTENT
     names = [args.platform] if args.platform else list(library.site.social.platforms)
-    print(describe_snippets(library.site, entry, names, args.sharer))
+    print(describe_snippets(library.site, entry, names, args.sharer, library.catalog))
     return EXIT_OK
 
 

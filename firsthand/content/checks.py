@@ -26,7 +26,8 @@ def check_snippets(content: Content, library: Library) -> list[Problem]:
     """Share overrides that do not fit their platform, and near-identical snippets (across
     stories, and among the posts one story offers)."""
     entries = [e for e in library.entries if e.published]
-    problems = [p for entry in library.entries for p in snippet_problems(library.site, entry)]
+    problems = [p for entry in library.entries
+                for p in snippet_problems(library.site, entry, library.catalog)]
     problems += [p for entry in entries for p in variant_problems(library.site, entry)]
     return problems + near_identical(library.site, entries)
 
