@@ -125,6 +125,7 @@ class PostWords:
     author: tuple[Framing, ...]
     colleague: tuple[Framing, ...]
     quote_marks: tuple[str, str]     # around the story's words in a colleague's post
+    inner_marks: tuple[str, str]     # what quote marks in those words become (「」 -> 『』)
     who: str                         # the writer with their handle: {name}, {handle}
     no_link: str                     # instead of the link, where links are not clickable
     disclosure: str                  # "" when the site asks for none
@@ -152,11 +153,13 @@ def post_words(site: Site, catalog: Catalog, lang: str) -> PostWords:
                           for name, key in FRAMING_PARTS.items()})
 
     before, _, after = catalog.text(lang, "post.quoted").partition("{text}")
+    inner_before, _, inner_after = catalog.text(lang, "post.quoted_inner").partition("{text}")
     return PostWords(
         lang=lang,
         author=tuple(framing("author", n) for n in range(1, FRAMING_COUNT + 1)),
         colleague=tuple(framing("colleague", n) for n in range(1, FRAMING_COUNT + 1)),
-        quote_marks=(before, after), who=catalog.text(lang, "post.who"),
+        quote_marks=(before, after), inner_marks=(inner_before, inner_after),
+        who=catalog.text(lang, "post.who"),
         no_link=catalog.text(lang, "post.link_in_bio"),
         disclosure=disclosure(site, catalog, lang), hashtags=site.social.hashtags_in(lang))
 
@@ -257,6 +260,16 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def requoted(text: str, words: PostWords) -> str:
+    """The story's words as a colleague quotes them: their own quote marks become the
+    language's inner ones (「荷物は大丈夫か」 inside 「…」 becomes 『荷物は大丈夫か』)."""
+    for mark, inner in zip(words.quote_marks, words.inner_marks):
+        mark, inner = mark.strip(), inner.strip()
+        if mark and mark != inner:
+            text = text.replace(mark, inner)
+    return text
+
+
 def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
@@ -289,6 +302,8 @@ def draft(site: Site, entry: Entry, platform: Platform, voice: str, words: PostW
         link_line = words.no_link
     intro = framing.link_intro.format(**places) if platform.budget >= 1000 \
         and platform.link == "text" else ""
+    if voice == "colleague":
+        hook = requoted(hook, words)
     return Draft(voice, hook, context, ask, words.disclosure,
                  hashtags(words, entry, platform), link_line, framing.short.format(**places),
                  intro, words.quote_marks)
