@@ -396,7 +396,7 @@ def test_a_sites_own_catalog_missing_a_post_key_warns_once_and_falls_back(make_s
     assert story["snippets"]["instagram"]["text"].endswith("Full story: link in bio")
 
 
-def test_two_japanese_stories_alike_are_found_and_one_in_each_language_is_not(make_site):
+def test_two_japanese_stories_alike_are_found(make_site):
     folder = make_site(stories={}, people={"aiko": PERSON})
     for number, slug in enumerate(("onaji-1", "onaji-2")):
         write_story(folder, number, slug, "ja", f"夜勤の話 {number}", "",
