@@ -36,6 +36,9 @@ ELLIPSIS = "…"
 MENTION = regex.compile(r"(?<![\w@])@[\w.-]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 MIN_HOOK = 50                 # graphemes: a hook cut shorter than this says too little
 MIN_STUB = 20                 # shorter than this, the hook goes: "“At…”" is nobody's words
+# A Chinese character, kana or hangul says about as much as two Latin letters: in these
+# minimums each counts twice, so that a Japanese hook of ten characters may stay.
+WIDE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
 
@@ -359,14 +362,23 @@ def shorten_part(current: Draft, part: str, fits: Callable[[Draft], bool],
     for candidate in [text, *reversed(sentence_cuts(text))]:
         if fits(replace(current, **{part: candidate})):
             return replace(current, **{part: candidate})
-    ends = [match.end() for match in GRAPHEME.finditer(text)]
-    enough = ends[min(minimum, len(ends)) - 1]     # where the first `minimum` graphemes end
+    enough = _end_of_first(text, minimum)
     for cuts in (word_cuts(text), grapheme_cuts(text)):
         cuts = [end for end in cuts if end >= enough]
         best = _longest(cuts, lambda end: fits(replace(current, **{part: _cut(text, end)})))
         if best is not None:
             return replace(current, **{part: _cut(text, best)})
     return None
+
+
+def _end_of_first(text: str, minimum: int) -> int:
+    """Where the first `minimum` graphemes of text end (a wide one counts two), or its end."""
+    seen = 0
+    for match in GRAPHEME.finditer(text):
+        seen += 2 if WIDE.match(match.group()) else 1
+        if seen >= minimum:
+            return match.end()
+    return len(text)
 
 
 def _longest(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
