@@ -11,8 +11,10 @@ import threading
 import time
 
 import pytest
+import yaml
 
 from firsthand.commands.announce import chat_of
+from sites import ROOT, build_env
 
 TODAY = "2026-11-23"
 
@@ -185,3 +187,50 @@ def test_an_address_of_no_known_chat_needs_chat(history):
 ])
 def test_the_chat_is_told_from_the_address(url, chat):
     assert chat_of(url) == chat
+
+
+def workflow_announce_script() -> tuple[str, dict]:
+    """The deploy workflow's announce step: its shell script and its checkout's settings."""
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
+    build = flow["jobs"]["build"]["steps"]
+    checkout = next(s for s in build if s.get("uses", "").startswith("actions/checkout@"))
+    step = next(s for s in build if s.get("name", "").startswith("Announce"))
+    return step["run"], checkout.get("with", {})
+
+
+@pytest.mark.parametrize("before", ["first", "unknown"])
+def test_the_deploy_workflow_announces_from_its_own_checkout(history, webhook, tmp_path,
+                                                             before):
+    """The step runs in the clone actions/checkout makes (no credentials kept, so it must
+    not fetch again: a private repository would refuse) and compares with the commit
+    before the push; a commit the clone lacks (a new branch) announces nothing, exit 0."""
+    script, checkout = workflow_announce_script()
+    assert checkout.get("persist-credentials") is False
+    depth = int(checkout.get("fetch-depth", 1))
+    site, first = history
+    (site.root / "build.py").write_text((ROOT / "build.py").read_text())
+    git(site, "add", "build.py")
+    git(site, "commit", "-qm", "C", date="2026-11-23T09:30:00")
+    clone = tmp_path / "checkout"
+    cloned = subprocess.run(["git", "clone", "-q", "--no-local",
+                             *(["--depth", str(depth)] if depth else []),
+                             f"file://{site.root}", str(clone)], capture_output=True, text=True)
+    assert cloned.returncode == 0, cloned.stderr
+    # What a private repository is to a checkout that kept no credentials: unreachable.
+    git_in_clone = ["git", "-C", str(clone), "remote", "set-url", "origin",
+                    f"file://{tmp_path}/private-no-credentials"]
+    assert subprocess.run(git_in_clone).returncode == 0
+    hook = webhook()
+    env = dict(build_env(TODAY), CHAT_WEBHOOK=hook.url,
+               BEFORE=first if before == "first" else "1" * 40)
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=clone, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    if before == "first":
+        texts = [body["text"] if "text" in body else json.dumps(body)
+                 for _, _, body in hook.received]
+        assert len(texts) == 2, done.stdout + done.stderr
+        assert any("new-van" in text for text in texts)
+    else:
+        assert hook.received == []
+        assert "nothing announced" in done.stdout
