@@ -147,7 +147,8 @@ def test_links_carry_utm_parameters_for_platform_and_person(sample):
             "utm_campaign": ["employee-stories"], "utm_content": [story["author"]["id"]]}
         if platform == "instagram":          # in the story's language (the sample's ja one)
             assert "http" not in snippet["text"]
-            assert snippet["text"].endswith(("Full story: link in bio", "全文はプロフィールのリンクから"))
+            assert snippet["text"].endswith(("Full story: link in bio",
+                                             "全文はプロフィールのリンクから"))
         else:
             assert snippet["text"].endswith(snippet["link"])
 
@@ -187,7 +188,8 @@ def test_every_snippet_carries_the_disclosure_and_camel_case_hashtags(sample):
     for story, platform, snippet in every_snippet(sample):
         # site.yaml's one disclosure is English; the Japanese story says it in Japanese
         japanese = story["slug"] == "osaka-first-year"
-        assert ("Lumenfold で働いています" if japanese else "I work at Lumenfold") in snippet["text"]
+        disclosure = "Lumenfold で働いています" if japanese else "I work at Lumenfold"
+        assert disclosure in snippet["text"]
         tags = regex.findall(r"(?<!\w)#(\w+)", snippet["text"])
         assert len(tags) <= PLATFORMS_BY_ID[platform].hashtags
         assert all(tag[0].isupper() or not tag[0].isalpha() for tag in tags), tags

@@ -2,7 +2,8 @@
 
 Pure functions from an Entry and the Site to Snippets; nothing here reads or writes files.
 A snippet is built from the story's own words (quote, summary or title as the hook, the
-question at the end), the link with UTM parameters, hashtags and mentions. When it does
+question at the end), the link with UTM parameters, hashtags and mentions, framed in the
+words of the story's language (PostWords: the catalog's post. keys, i18n/LANG.yaml). When it does
 not fit, it is shortened in this order: fewer hashtags, the hook cut at a sentence, then
 at a word with an ellipsis. It never splits a grapheme, a URL, a hashtag or a mention.
 """
