@@ -1,13 +1,20 @@
-"""Fixtures for the tests: make_site writes a small, real site folder in tmp_path."""
+"""Fixtures for the tests: make_site writes a small, real site folder in tmp_path; the
+sample site is built once for the whole run.
+
+The suite runs in parallel (pytest-xdist, see addopts in pyproject.toml): every test
+writes only below its own tmp_path (or tmp_path_factory), serves on port 0, and reads
+what a session fixture built without changing it.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
 import pytest
 
-from sites import SiteFolder, SITE_YAML
+from sites import ROOT, Run, SiteFolder, site_folder
 
 CHROMIUM = os.environ.get("FIRSTHAND_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -39,18 +46,47 @@ def make_site(tmp_path):
 
     def make(stories: dict | None = None, people: dict | None = None,
              site: str | None = None) -> SiteFolder:
-        folder = SiteFolder(tmp_path / "src")
-        folder.write("site.yaml", site if site is not None else SITE_YAML)
-        if people is None:
-            folder.person("ana")
-        else:
-            for person_id, text in people.items():
-                folder.write(f"people/{person_id}.yaml", text)
-        if stories is None:
-            folder.story("2026-02-10-night-shift.md")
-        else:
-            for name, text in stories.items():
-                folder.write(f"stories/{name}", text)
-        return folder
+        return site_folder(tmp_path / "src", stories, people, site)
 
     return make
+
+
+def built_once(tmp_path_factory, name: str, *args: str) -> SiteFolder:
+    """The repository's sample site built with `build --out DIR --quiet *args`, once for the
+    run: under xdist the first worker to ask builds it (the others wait on a lock), and
+    every worker reads the same folder. Its root is the repository itself."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    place = shared / f"shared-{name}"
+    place.mkdir(exist_ok=True)
+    folder = SiteFolder(ROOT)
+    folder.out = place / "site"
+    said = place / "stderr.txt"
+    with open(place / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)            # released when the file is closed
+        if not said.exists():
+            run = folder.run("build", "--out", str(folder.out), "--quiet", *args)
+            assert run.code == 0, run.err
+            said.write_text(run.err, encoding="utf-8")   # written last: the build is whole
+    folder.built = Run(0, "", said.read_text(encoding="utf-8"))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> SiteFolder:
+    """The sample site as `python build.py` makes it (its base_url is a host's root); its
+    `.out` is shared by every test that uses it, so read it and never write into it."""
+    return built_once(tmp_path_factory, "sample")
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample) -> Path:
+    """The built sample site's folder."""
+    return sample.out
+
+
+@pytest.fixture(scope="session")
+def sample_site_subpath(tmp_path_factory) -> Path:
+    """The sample site built for a deeper sub-path of another host."""
+    return built_once(tmp_path_factory, "sample-sub",
+                      "--base-url", "https://example.com/sub/path/").out

@@ -139,13 +139,8 @@ def test_the_sample_cards_use_the_story_photo(built_sample):
 
 
 @pytest.fixture(scope="module")
-def built_sample(tmp_path_factory):
-    from sites import ROOT, SiteFolder
-    folder = SiteFolder(ROOT)
-    out = tmp_path_factory.mktemp("sample") / "site"
-    run = folder.run("build", "--out", str(out), "--quiet")
-    assert run.code == 0, run.err
-    return out
+def built_sample(sample_site):
+    return sample_site                # built once for the run (tests/conftest.py)
 
 
 def test_the_quote_takes_the_marks_of_its_script():

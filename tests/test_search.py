@@ -14,7 +14,7 @@ import pytest
 
 from firsthand.output.store import Store
 
-from sites import SITE_YAML
+from sites import SITE_YAML, site_folder
 from test_serve import Server
 
 QUALITY = Path(__file__).resolve().parent / "quality"
@@ -73,11 +73,13 @@ def serving(folder: Path):
         server.server_close()
 
 
-@pytest.fixture
-def built(make_site, tmp_path):
-    """The search site built into www/stories/, where its base_url's path puts it."""
-    site = search_site(make_site)
-    out = tmp_path / "www" / "stories"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The search site built into www/stories/, where its base_url's path puts it; built
+    once for the tests that only read and serve it."""
+    root = tmp_path_factory.mktemp("search")
+    site = site_folder(root / "src", STORIES, PEOPLE)
+    out = root / "www" / "stories"
     run = site.build("--out", str(out))
     assert run.code == 0, run.err
     return site, out

@@ -17,6 +17,7 @@ from PIL import Image
 
 from firsthand.output.store import FOLDER, VERSION, Store
 from firsthand.social.cards import CardText, draw_card, font_chain, missing_glyphs, png
+from sites import SiteFolder, site_folder
 
 SITE = """\
 title: "Life at Testco"
@@ -32,13 +33,24 @@ social:
 QUOTE = 'quote: "At 04:00 the dock is the quietest place I know. Nothing hides there."\n'
 
 
-@pytest.fixture
-def built(make_site):
-    site = make_site(site=SITE)
+def build_one_story(root) -> SiteFolder:
+    site = site_folder(root, site=SITE)
     site.story("2026-02-10-night-shift.md", extra=QUOTE)
     run = site.build()
     assert run.code == 0, run.err
     return site
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A one-story site, built once for the tests that only read it."""
+    return build_one_story(tmp_path_factory.mktemp("kit") / "src")
+
+
+@pytest.fixture
+def own_built(tmp_path):
+    """The same site for a test that changes it or its cache."""
+    return build_one_story(tmp_path / "src")
 
 
 def snippets_of(site) -> dict:
@@ -82,30 +94,30 @@ def test_cards_have_their_sizes_and_the_brand_colour(built):
     assert portrait.size == (1080, 1350)
 
 
-def test_an_unchanged_story_reuses_its_cached_card(built):
-    cards = built.root / FOLDER / f"v{VERSION}" / "cards"
+def test_an_unchanged_story_reuses_its_cached_card(own_built):
+    cards = own_built.root / FOLDER / f"v{VERSION}" / "cards"
     cached = sorted(p for p in cards.rglob("*") if p.is_file())
     assert len(cached) == 2                                    # og.png and instagram.png
     marker = io.BytesIO()
     Image.new("RGB", (1200, 630), (1, 2, 3)).save(marker, format="PNG")
-    store = Store(built.root / FOLDER)
+    store = Store(own_built.root / FOLDER)
     for entry in cached:                                       # what a re-draw would replace
         store.put("cards", entry.parent.name + entry.name, marker.getvalue())
     # the record of an unchanged site would skip the build (its files are old enough)
-    (built.root / FOLDER / "last-build.json").unlink(missing_ok=True)
-    assert built.build().code == 0
-    assert (built.out / "stories/night-shift/og.png").read_bytes() == marker.getvalue()
-    built.story("2026-02-10-night-shift.md", title="A different title", extra=QUOTE)
-    assert built.build().code == 0
-    assert (built.out / "stories/night-shift/og.png").read_bytes() != marker.getvalue()
+    (own_built.root / FOLDER / "last-build.json").unlink(missing_ok=True)
+    assert own_built.build().code == 0
+    assert (own_built.out / "stories/night-shift/og.png").read_bytes() == marker.getvalue()
+    own_built.story("2026-02-10-night-shift.md", title="A different title", extra=QUOTE)
+    assert own_built.build().code == 0
+    assert (own_built.out / "stories/night-shift/og.png").read_bytes() != marker.getvalue()
     assert len([p for p in cards.rglob("*") if p.is_file()]) == 4
 
 
-def test_the_same_input_gives_the_same_cards(built, tmp_path):
-    first = built.snapshot()
-    shutil.rmtree(built.root / ".firsthand-cache")
-    assert built.build().code == 0
-    assert built.snapshot() == first
+def test_the_same_input_gives_the_same_cards(own_built, tmp_path):
+    first = own_built.snapshot()
+    shutil.rmtree(own_built.root / ".firsthand-cache")
+    assert own_built.build().code == 0
+    assert own_built.snapshot() == first
 
 
 def _fonts_for(*needles: str) -> bool:
@@ -196,10 +208,11 @@ PEOPLE = {
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def kit(make_site):
-    """A small site with three people who may share, served over HTTP."""
-    site = make_site(site=SITE, people=PEOPLE)
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    """A small site with three people who may share, served over HTTP; built once for the
+    tests below, which read it (each browser test in a new context of its own)."""
+    site = site_folder(tmp_path_factory.mktemp("kit") / "src", site=SITE, people=PEOPLE)
     site.story("2026-02-10-night-shift.md", extra=QUOTE + 'question: "Have you ever worked nights?"\n')
     run = site.build()
     assert run.code == 0, run.err

@@ -8,19 +8,8 @@ import shutil
 from html.parser import HTMLParser
 
 import feedparser
-import pytest
 
-from sites import ROOT, SiteFolder
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> SiteFolder:
-    """The repository's own sample site, built once into a temporary folder."""
-    folder = SiteFolder(ROOT)
-    folder.out = tmp_path_factory.mktemp("sample") / "site"
-    run = folder.run("build", "--out", str(folder.out), "--quiet")
-    assert run.code == 0, run.err
-    return folder
+from sites import ROOT
 
 
 def test_sample_site_has_every_kind_of_page(sample):

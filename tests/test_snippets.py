@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
-import subprocess
-import sys
 import unicodedata
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
@@ -86,16 +83,10 @@ def every_snippet(document: dict):
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> dict:
-    """The sample site at the repository's root, built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("sample") / "site"
-    env = dict(os.environ, FIRSTHAND_TODAY=TODAY, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--source", str(ROOT),
-                           "--out", str(out), "--quiet"], capture_output=True, text=True,
-                          env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert " error:" not in done.stderr
-    text = (out / "snippets.json").read_text(encoding="utf-8")
+def sample(sample) -> dict:
+    """The snippets.json of the sample site (built once for the run, tests/conftest.py)."""
+    assert " error:" not in sample.built.err
+    text = (sample.out / "snippets.json").read_text(encoding="utf-8")
     document = json.loads(text)
     # written a story at a time, yet exactly as json.dumps would write the whole
     assert text == json.dumps(document, ensure_ascii=False, indent=1) + "\n"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from PIL import Image
 
-from sites import SITE_YAML
+from sites import SITE_YAML, site_folder
 
 STORIES = {
     "2026-01-05-first.md": ("First of January", "2026-01-05", "ana"),
@@ -26,9 +27,16 @@ def site_with_stories(make_site, site_yaml: str = SITE_YAML):
     return site
 
 
-def test_archive_lists_every_story_under_its_month(make_site):
-    site = site_with_stories(make_site)
-    assert site.build().code == 0
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The site of STORIES and two people, built once for the tests that only read it."""
+    root = tmp_path_factory.mktemp("theme") / "src"
+    built = site_with_stories(lambda site: site_folder(root, site=site))
+    assert built.build().code == 0
+    return built
+
+
+def test_archive_lists_every_story_under_its_month(site):
     html = site.page("archive/")
     months = re.findall(r'<h2 id="month-\d+" class="archive-label">([^<]+)</h2>', html)
     assert months == ["March 2026", "February 2026", "January 2026"]
@@ -37,9 +45,7 @@ def test_archive_lists_every_story_under_its_month(make_site):
     assert 'href="archive/"' in site.page("")
 
 
-def test_a_story_links_to_the_next_newer_and_older_story(make_site):
-    site = site_with_stories(make_site)
-    assert site.build().code == 0
+def test_a_story_links_to_the_next_newer_and_older_story(site):
     middle = site.page("stories/second/")
     older = re.search(r'class="story-nav-older" href="([^"]+)"', middle).group(1)
     newer = re.search(r'class="story-nav-newer" href="([^"]+)"', middle).group(1)
@@ -48,17 +54,13 @@ def test_a_story_links_to_the_next_newer_and_older_story(make_site):
     assert "story-nav-older" not in site.page("stories/first/")       # the oldest
 
 
-def test_tags_show_a_display_name_and_keep_their_slug(make_site):
-    site = site_with_stories(make_site)
-    assert site.build().code == 0
+def test_tags_show_a_display_name_and_keep_their_slug(site):
     assert "<h1>Shift work</h1>" in site.page("tags/shift-work/")
     assert re.search(r'<a href="../tags/shift-work/">Shift work <span class="count">\d</span></a>',
                      site.page("tags/"))
 
 
-def test_teams_page_shows_faces_and_story_counts(make_site):
-    site = site_with_stories(make_site)
-    assert site.build().code == 0
+def test_teams_page_shows_faces_and_story_counts(site):
     html = site.page("teams/")
     assert '<a href="../teams/operations/">Operations</a>' in html
     assert "4 stories by 2 people" in html
@@ -66,9 +68,7 @@ def test_teams_page_shows_faces_and_story_counts(make_site):
     assert 'class="team-face-name">Bo Berg</span>' in html
 
 
-def test_person_page_links_handles_and_shows_story_cards(make_site):
-    site = site_with_stories(make_site)
-    assert site.build().code == 0
+def test_person_page_links_handles_and_shows_story_cards(site):
     html = site.page("people/bo/")
     assert '<a href="https://social.example/@bo" rel="me noopener">' in html
     assert '<a href="https://x.com/bo_drives" rel="me noopener">' in html

@@ -1,44 +1,18 @@
-"""Fixtures for the quality checks: the sample site built once, and the tools that judge it."""
+"""Fixtures for the quality checks: the sample site served, and the tools that judge it
+(the sample site itself, `sample_site`, is built once for the run in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TODAY = "2026-11-23"
 AXE_JS = ROOT / "tests" / ".node" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def build_sample(out: Path, *args: str) -> Path:
-    """Build the repository's own sample site into `out`, as a user would."""
-    env = dict(os.environ, FIRSTHAND_TODAY=TODAY, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--source", str(ROOT),
-                           "--out", str(out), "--quiet", *args],
-                          capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return out
-
-
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Path:
-    """The sample site as `python build.py` makes it (its base_url is a host's root)."""
-    return build_sample(tmp_path_factory.mktemp("sample") / "www")
-
-
-@pytest.fixture(scope="session")
-def sample_site_subpath(tmp_path_factory) -> Path:
-    """The sample site built for a deeper sub-path of another host."""
-    return build_sample(tmp_path_factory.mktemp("sample-sub") / "site",
-                        "--base-url", "https://example.com/sub/path/")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -12,12 +12,15 @@ from test_quality_browser import DESKTOP, PHONE, axe_violations
 from test_quality_html import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sites import site_folder  # noqa: E402
 from test_report import Expected, make_report_site, run_report, write_inputs  # noqa: E402
 
 
-@pytest.fixture
-def report_page(make_site) -> Path:
-    site = make_report_site(make_site, people_opt_in=True)
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory) -> Path:
+    """The report of test_report's inputs, made once for the checks below (they only read it)."""
+    root = tmp_path_factory.mktemp("report") / "src"
+    site = make_report_site(lambda **given: site_folder(root, **given), people_opt_in=True)
     write_inputs(site, Expected())
     run = run_report(site)
     assert run.code == 0, run.err
