@@ -37,8 +37,8 @@ from firsthand.content.load import (IMAGE_SUFFIXES, load, load_site, load_story,
 from firsthand.content.model import Content, Site
 from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
-from firsthand.social.snippets import (Snippet, compose_snippets, near_identical_inputs,
-                                       snippet_inputs)
+from firsthand.social.snippets import (Snippet, compose_snippets, each_entry_words,
+                                       near_identical_inputs, snippet_inputs)
 from firsthand.output.store import Store, key
 from firsthand.output.write import SiteWriter, WriteReport
 
@@ -158,9 +158,10 @@ def enrich_library(run: Run) -> None:
 def attach_snippets(run: Run) -> None:
     """Each entry gets its snippets, composed once (from the store, or in a pool)."""
     site, entries = run.library.site, run.library.entries
-    names = [key(SNIPPET_ENGINE, repr(snippet_inputs(site, entry))) for entry in entries]
+    words = each_entry_words(site, entries, run.library.catalog)
+    items = [(site, entry, words[index]) for index, entry in enumerate(entries)]
+    names = [key(SNIPPET_ENGINE, repr(snippet_inputs(*item))) for item in items]
     found = {}
-    items = [(site, entry) for entry in entries]
     for index, data in run.store.memoize("snippets", names, _compose, items,
                                          run.options.jobs, run.options.pool_threshold):
         found[index] = _unpack_snippets(data)
@@ -176,11 +177,16 @@ def run_checks(run: Run) -> None:
     for check in CHECKS:
         run.problems.extend(check(run.content, run.library))
     site, entries, digests = run.library.site, run.library.entries, run.digests
+    catalog = run.library.catalog
     common = key(SNIPPET_ENGINE, digests.of(site))
-    names = [key(common, digests.of(entry)) for entry in entries]
+    # a story's checks read the post words of its language (one PostWords per language)
+    words = each_entry_words(site, entries, catalog)
+    names = [key(common, digests.of(entry), digests.of(said))
+             for entry, said in zip(entries, words)]
     # in this process: a worker reading every entry's posts would copy most of its memory
     for _, data in run.store.memoize("checks", names, _check_entry,
-                                     [(site, entry) for entry in entries], keep=_always):
+                                     [(site, entry, catalog) for entry in entries],
+                                     keep=_always):
         run.problems.extend(_unpack_problems(data))
     name = key(common, digests.of(near_identical_inputs(entries)),
                digests.of(tuple(e.published for e in entries)))
@@ -418,15 +424,14 @@ def _unpack_body(data: bytes) -> tuple[str, int, str] | None:
 
 
 def _compose(item) -> bytes:
-    site, entry = item
-    made = compose_snippets(site, entry)
+    made = compose_snippets(*item)
     return json.dumps({name: [list(vars(s).values()) for s in found]
                        for name, found in made.items()}, ensure_ascii=False).encode("utf-8")
 
 
 def _check_entry(item) -> bytes:
-    site, entry = item
-    return _pack_problems([p for check in ENTRY_CHECKS for p in check(site, entry)])
+    site, entry, catalog = item
+    return _pack_problems([p for check in ENTRY_CHECKS for p in check(site, entry, catalog)])
 
 
 def _check_near(item) -> bytes:

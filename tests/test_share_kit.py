@@ -316,7 +316,7 @@ def test_choosing_a_sharer_changes_every_link_and_matches_snippets_as(kit, brows
                 contents = re.findall(r"utm_content(?:=|%3D)([a-z0-9-]+)", value)
                 assert contents and set(contents) == {sharer}, value
             # and the posts are those `snippets --as` prints
-            expected = sharer_snippets(library.site, entry, sharer)
+            expected = sharer_snippets(library.site, entry, sharer, library.catalog)
             shown = _visible_posts(page)
             assert set(shown) == set(expected)
             for name, (text, href, length) in shown.items():

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import random
 import unicodedata
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,7 +19,18 @@ from sites import ROOT, TODAY
 from firsthand.content.enrich import make_entry
 from firsthand.content.model import PLATFORMS, Person, Site, Social, Story, frozen_map
 from firsthand.social.platforms import PLATFORMS_BY_ID, _x_line_length
-from firsthand.social.snippets import near_identical, story_snippets, variant_problems
+from firsthand.content.catalog import read_catalogs
+from firsthand.content.problems import Problems
+from firsthand.social.snippets import (
+    compose_snippets, entry_words, near_identical, story_snippets, variant_problems)
+
+THEME_CATALOG = read_catalogs(ROOT, ("en",), Problems())    # the theme's words, English
+
+
+def composed(site, entry):
+    """The entry with its snippets attached, as the build attaches them before the checks."""
+    return replace(entry, snippets=compose_snippets(site, entry,
+                                                    entry_words(site, entry, THEME_CATALOG)))
 
 # -- counters written here, independently of firsthand.social.platforms -------------------------
 
@@ -124,8 +136,10 @@ def test_links_carry_utm_parameters_for_platform_and_person(sample):
         assert parse_qs(link.query, strict_parsing=True) == {
             "utm_source": [platform], "utm_medium": ["social"],
             "utm_campaign": ["employee-stories"], "utm_content": [story["author"]["id"]]}
-        if platform == "instagram":
-            assert "http" not in snippet["text"] and "link in bio" in snippet["text"]
+        if platform == "instagram":          # in the story's language (the sample's ja one)
+            assert "http" not in snippet["text"]
+            assert snippet["text"].endswith(("Full story: link in bio",
+                                             "全文はプロフィールのリンクから"))
         else:
             assert snippet["text"].endswith(snippet["link"])
 
@@ -163,7 +177,10 @@ def test_share_links_decode_to_exactly_the_text_and_link(sample):
 
 def test_every_snippet_carries_the_disclosure_and_camel_case_hashtags(sample):
     for story, platform, snippet in every_snippet(sample):
-        assert "I work at Lumenfold" in snippet["text"]
+        # site.yaml's one disclosure is English; the Japanese story says it in Japanese
+        japanese = story["slug"] == "osaka-first-year"
+        disclosure = "Lumenfold で働いています" if japanese else "I work at Lumenfold"
+        assert disclosure in snippet["text"]
         tags = regex.findall(r"(?<!\w)#(\w+)", snippet["text"])
         assert len(tags) <= PLATFORMS_BY_ID[platform].hashtags
         assert all(tag[0].isupper() or not tag[0].isalpha() for tag in tags), tags
@@ -194,7 +211,7 @@ def test_no_story_of_the_sample_offers_two_nearly_identical_posts(sample):
     # different people get for one platform, are under 90 % the same, word for word
     site = _sample_library()
     assert [p.message for e in site.entries if e.published
-            for p in variant_problems(site.site, e)] == []
+            for p in variant_problems(site.site, composed(site.site, e))] == []
 
 
 def _sample_library():
@@ -316,7 +333,7 @@ def test_any_story_yields_snippets_within_every_limit(title, summary, quote, que
                   quote=quote.strip(), question=question.strip(),
                   tags=tuple(t.strip() for t in tags))
     entry = make_entry(SITE_MODEL, story, PERSON, "<p>Hello.</p>", True)
-    found = story_snippets(SITE_MODEL, entry)
+    found = story_snippets(SITE_MODEL, entry, THEME_CATALOG)
     source = unicodedata.normalize("NFC", " ".join(" ".join(f.split()) for f in
                                                    (title, summary, quote, question)))
     assert set(found) == set(PLATFORMS)
@@ -383,7 +400,8 @@ def test_the_same_override_on_one_platform_of_two_different_stories_is_found():
                       body_line=5, summary=" ".join(chance.sample(vocabulary, 40)),
                       quote=" ".join(chance.sample(vocabulary, 20)),
                       share=frozen_map({"x": override}) if n in (10, 50) else frozen_map())
-        entries.append(make_entry(SITE_MODEL, story, PERSON, "<p>Hello.</p>", True))
+        entries.append(composed(SITE_MODEL,
+                                make_entry(SITE_MODEL, story, PERSON, "<p>Hello.</p>", True)))
     problems = near_identical(SITE_MODEL, entries)
     assert [(p.path, p.message.split(" are ")[0]) for p in problems] == [
         ("stories/s10.md", "the snippets for X")]

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from firsthand.content.enrich import is_published
 from firsthand.content.load import load
 from firsthand.content.problems import Problems
+from firsthand.social.snippets import post_language
 
 CHATS = ("slack", "teams", "mattermost")
 TIMEOUT = 10.0                 # seconds for each webhook call
@@ -108,7 +109,7 @@ def chat_of(url: str) -> str | None:
 
 @dataclass(frozen=True)
 class Story:
-    """What a message says about a story."""
+    """What a message says about a story, and its words in the story's language."""
 
     slug: str
     title: str
@@ -117,12 +118,29 @@ class Story:
     summary: str
     url: str
     kit: str
+    around_title: tuple[str, str]    # the headline's words before and after the title
+    byline: str                      # by NAME, ROLE
+    invitation: str                  # the link to the share kit
+    read: str                        # the buttons, where the chat has them
+    share: str
+
+    @property
+    def headline(self) -> str:
+        return self.around_title[0] + self.title + self.around_title[1]
 
 
-def story_of(site, entry) -> Story:
-    return Story(entry.slug, " ".join(entry.title.split()), entry.author.name,
-                 entry.author.role, entry.description, site.absolute(entry.path),
-                 site.absolute(entry.path + "share/"))
+def story_of(site, entry, catalog) -> Story:
+    lang = post_language(site, entry)
+    title, name, role = " ".join(entry.title.split()), entry.author.name, entry.author.role
+
+    def words(key: str, **places) -> str:
+        return catalog.text(lang, f"post.announce.{key}", **places)
+
+    before, _, after = words("headline", title="\0").partition("\0")
+    return Story(entry.slug, title, name, role, entry.description, site.absolute(entry.path),
+                 site.absolute(entry.path + "share/"), (before, after),
+                 words("byline", name=name, role=role), words("invitation"), words("read"),
+                 words("share"))
 
 
 def payload(chat: str, story: Story) -> dict:
@@ -135,9 +153,9 @@ def slack(s: Story) -> dict:
     and > must be escaped (api.slack.com/messaging/webhooks, "Formatting text")."""
     def esc(text: str) -> str:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    body = (f"*<{s.url}|{esc(s.title)}>*\nby {esc(s.author)}, {esc(s.role)}\n"
-            f">{esc(s.summary)}\n<{s.kit}|Share it: posts ready for every platform>")
-    return {"text": f"New story: {s.title}", "unfurl_links": False,
+    body = (f"*<{s.url}|{esc(s.title)}>*\n{esc(s.byline)}\n"
+            f">{esc(s.summary)}\n<{s.kit}|{esc(s.invitation)}>")
+    return {"text": s.headline, "unfurl_links": False,
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]}
 
 
@@ -146,9 +164,10 @@ def mattermost(s: Story) -> dict:
     "Incoming webhooks")."""
     def esc(text: str) -> str:
         return "".join("\\" + c if c in "\\`*_[]()#<>|!~" else c for c in text)
-    return {"text": f"#### New story: [{esc(s.title)}]({s.url})\nby {esc(s.author)}, "
-                    f"{esc(s.role)}\n> {esc(s.summary)}\n\n"
-                    f"[Share it: posts ready for every platform]({s.kit})"}
+    before, after = s.around_title
+    return {"text": f"#### {before}[{esc(s.title)}]({s.url}){after}\n{esc(s.byline)}\n"
+                    f"> {esc(s.summary)}\n\n"
+                    f"[{esc(s.invitation)}]({s.kit})"}
 
 
 def teams(s: Story) -> dict:
@@ -157,13 +176,13 @@ def teams(s: Story) -> dict:
     webhooks"; the Workflows template posts attachments[0].content)."""
     card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
             "type": "AdaptiveCard", "version": "1.4",
-            "body": [{"type": "TextBlock", "text": f"New story: {s.title}", "weight": "Bolder",
+            "body": [{"type": "TextBlock", "text": s.headline, "weight": "Bolder",
                       "size": "Medium", "wrap": True},
-                     {"type": "TextBlock", "text": f"by {s.author}, {s.role}", "isSubtle": True,
+                     {"type": "TextBlock", "text": s.byline, "isSubtle": True,
                       "wrap": True, "spacing": "None"},
                      {"type": "TextBlock", "text": s.summary, "wrap": True}],
-            "actions": [{"type": "Action.OpenUrl", "title": "Read the story", "url": s.url},
-                        {"type": "Action.OpenUrl", "title": "Share it", "url": s.kit}]}
+            "actions": [{"type": "Action.OpenUrl", "title": s.read, "url": s.url},
+                        {"type": "Action.OpenUrl", "title": s.share, "url": s.kit}]}
     return {"type": "message", "attachments": [
         {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
          "content": card}]}

@@ -358,7 +358,7 @@ def run_snippets(args, parser) -> int:
         print(f"error: no person with the id '{args.sharer}' in people/{hint}", file=sys.stderr)
         return EXIT_CONTENT
     names = [args.platform] if args.platform else list(library.site.social.platforms)
-    print(describe_snippets(library.site, entry, names, args.sharer))
+    print(describe_snippets(library.site, entry, names, args.sharer, library.catalog))
     return EXIT_OK
 
 
@@ -423,7 +423,7 @@ def run_announce(args, parser) -> int:
     except GitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONTENT
-    stories = [story_of(library.site, e) for e in new_entries(library, before)]
+    stories = [story_of(library.site, e, library.catalog) for e in new_entries(library, before)]
     if not stories:
         print(f"No story was published since {args.since}; nothing to announce.")
         return EXIT_OK

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import icalendar
 
 from firsthand.social.platforms import PLATFORMS_BY_ID
-from firsthand.social.snippets import sharer_snippets
+from firsthand.social.snippets import post_language, sharer_snippets
 
 MAX_A_WEEK = 3                 # suggestions per person per week: a few, not a campaign
 SPREAD_DAYS = 14               # colleagues share within two weeks of publication
@@ -67,7 +67,7 @@ def make_plan(library, start: dt.date, weeks: int) -> list[Suggestion]:
     plan: list[Suggestion] = []
 
     def add(person, entry, day: dt.date, own: bool) -> None:
-        made = suggest(library.site, entry, person)
+        made = suggest(library.site, entry, person, library.catalog)
         if made is None:
             return
         platform, text, link = made
@@ -109,12 +109,12 @@ def team_of(person) -> str:
     return person.team.strip().casefold() or f"@{person.id}"
 
 
-def suggest(site, entry, person) -> tuple[str, str, str] | None:
+def suggest(site, entry, person, catalog) -> tuple[str, str, str] | None:
     """(platform, text, link) of the post this person would share, or None when the
     story offers no post on any platform: the post the share kit offers them first (their
     own for the author, their framing of a colleague's post for anyone else), with
     utm_content naming them, so that the report counts each person's shares as theirs."""
-    snippets = sharer_snippets(site, entry, person.id)
+    snippets = sharer_snippets(site, entry, person.id, catalog)
     platform = platform_for(site, person, [name for name, found in snippets.items() if found])
     if platform is None:
         return None
@@ -136,12 +136,14 @@ def platform_for(site, person, available: list[str]) -> str | None:
 # -- files ---------------------------------------------------------------------------------
 
 
-def calendar(site, person, suggestions: list[Suggestion], start: dt.date) -> bytes:
-    """One person's suggestions as an iCalendar file (RFC 5545), one event each."""
+def calendar(site, person, suggestions: list[Suggestion], start: dt.date, catalog) -> bytes:
+    """One person's suggestions as an iCalendar file (RFC 5545), one event each: the
+    calendar named in the site's language, each event in its story's (as its post is)."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Firsthand//Share plan//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Stories to share: {site.company}")
+    cal.add("x-wr-calname", catalog.text(site.language, "post.plan.calendar",
+                                         company=site.company))
     host = urlsplit(site.base_url).netloc or "firsthand.invalid"
     # DTSTAMP is required; the plan's first day stands in for the clock, so that the
     # same site on the same day gives the same bytes.
@@ -152,20 +154,21 @@ def calendar(site, person, suggestions: list[Suggestion], start: dt.date) -> byt
         event.add("dtstamp", stamp)
         event.add("dtstart", s.at)
         event.add("duration", DURATION)
-        event.add("summary", summary(s))
+        lang = post_language(site, s.entry)
+        event.add("summary", summary(s, catalog, lang))
         kit = site.absolute(s.entry.path + "share/")
-        event.add("description", f"{s.text}\n\nEvery post for this story: {kit}")
+        event.add("description", s.text + "\n\n" + catalog.text(lang, "post.plan.kit", kit=kit))
         event.add("url", s.link)
         event.add("categories", ["Firsthand"])
         cal.add_component(event)
     return cal.to_ical()
 
 
-def summary(s: Suggestion) -> str:
-    name = PLATFORMS_BY_ID[s.platform].name
-    if s.own:
-        return f"Your story is out: share “{s.entry.title}” on {name}"
-    return f"Share {s.entry.author.name}'s story “{s.entry.title}” on {name}"
+def summary(s: Suggestion, catalog, lang: str) -> str:
+    """What the event is called: share your own story, or a colleague's, on a platform."""
+    words = {"platform": PLATFORMS_BY_ID[s.platform].name, "title": s.entry.title,
+             "name": s.entry.author.name}
+    return catalog.text(lang, "post.plan.own" if s.own else "post.plan.colleague", **words)
 
 
 def hootsuite_csv(suggestions: list[Suggestion]) -> bytes:
@@ -191,7 +194,8 @@ def plan_files(library, start: dt.date, weeks: int) -> dict[str, bytes]:
     for s in suggestions:
         by_person.setdefault(s.person.id, []).append(s)
     for person_id, own in sorted(by_person.items()):
-        files[f"{person_id}.ics"] = calendar(library.site, own[0].person, own, start)
+        files[f"{person_id}.ics"] = calendar(library.site, own[0].person, own, start,
+                                             library.catalog)
     files["hootsuite.csv"] = hootsuite_csv(suggestions)
     return files
 

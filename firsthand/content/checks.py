@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from firsthand.content.enrich import Entry, Library
 from firsthand.content.guidelines import GUIDELINE_CHECKS
+from firsthand.content.catalog import Catalog
 from firsthand.content.model import Content, Site
 from firsthand.content.problems import Problem
 from firsthand.social.snippets import near_identical, snippet_problems, variant_problems
@@ -23,7 +24,7 @@ def check_authors_active(content: Content, library: Library) -> list[Problem]:
             if s.author in content.people and not content.people[s.author].active]
 
 
-def check_variants(site: Site, entry: Entry) -> list[Problem]:
+def check_variants(site: Site, entry: Entry, catalog: Catalog) -> list[Problem]:
     """Near-identical posts among those one published story offers."""
     return variant_problems(site, entry) if entry.published else []
 
@@ -34,7 +35,7 @@ def check_near_identical(site: Site, entries) -> list[Problem]:
 
 
 CHECKS = [check_authors_active, *GUIDELINE_CHECKS]
-# Checks of one story, (site, entry) -> problems: share overrides that do not fit their
+# Checks of one story, (site, entry, catalog) -> problems: share overrides that do not fit their
 # platform, near-identical posts within the story. The build remembers each story's by
 # the story as shown and the site, so that an edit checks again only what it changed.
 ENTRY_CHECKS = [snippet_problems, check_variants]

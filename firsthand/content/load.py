@@ -65,9 +65,15 @@ def load(source: Path, problems: Problems) -> Content | None:
     stories, rejected = load_stories(source, people, problems, require_alt, languages)
     if site is None:
         return None
-    catalog = read_catalogs(source, site.languages, problems)
+    catalog = read_catalogs(source, catalog_languages(site, stories), problems)
     return Content(site=site, people=frozen_map(people), stories=tuple(stories),
                    rejected=tuple(rejected), catalog=catalog)
+
+
+def catalog_languages(site: Site, stories) -> tuple[str, ...]:
+    """The site's languages, default first, then every other language a story is written in: its
+    posts are framed in the words of its language."""
+    return tuple(dict.fromkeys((*site.languages, *(s.lang for s in stories if s.lang))))
 
 
 # -- reading fields ----------------------------------------------------------------------
@@ -246,7 +252,7 @@ def load_site(source: Path, problems: Problems) -> Site | None:
     if jobs_url and not jobs_url.startswith(("https://", "http://")):
         problems.error(path, fields.line("jobs_url"),
                        f"'jobs_url' must be an absolute http(s) URL, got \"{jobs_url}\"")
-    social = _load_social(fields, path, problems)
+    social = _load_social(fields, path, problems, language)
     guidelines = _load_guidelines(fields, path, problems)
     extra = fields.mapping("extra")
     report = fields.mapping("report")
@@ -312,7 +318,7 @@ def _load_brand(fields: Fields, source: Path, path: str,
     return colour, Path(logo).as_posix(), file.read_bytes()
 
 
-def _load_social(fields: Fields, path: str, problems: Problems) -> Social:
+def _load_social(fields: Fields, path: str, problems: Problems, language: str) -> Social:
     document = fields.mapping("social")
     if document is None:
         return Social()
@@ -324,17 +330,47 @@ def _load_social(fields: Fields, path: str, problems: Problems) -> Social:
             hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(PLATFORMS)})"
             problems.error(path, document["platforms"].value[index].line,
                            f"unknown platform '{name}'{hint}")
-    hashtags = tuple(tag.lstrip("#") for tag in social.text_list("hashtags"))
-    for tag in hashtags:
-        if not re.fullmatch(r"\w+", tag):
-            problems.error(path, social.line("hashtags"),
-                           f"hashtag '{tag}' must be one word of letters and digits")
+    hashtags, language_hashtags = _per_language(social, "hashtags", path, problems,
+                                                _hashtag_list)
+    disclosure, disclosures = _per_language(social, "disclosure", path, problems, Fields.text)
+    if hashtags is None:       # a language without its own takes the default language's
+        hashtags = language_hashtags.get(language) or \
+            language_hashtags.get(language.split("-")[0], ())
     return Social(
         platforms=tuple(p for p in platforms if p in PLATFORMS), hashtags=hashtags,
         handles=every_platform(social.text_map("handles")),
         utm=frozen_map(social.text_map("utm")),
-        disclosure=social.text("disclosure"),
+        disclosure=disclosure or "", language_hashtags=frozen_map(language_hashtags),
+        disclosures=frozen_map(disclosures),
     )
+
+
+def _hashtag_list(fields: Fields, key: str) -> tuple[str, ...]:
+    hashtags = tuple(tag.lstrip("#") for tag in fields.text_list(key))
+    for tag in hashtags:
+        if not re.fullmatch(r"\w+", tag):
+            fields.problems.error(fields.path, fields.line(key),
+                                  f"hashtag '{tag}' must be one word of letters and digits")
+    return hashtags
+
+
+def _per_language(social: Fields, key: str, path: str, problems: Problems, read):
+    """A social value given once (`hashtags: [...]`, `disclosure: "..."`), or per language
+    (`hashtags: {en: [...], ja: [...]}`): (the one value or None, {language: its value})."""
+    field = social.doc.get(key)
+    if field is None or field.tag != "map":
+        return read(social, key), {}
+    where = f"{social.where}{key}."
+    languages = Fields(field.value, path, problems, tuple(field.value), where=where)
+    found = {}
+    for lang, item in field.value.items():
+        if not LANG_RE.match(lang):
+            problems.error(path, item.line,
+                           f"'{social.where}{key}' given per language takes language codes "
+                           f"like en, ja or pt-BR, got '{lang}'", code="invalid-value")
+            continue
+        found[lang] = read(languages, lang)
+    return None, found
 
 
 def _load_guidelines(fields: Fields, path: str, problems: Problems) -> Guidelines:

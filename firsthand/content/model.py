@@ -31,10 +31,20 @@ def no_handles() -> Mapping[str, str]:
 @dataclass(frozen=True)
 class Social:
     platforms: tuple[str, ...] = PLATFORMS
-    hashtags: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()     # every language's, or the default language's
     handles: Mapping[str, str] = field(default_factory=no_handles)
     utm: Mapping[str, str] = field(default_factory=frozen_map)
-    disclosure: str = ""
+    disclosure: str = ""               # one text, in the site's language
+    # given per language in site.yaml ({en: ..., ja: ...}): language -> its own
+    language_hashtags: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
+    disclosures: Mapping[str, str] = field(default_factory=frozen_map)
+
+    def hashtags_in(self, lang: str) -> tuple[str, ...]:
+        """The hashtags of posts in lang: its own (or its base language's), else `hashtags`."""
+        for candidate in (lang, lang.split("-")[0]):
+            if candidate in self.language_hashtags:
+                return self.language_hashtags[candidate]
+        return self.hashtags
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from firsthand.content.enrich import Library
 from firsthand.content.images import Picture
 from firsthand.social.platforms import PLATFORMS_BY_ID
 from firsthand.pages.render import Page, card_alt
-from firsthand.social.snippets import site_document, story_document, story_snippets
+from firsthand.social.snippets import (
+    post_language, site_document, story_document, story_snippets)
 
 CARD_POOL_THRESHOLD = 16      # a card takes ~30 ms to draw: a pool pays from a few dozen
 
@@ -54,9 +55,12 @@ def _draw(wanted: tuple[str, CardText, str]) -> bytes:
 def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
     """stories/SLUG/share/: a panel per platform with its posts, counts and share links;
     share/people.json: who may say they are sharing (the kit asks, in the browser)."""
+    catalog = r.library.catalog
     for entry in r.library.entries:
-        page = Page(entry.path + "share/", f"Share: {entry.title}",
-                    f"Ready-made posts about {entry.author.name}'s story, for every platform.",
+        lang = post_language(r.site, entry)          # the kit speaks the posts' language
+        page = Page(entry.path + "share/",
+                    catalog.text(lang, "post.kit.title", title=entry.title),
+                    catalog.text(lang, "post.kit.description", name=entry.author.name),
                     kind="share", image=entry.path + CARD_FILES["og"],
                     image_alt=card_alt(entry))
         snippets = story_snippets(r.site, entry)

@@ -2,13 +2,16 @@
 
 Pure functions from an Entry and the Site to Snippets; nothing here reads or writes files.
 A snippet is built from the story's own words (quote, summary or title as the hook, the
-question at the end), the link with UTM parameters, hashtags and mentions. When it does
+question at the end), the link with UTM parameters, hashtags and mentions, framed in the
+words of the story's language (PostWords: the catalog's post. keys, i18n/LANG.yaml). When it does
 not fit, it is shortened in this order: fewer hashtags, the hook cut at a sentence, then
 at a word with an ellipsis. It never splits a grapheme, a URL, a hashtag or a mention.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import unicodedata
 import zlib
@@ -21,6 +24,7 @@ import numpy
 import regex
 from rapidfuzz.distance import Indel
 
+from firsthand.content.catalog import Catalog
 from firsthand.content.enrich import Entry
 from firsthand.content.model import Site
 from firsthand.social.platforms import (
@@ -30,10 +34,12 @@ from firsthand.content.problems import Problem
 
 VOICES = ("author", "colleague")
 ELLIPSIS = "…"
-NO_LINK_LINE = "Full story: link in bio"
 MENTION = regex.compile(r"(?<![\w@])@[\w.-]+(?:@[\w-]+(?:\.[\w-]+)+)?")
 MIN_HOOK = 50                 # graphemes: a hook cut shorter than this says too little
 MIN_STUB = 20                 # shorter than this, the hook goes: "“At…”" is nobody's words
+# A Chinese character, kana or hangul says about as much as two Latin letters: in these
+# minimums each counts twice, so that a Japanese hook of ten characters may stay.
+WIDE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
 
@@ -70,6 +76,7 @@ class Draft:
     link_line: str
     short_context: str = ""     # the framing in fewer words, for tight platforms
     link_intro: str = ""        # a few words before the link, where there is room
+    quote_marks: tuple[str, str] = ("“", "”")   # the language's, around a colleague's hook
 
     def text(self, with_link: bool = True) -> str:
         """Join the parts: short paragraphs, the link last."""
@@ -78,7 +85,8 @@ class Draft:
         if link and self.link_intro:
             link = f"{self.link_intro} {link}"
         if self.voice == "colleague":
-            hook = f"“{self.hook}”" if self.hook else ""
+            before, after = self.quote_marks
+            hook = f"{before}{self.hook}{after}" if self.hook else ""
             groups = [[self.context], [hook], [self.question], [self.disclosure], [hashtags, link]]
         else:
             groups = [[self.hook], [self.context, self.question], [self.disclosure],
@@ -106,76 +114,79 @@ class Framing:
     link_intro: str            # before the link, on platforms with room for it
 
 
-AUTHOR_FRAMINGS = (
-    Framing("I wrote down my story for {company}: “{title}”.",
-            "I wrote down my story for {company}.", "My story, for {company}.",
-            "{q}", "I’d like to hear how it is for you.", "The whole story:"),
-    Framing("This is the longer version, written for {company}: “{title}”.",
-            "This is the longer version, written for {company}.",
-            "The longer version, for {company}.",
-            "I’d like to know: {q}", "Tell me how it is where you work.", "Read it here:"),
-    Framing("It took me a while to put this into words. “{title}”, for {company}.",
-            "It took me a while to put this into words, for {company}.",
-            "Put into words, for {company}.",
-            "My question to you: {q}", "I read every reply.", "All of it is here:"),
-    Framing("Some honest words about my work at {company}: “{title}”.",
-            "Some honest words about my work at {company}.", "About my work at {company}.",
-            "Over to you: {q}", "What would you add?", "The rest of it:"),
-    Framing("I told this one for {company} as it really is: “{title}”.",
-            "I told this one for {company} as it really is.", "As it is, at {company}.",
-            "Curious what you think: {q}", "Curious what you think.", "My story:"),
-    Framing("Something from my working life at {company}: “{title}”.",
-            "Something from my working life at {company}.", "From my work at {company}.",
-            "Tell me: {q}", "Tell me what you make of it.", "You can read it here:"),
-    Framing("I wrote “{title}” for {company}, in my own words.",
-            "I wrote this for {company}, in my own words.", "In my own words, for {company}.",
-            "A question for you: {q}", "Happy to answer questions.", "The full piece:"),
-    Framing("What my days at {company} are really like: “{title}”.",
-            "What my days at {company} are really like.", "My days at {company}.",
-            "And you? {q}", "And you?", "Written up here:"),
-    Framing("My side of the work at {company}, in “{title}”.",
-            "My side of the work at {company}.", "My side of it, at {company}.",
-            "I’d love to hear: {q}", "I’d love to hear from you.", "It’s all here:"),
-)
+FRAMING_COUNT = 9             # framings per voice and language: one for each platform
+FRAMING_PARTS = {"titled": "titled", "untitled": "untitled", "short": "short", "ask": "ask",
+                 "invite": "invite", "link_intro": "link"}     # field -> catalog key
 
-COLLEAGUE_FRAMINGS = (
-    Framing("My colleague {who} wrote “{title}” for {company}:",
-            "My colleague {who} wrote this for {company}:", "My colleague {who}, for {company}:",
-            "{first} asks: {q}", "Worth a read, and a reply.", "Read it here:"),
-    Framing("{who} and I both work at {company}. {first} wrote “{title}”, and it stayed with me:",
-            "{who} and I both work at {company}. This stayed with me:",
-            "{who} wrote this; it stayed with me:",
-            "{first}’s question: {q}", "I’d like to know what you think.", "The whole story:"),
-    Framing("This one is by {who}, who I work with at {company}: “{title}”.",
-            "This one is by {who}, who I work with at {company}:",
-            "By {who}, who I work with:",
-            "{first} would like to know: {q}", "Tell {first} what you think.", "All of it:"),
-    Framing("Passing on {who}’s story from {company}, “{title}”:",
-            "Passing on {who}’s story from {company}:", "From my colleague {who}:",
-            "{first} ends with a question: {q}", "Replies welcome.", "{first}’s story:"),
-    Framing("I read “{title}” by my colleague {who} at {company}, and I keep thinking about it:",
-            "I read this by my colleague {who} at {company}, and I keep thinking about it:",
-            "I keep thinking about this, by {who}:",
-            "{first} asked: {q}", "What do you make of it?", "Read it in full:"),
-    Framing("{who} wrote honestly about the work at {company}, in “{title}”:",
-            "{who} wrote honestly about the work at {company}:", "{who}, honestly:",
-            "{first}’s question for you: {q}", "What would you ask {first}?", "The full story:"),
-    Framing("A colleague’s story, in their own words: {who}, “{title}”, for {company}.",
-            "A colleague’s story, in their own words: {who}, for {company}.",
-            "In their own words, {who}:",
-            "If you have an answer for {first}: {q}", "Say hello to {first} in the replies.",
-            "Here:"),
-    Framing("From {who}, a colleague at {company}: “{title}”.",
-            "From {who}, a colleague at {company}:", "From {who}, at {company}:",
-            "{first} is asking: {q}", "Has it been like that for you?", "The story:"),
-    Framing("Something {who} wrote for {company}’s stories, “{title}”, that I wanted to pass on:",
-            "Something {who} wrote for {company}’s stories that I wanted to pass on:",
-            "Worth passing on, from {who}:",
-            "Over to you, from {first}: {q}", "Questions for {first}? Ask below.",
-            "It’s here:"),
-)
 
-FRAMINGS = {"author": AUTHOR_FRAMINGS, "colleague": COLLEAGUE_FRAMINGS}
+@dataclass(frozen=True)
+class PostWords:
+    """What a post says around the story's own words, in one language: the framings of
+    each voice (the catalog's post. keys) and the site's disclosure and hashtags for that
+    language. Tuples only, so that it travels to a worker as it is."""
+
+    lang: str
+    author: tuple[Framing, ...]
+    colleague: tuple[Framing, ...]
+    quote_marks: tuple[str, str]     # around the story's words in a colleague's post
+    inner_marks: tuple[str, str]     # what quote marks in those words become (「」 -> 『』)
+    who: str                         # the writer with their handle: {name}, {handle}
+    no_link: str                     # instead of the link, where links are not clickable
+    disclosure: str                  # "" when the site asks for none
+    hashtags: tuple[str, ...]
+
+    def framings(self, voice: str) -> tuple[Framing, ...]:
+        return self.author if voice == "author" else self.colleague
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Of every word, for cache keys (made once: every story in the language shares it)."""
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()
+
+
+def post_language(site: Site, entry: Entry) -> str:
+    """The language a story's posts are written in: the story's, else the site's."""
+    return entry.lang or entry.story.lang or site.language
+
+
+def post_words(site: Site, catalog: Catalog, lang: str) -> PostWords:
+    """The words of posts in lang, from the catalog (a key it lacks in lang comes from the
+    default language: the catalog warned about it when it was read)."""
+    def framing(voice: str, number: int) -> Framing:
+        return Framing(**{name: catalog.text(lang, f"post.{voice}.{number}.{key}")
+                          for name, key in FRAMING_PARTS.items()})
+
+    before, _, after = catalog.text(lang, "post.quoted").partition("{text}")
+    inner_before, _, inner_after = catalog.text(lang, "post.quoted_inner").partition("{text}")
+    return PostWords(
+        lang=lang,
+        author=tuple(framing("author", n) for n in range(1, FRAMING_COUNT + 1)),
+        colleague=tuple(framing("colleague", n) for n in range(1, FRAMING_COUNT + 1)),
+        quote_marks=(before, after), inner_marks=(inner_before, inner_after),
+        who=catalog.text(lang, "post.who"),
+        no_link=catalog.text(lang, "post.link_in_bio"),
+        disclosure=disclosure(site, catalog, lang), hashtags=site.social.hashtags_in(lang))
+
+
+def disclosure(site: Site, catalog: Catalog, lang: str) -> str:
+    """The site's disclosure in lang: the site's own words for that language (a single
+    text is in the site's language), else the catalog's; none when the site asks for none."""
+    social = site.social
+    for candidate in (lang, lang.split("-")[0]):
+        if candidate in social.disclosures:
+            return clean(social.disclosures[candidate])
+    if social.disclosure and base_language(lang) == base_language(site.language):
+        return clean(social.disclosure)
+    if not (social.disclosure or social.disclosures):
+        return ""
+    return clean(catalog.text(lang, "post.disclosure", company=site.company))
+
+
+def base_language(lang: str) -> str:
+    """'pt' for pt-BR: the language without its region or script."""
+    return lang.split("-")[0].casefold()
+
+
 SLOTS = 3                     # a colleague's framings per platform that the kit offers
 PLATFORM_ORDER = ("linkedin", "x", "facebook", "instagram", "threads", "mastodon", "bluesky",
                   "whatsapp", "email")
@@ -198,12 +209,12 @@ def sharer_slot(slug: str, sharer: str) -> int:
     return fnv1a(f"{slug}\n{sharer}") % SLOTS
 
 
-def framing_index(words: str, voice: str, platform: str, slot: int = 0) -> int:
+def framing_index(words: str, voice: str, platform: str, slot: int = 0,
+                  count: int = FRAMING_COUNT) -> int:
     """Distinct for each platform of one story and voice, moved on by the sharer's slot.
 
     The story's own words pick where to start, not its slug: two stories that say the same
     get the same framings, so that the near-identical check still sees them alike."""
-    count = len(FRAMINGS[voice])
     position = PLATFORM_ORDER.index(platform) if platform in PLATFORM_ORDER else 0
     stride = count // SLOTS
     return (fnv1a(f"{words}\n{voice}") + position + slot * stride) % count
@@ -229,10 +240,11 @@ def camel_case(tag: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words)
 
 
-def hashtags(site: Site, entry: Entry, platform: Platform) -> tuple[str, ...]:
-    """The site's hashtags, then the story's tags, as many as the platform's custom allows."""
+def hashtags(words: PostWords, entry: Entry, platform: Platform) -> tuple[str, ...]:
+    """The site's hashtags (for the post's language), then the story's tags, as many as
+    the platform's custom allows."""
     found: dict[str, str] = {}
-    for tag in (*site.social.hashtags, *entry.story.tags):
+    for tag in (*words.hashtags, *entry.story.tags):
         tag = camel_case(tag)
         if HASHTAG.fullmatch("#" + tag):
             found.setdefault(tag.casefold(), tag)
@@ -252,13 +264,24 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def requoted(text: str, words: PostWords) -> str:
+    """The story's words as a colleague quotes them: their own quote marks become the
+    language's inner ones (「荷物は大丈夫か」 inside 「…」 becomes 『荷物は大丈夫か』)."""
+    for mark, inner in zip(words.quote_marks, words.inner_marks):
+        mark, inner = mark.strip(), inner.strip()
+        if mark and mark != inner:
+            text = text.replace(mark, inner)
+    return text
+
+
 def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
-def draft(site: Site, entry: Entry, platform: Platform, voice: str, slot: int = 0,
-          link: str | None = None) -> Draft:
-    """The full-length snippet of one voice in one framing, before any shortening."""
+def draft(site: Site, entry: Entry, platform: Platform, voice: str, words: PostWords,
+          slot: int = 0, link: str | None = None) -> Draft:
+    """The full-length snippet of one voice in one framing, in the words of its language,
+    before any shortening."""
     story, author = entry.story, entry.author
     title = clean(story.title)
     # the author leads with the quote; colleagues' framings take turns with the story's
@@ -267,22 +290,27 @@ def draft(site: Site, entry: Entry, platform: Platform, voice: str, slot: int = 
                                if clean(t)))
     hook = hooks[slot % len(hooks)] if voice == "colleague" and hooks else \
         (hooks[0] if hooks else "")
-    framing = FRAMINGS[voice][framing_index(hooks[0] if hooks else "", voice, platform.id, slot)]
+    framings = words.framings(voice)
+    framing = framings[framing_index(hooks[0] if hooks else "", voice, platform.id, slot,
+                                     len(framings))]
     own = handle(platform, author.handles.get(platform.id))
-    words = {"company": handle(platform, site.social.handles.get(platform.id)) or site.company,
-             "title": title, "first": first_name(author.name),
-             "who": f"{author.name} ({own})" if own else author.name}
+    places = {"company": handle(platform, site.social.handles.get(platform.id)) or site.company,
+              "title": title, "first": first_name(author.name),
+              "who": words.who.format(name=author.name, handle=own) if own else author.name}
     question = clean(story.question)
-    ask = framing.ask.format(q=question, **words) if question else framing.invite.format(**words)
-    context = (framing.titled if hook != title else framing.untitled).format(**words)
+    ask = framing.ask.format(q=question, **places) if question else \
+        framing.invite.format(**places)
+    context = (framing.titled if hook != title else framing.untitled).format(**places)
     link_line = link or story_link(site, entry, platform.id)
     if platform.link == "none":
-        link_line = NO_LINK_LINE
-    intro = framing.link_intro.format(**words) if platform.budget >= 1000 \
+        link_line = words.no_link
+    intro = framing.link_intro.format(**places) if platform.budget >= 1000 \
         and platform.link == "text" else ""
-    return Draft(voice, hook, context, ask, clean(site.social.disclosure),
-                 hashtags(site, entry, platform), link_line, framing.short.format(**words),
-                 intro)
+    if voice == "colleague":
+        hook = requoted(hook, words)
+    return Draft(voice, hook, context, ask, words.disclosure,
+                 hashtags(words, entry, platform), link_line, framing.short.format(**places),
+                 intro, words.quote_marks)
 
 
 # -- shortening --------------------------------------------------------------------------
@@ -335,14 +363,23 @@ def shorten_part(current: Draft, part: str, fits: Callable[[Draft], bool],
     for candidate in [text, *reversed(sentence_cuts(text))]:
         if fits(replace(current, **{part: candidate})):
             return replace(current, **{part: candidate})
-    ends = [match.end() for match in GRAPHEME.finditer(text)]
-    enough = ends[min(minimum, len(ends)) - 1]     # where the first `minimum` graphemes end
+    enough = _end_of_first(text, minimum)
     for cuts in (word_cuts(text), grapheme_cuts(text)):
         cuts = [end for end in cuts if end >= enough]
         best = _longest(cuts, lambda end: fits(replace(current, **{part: _cut(text, end)})))
         if best is not None:
             return replace(current, **{part: _cut(text, best)})
     return None
+
+
+def _end_of_first(text: str, minimum: int) -> int:
+    """Where the first `minimum` graphemes of text end (a wide one counts two), or its end."""
+    seen = 0
+    for match in GRAPHEME.finditer(text):
+        seen += 2 if WIDE.match(match.group()) else 1
+        if seen >= minimum:
+            return match.end()
+    return len(text)
 
 
 def _longest(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
@@ -363,7 +400,7 @@ def _cut(text: str, end: int) -> str:
     kept = text[:end].rstrip()
     if any(match.end() == len(kept) for match in URL.finditer(kept)):
         return kept + " " + ELLIPSIS
-    return kept.rstrip(" ,;:–—-(“\"'") + ELLIPSIS
+    return kept.rstrip(" ,;:–—-(“\"'、，،؛「『«„‚‹") + ELLIPSIS
 
 
 def _boundaries(text: str) -> set[int]:
@@ -404,10 +441,11 @@ def grapheme_cuts(text: str) -> list[int]:
 # -- snippets ----------------------------------------------------------------------------
 
 
-def override(site: Site, entry: Entry, platform: Platform, text: str) -> str:
+def override(site: Site, entry: Entry, platform: Platform, text: str,
+             words: PostWords) -> str:
     """A writer's own text, as written; the link and the disclosure added where missing."""
     text = unicodedata.normalize("NFC", text.strip())
-    disclosure = clean(site.social.disclosure)
+    disclosure = words.disclosure
     if disclosure and disclosure.casefold() not in text.casefold():
         text += "\n\n" + disclosure
     if platform.link != "none":
@@ -425,24 +463,25 @@ def make_snippet(site: Site, entry: Entry, platform: Platform, voice: str,
                    platform.share(parts) if platform.share else None)
 
 
-def platform_snippets(site: Site, entry: Entry, platform: Platform) -> list[Snippet]:
+def platform_snippets(site: Site, entry: Entry, platform: Platform,
+                      words: PostWords) -> list[Snippet]:
     """The author's snippet first, then a colleague's in each of the kit's framings (the
     first is the one without a chosen sharer); none when the story opts out."""
     chosen = entry.story.share.get(platform.id)
     if chosen is False:
         return []
     snippets = []
-    if isinstance(chosen, str) and platform.fits(override(site, entry, platform, chosen)):
-        snippets.append(make_snippet(site, entry, platform, "author",
-                                     override(site, entry, platform, chosen)))
+    own = override(site, entry, platform, chosen, words) if isinstance(chosen, str) else None
+    if own is not None and platform.fits(own):
+        snippets.append(make_snippet(site, entry, platform, "author", own))
     else:
-        shortened = fit(platform, draft(site, entry, platform, "author"))
+        shortened = fit(platform, draft(site, entry, platform, "author", words))
         if shortened is not None:
             snippets.append(make_snippet(site, entry, platform, "author", shortened.text()))
     roomy = story_link(site, entry, platform.id, "x" * max(SHARER_ID_ROOM, len(entry.author.id)))
     link = story_link(site, entry, platform.id)
     for slot in range(SLOTS):
-        shortened = fit(platform, draft(site, entry, platform, "colleague", slot, roomy))
+        shortened = fit(platform, draft(site, entry, platform, "colleague", words, slot, roomy))
         if shortened is not None:
             snippets.append(make_snippet(site, entry, platform, "colleague",
                                          shortened.text().replace(roomy, link)))
@@ -461,12 +500,13 @@ def for_sharer(site: Site, entry: Entry, snippet: Snippet, sharer: str) -> Snipp
                    length=PLATFORMS_BY_ID[snippet.platform].count(text))
 
 
-def sharer_snippets(site: Site, entry: Entry, sharer: str) -> dict[str, tuple[Snippet, ...]]:
+def sharer_snippets(site: Site, entry: Entry, sharer: str,
+                    catalog: Catalog | None = None) -> dict[str, tuple[Snippet, ...]]:
     """What the share kit offers one person: for the author, their own post and then a
     colleague's; for anyone else, the colleague's post in the framing that person gets,
     then the author's. Every link carries the sharer's id."""
     chosen = {}
-    for name, found in story_snippets(site, entry).items():
+    for name, found in story_snippets(site, entry, catalog).items():
         authors = [s for s in found if s.voice == "author"]
         colleagues = [s for s in found if s.voice == "colleague"]
         if sharer == entry.author.id:
@@ -479,48 +519,70 @@ def sharer_snippets(site: Site, entry: Entry, sharer: str) -> dict[str, tuple[Sn
     return chosen
 
 
-def story_snippets(site: Site, entry: Entry) -> Mapping[str, tuple[Snippet, ...]]:
+def story_snippets(site: Site, entry: Entry,
+                   catalog: Catalog | None = None) -> Mapping[str, tuple[Snippet, ...]]:
     """Every platform the site uses, in its order: {platform id: (author, colleague)}.
 
     The build composes them once and attaches them to the entry (entry.snippets), where
     checks, the share kit and snippets.json find them; an entry without them is composed
-    here."""
+    here, in the words of the catalog."""
     if entry.snippets is not None:
         return entry.snippets
-    return compose_snippets(site, entry)
+    if catalog is None:
+        raise ValueError(f"the snippets of {entry.story.path} are not composed yet, and "
+                         "composing them needs the catalog (library.catalog)")
+    return compose_snippets(site, entry, entry_words(site, entry, catalog))
 
 
-def compose_snippets(site: Site, entry: Entry) -> Mapping[str, tuple[Snippet, ...]]:
+def entry_words(site: Site, entry: Entry, catalog: Catalog) -> PostWords:
+    """The words of a story's posts: in its language, from the catalog."""
+    return post_words(site, catalog, post_language(site, entry))
+
+
+def each_entry_words(site: Site, entries, catalog: Catalog) -> list[PostWords]:
+    """entry_words of each entry, made once per language."""
+    made: dict[str, PostWords] = {}
+    for entry in entries:
+        lang = post_language(site, entry)
+        if lang not in made:
+            made[lang] = post_words(site, catalog, lang)
+    return [made[post_language(site, entry)] for entry in entries]
+
+
+def compose_snippets(site: Site, entry: Entry,
+                     words: PostWords) -> Mapping[str, tuple[Snippet, ...]]:
     result = {}
     for name in site.social.platforms:
-        snippets = platform_snippets(site, entry, PLATFORMS_BY_ID[name])
+        snippets = platform_snippets(site, entry, PLATFORMS_BY_ID[name], words)
         if snippets:
             result[name] = tuple(snippets)
     return MappingProxyType(result)
 
 
-def snippet_inputs(site: Site, entry: Entry) -> list:
-    """Everything in the site and the story that compose_snippets reads, for a cache key."""
+def snippet_inputs(site: Site, entry: Entry, words: PostWords) -> list:
+    """Everything in the site, the story and its language's words that compose_snippets
+    reads, for a cache key."""
     story, author = entry.story, entry.author
     return [site.social, site.company, site.absolute(entry.path), story.title, story.quote,
             story.summary, story.question, story.tags, story.share, author.id, author.name,
-            author.handles]
+            author.handles, words.digest]
 
 
-def snippet_problems(site: Site, entry: Entry) -> list[Problem]:
+def snippet_problems(site: Site, entry: Entry, catalog: Catalog) -> list[Problem]:
     """Overrides that do not fit, and platforms where even the shortest snippet cannot fit."""
     story, problems = entry.story, []
+    words = entry_words(site, entry, catalog)
     for name in site.social.platforms:
         platform = PLATFORMS_BY_ID[name]
         chosen = story.share.get(name)
         if isinstance(chosen, str):
-            text = override(site, entry, platform, chosen)
+            text = override(site, entry, platform, chosen, words)
             if not platform.fits(text):
                 problems.append(Problem(
                     story.path, story.line_of(f"share.{name}"),
                     f"'share.{name}' does not fit on {platform.name}: {why_not(platform, text)}"
                     f" (with the link and disclosure added); shorten it"))
-        made = story_snippets(site, entry).get(name, ())
+        made = story_snippets(site, entry, catalog).get(name, ())
         if chosen is not False and {s.voice for s in made} != set(VOICES):
             problems.append(Problem(
                 "site.yaml", 1, f"no snippet for {story.path} fits on {platform.name}, even "
@@ -740,10 +802,12 @@ def _post_name(platform: str, who: str) -> str:
     return f"{name}, colleague's post {who.split()[-1]}"
 
 
-def describe_snippets(site: Site, entry: Entry, names, sharer: str | None = None) -> str:
+def describe_snippets(site: Site, entry: Entry, names, sharer: str | None = None,
+                      catalog: Catalog | None = None) -> str:
     """The snippets of one story as terminal text: a header with the count, then the post.
     With a sharer, the posts the share kit offers that person, their id in every link."""
-    made = sharer_snippets(site, entry, sharer) if sharer else story_snippets(site, entry)
+    made = sharer_snippets(site, entry, sharer, catalog) if sharer else \
+        story_snippets(site, entry, catalog)
     out = []
     for name in names:
         snippets = made.get(name, ())
