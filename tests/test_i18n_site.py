@@ -277,6 +277,9 @@ def places(value) -> set[str]:
     return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
 
 
+FRAMING_PLACES = {"company", "title", "first", "who", "q"}
+
+
 @pytest.mark.parametrize("lang", SHIPPED)
 def test_every_shipped_catalog_has_every_key_with_the_same_places(lang):
     english = flatten(yaml.safe_load((ROOT / "i18n" / "en.yaml").read_text(encoding="utf-8")))
@@ -284,6 +287,13 @@ def test_every_shipped_catalog_has_every_key_with_the_same_places(lang):
     assert sorted(words) == sorted(english)
     for key, value in english.items():
         theirs = places(words[key])
+        if key.startswith(("post.author.", "post.colleague.")):
+            # a framing is given every place (snippets.py): a language may name the writer
+            # by first name where English says {who}, but says the title and the question
+            # wherever English does
+            assert theirs <= FRAMING_PLACES, key
+            assert places(value) & {"title", "q"} <= theirs, key
+            continue
         # a plural form may say the number in words ("قصتان", "one story") instead of {count}
         assert theirs - {"count"} == places(value) - {"count"} or theirs == places(value), key
         if isinstance(value, dict):

@@ -145,7 +145,8 @@ def _rewritten(rest: str) -> bool:
 # An http(s) URL the WHATWG parser leaves as it is (apart from the host's case): printable
 # ASCII that needs no percent-encoding, no user, no port, no dot segment, no backslash.
 SIMPLE_URL = re.compile(r"https?://(?P<host>(?!xn--)[A-Za-z0-9-]+(?:\.(?!xn--)[A-Za-z0-9-]+)*)"
-                        r"(?P<path>[/?#](?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]*))?", re.I)
+                        r"(?P<path>[/?#](?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]*))?",
+                        re.I | re.A)     # ASCII folding only: re.I alone lets İ match [a-z]
 MAX_SHORT_EXTRA = 16         # "/" and 12 more path characters and "..."
 
 
