@@ -37,7 +37,7 @@ from firsthand.content.load import (IMAGE_SUFFIXES, load, load_site, load_story,
 from firsthand.content.model import Content, Site
 from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
-from firsthand.social.snippets import (Snippet, compose_snippets, each_entry_words,
+from firsthand.social.snippets import (Snippet, compose_snippets, each_entry_words, entry_words,
                                        near_identical_inputs, snippet_inputs)
 from firsthand.output.store import Store, key
 from firsthand.output.write import SiteWriter, WriteReport
@@ -365,7 +365,8 @@ def preview_story(source: Path, relative: str, last: Result, store: Store,
     problems = Problems()
     story, usable = load_story(Path(source).resolve(), Path(source, relative),
                                {old.author.id: old.author}, problems,
-                               library.site.guidelines.require_image_alt)
+                               library.site.guidelines.require_image_alt,
+                               library.site.published_languages)
     if story is None or not usable or problems.sorted() or any(
             getattr(story, name) != getattr(old.story, name) for name in
             ("author", "date", "slug", "tags", "team", "image", "draft", "bundle", "lang")):
@@ -377,17 +378,22 @@ def preview_story(source: Path, relative: str, last: Result, store: Store,
     entry = replace(make_entry(site, story, old.author, html, old.published, text_stats(html)),
                     image=old.image, tags=old.tags, team_term=old.team_term,
                     related=old.related, snippets=old.snippets)
-    if snippet_inputs(site, entry) != snippet_inputs(site, old):
-        entry = replace(entry, snippets=compose_snippets(site, entry))
+    words = entry_words(site, entry, library.catalog)
+    if snippet_inputs(site, entry, words) != snippet_inputs(site, old, words):
+        entry = replace(entry, snippets=compose_snippets(site, entry, words))
     entries = list(library.entries)
     index = entries.index(old)
     entries[index] = entry
     renderer = render.Renderer(_with_entries(library, tuple(entries)),
                                env or render.make_environment(site.source), last.pictures,
                                store, fingerprint.PAGE_ENGINE)
-    return renderer.page("story.html", render.story_page(entry), entry=entry,
-                         newer=entries[index - 1] if index else None,
-                         older=entries[index + 1] if index + 1 < len(entries) else None)
+    # newer and older as the whole build links them: among the stories of its language
+    told = [e for e in entries if e.language == entry.language]
+    at = told.index(entry)
+    return renderer.page("story.html", render.story_page(entry, library.catalog), entry=entry,
+                         newer=told[at - 1] if at else None,
+                         older=told[at + 1] if at + 1 < len(told) else None,
+                         alternates=entry.alternates)
 
 
 # -- what the store is handed: plain functions, and how their results are kept ------------
