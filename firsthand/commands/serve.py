@@ -27,7 +27,7 @@ from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
 from firsthand.build import LIVE_SCRIPT, Result, generate, preview_story
-from firsthand.content.problems import Problem
+from firsthand.content.problems import Problem, shown_path
 from firsthand.pages.render import DEFAULT_THEME, make_environment
 from firsthand.output.store import MemoryStore, Store
 
@@ -147,7 +147,7 @@ class Preview:
             return Result([template_problem(exc, self.source)])
         except OSError as exc:                    # a file vanished in the middle of a save
             where = Path(exc.filename or self.source)
-            return Result([Problem(_relative(where, self.source), 1,
+            return Result([Problem(shown_path(where, self.source, DEFAULT_THEME), 1,
                                    f"cannot read the file: {exc.strerror}")])
 
     def state(self) -> tuple[int, bytes]:
@@ -176,17 +176,9 @@ def template_problem(exc: jinja2.TemplateError, source: Path) -> Problem:
             if Path(frame.filename).suffix in (".html", ".xml", ".txt", ".svg"):
                 filename, line = frame.filename, frame.lineno
                 break
-    path = _relative(Path(filename), source) if filename else "templates"
+    path = shown_path(Path(filename), source, DEFAULT_THEME) if filename else "templates"
     return Problem(path, line or 1, f"template error: {exc.message or type(exc).__name__}")
 
-
-def _relative(path: Path, source: Path) -> str:
-    for root in (source, DEFAULT_THEME):
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
 
 
 def resolve(files: dict[str, bytes], raw_path: str) -> tuple[str | None, str | None]:

@@ -31,7 +31,7 @@ import babel.dates
 import babel.numbers
 
 from firsthand.content.frontmatter import Document, Field, read_mapping
-from firsthand.content.problems import Problems
+from firsthand.content.problems import Problems, shown_path
 
 I18N_FOLDER = "i18n"
 THEME = Path(__file__).resolve().parents[2]       # the default theme: the repository
@@ -87,7 +87,7 @@ class Catalog:
 
 
 def read_catalogs(source: Path, languages: tuple[str, ...], problems: Problems,
-                  theme: Path = THEME, source_label: str = "") -> Catalog:
+                  theme: Path = THEME) -> Catalog:
     """Read the catalogs of every language the site publishes, and English, into one Catalog.
 
     languages[0] is the default. A catalog file with errors is reported and left out, so
@@ -122,18 +122,9 @@ def _read_language(theme: Path, source: Path, lang: str, problems: Problems) -> 
     for folder in folders:        # the site's file last: it wins key by key
         path = folder / f"{lang}.yaml"
         if path.is_file():
-            words.update(_read_file(path, _label(path, source, theme), problems))
+            words.update(_read_file(path, shown_path(path, source, theme), problems))
     return words
 
-
-def _label(path: Path, source: Path, theme: Path) -> str:
-    """The path a diagnostic names: relative to the site, or to the theme for its own files."""
-    for root in (source, theme):
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
 
 
 def _read_file(path: Path, label: str, problems: Problems) -> dict[str, Text]:
@@ -199,7 +190,7 @@ def _warn_missing(source: Path, theme: Path, lang: str, own: Mapping[str, Text],
     site_file = source / I18N_FOLDER / f"{lang}.yaml"
     theme_file = theme / I18N_FOLDER / f"{lang}.yaml"
     where = site_file if site_file.is_file() or not theme_file.is_file() else theme_file
-    label = _label(where, source, theme)
+    label = shown_path(where, source, theme)
     if not own:
         problems.warning(label, 1, f"there is no catalog for '{lang}' (i18n/{lang}.yaml): "
                                    f"its pages and posts use the words of '{FALLBACK}'",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -56,6 +57,17 @@ class Problems:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def shown_path(path: Path, *roots: Path) -> str:
+    """A file as a diagnostic names it: relative to the first root it is inside (the site,
+    then the theme), else as it is."""
+    for root in roots:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def format_problems(problems: list[Problem], style: str = "text") -> str:
