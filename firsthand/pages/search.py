@@ -30,7 +30,7 @@ import threading
 import zlib
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 try:
     from pagefind.service import get_executable
@@ -80,19 +80,48 @@ class SearchUnavailable(Exception):
 
 class Pages(MutableMapping):
     """{path: what Pagefind reads of the page}, compressed: the build keeps every indexed
-    page until the last is rendered (some 14 KB a story: 140 MB at 10,000 stories)."""
+    page until the last is rendered (some 14 KB a story: 140 MB at 10,000 stories).
+
+    A page that did not change since the last build may be given by the digest of what
+    Pagefind reads of it and a way to read it (`known`): it is read only if a bundle that
+    holds it must be made again. Bundles are keyed by `digest`, never by the bytes.
+    """
 
     def __init__(self):
-        self._pages: dict[str, bytes] = {}
+        self._pages: dict[str, bytes | Callable[[], bytes]] = {}
+        self._digests: dict[str, bytes] = {}
+        self._languages: dict[str, str | None] = {}
 
     def __setitem__(self, path: str, data: bytes) -> None:
-        self._pages[path] = zlib.compress(indexed_part(data), 1)
+        part = indexed_part(data)
+        self._pages[path] = zlib.compress(part, 1)
+        self._digests[path] = hashlib.sha256(part).digest()
+        self._languages[path] = html_lang(data)
+
+    def known(self, path: str, digest: bytes, language: str | None,
+              load: Callable[[], bytes]) -> None:
+        """A page by the digest of its indexed part and its html_lang; `load` gives the
+        whole page."""
+        self._pages[path] = load
+        self._digests[path] = digest
+        self._languages[path] = language
+
+    def language(self, path: str, default: str) -> str:
+        """The language Pagefind files the page under: its <html lang>, lowercased."""
+        return self._languages[path] or default
+
+    def digest(self, path: str) -> bytes:
+        """sha256 of what Pagefind reads of the page (indexed_part)."""
+        return self._digests[path]
 
     def __getitem__(self, path: str) -> bytes:
-        return zlib.decompress(self._pages[path])
+        held = self._pages[path]
+        return indexed_part(held()) if callable(held) else zlib.decompress(held)
 
     def __delitem__(self, path: str) -> None:
         del self._pages[path]
+        del self._digests[path]
+        del self._languages[path]
 
     def __iter__(self):
         return iter(self._pages)
@@ -151,10 +180,14 @@ def index_files(site, pages: Mapping[str, bytes], store: Store | None = None) ->
     Raises SearchUnavailable when Pagefind is needed and cannot run.
     """
     store = store or Store(None)
+    if not isinstance(pages, Pages):
+        given, pages = pages, Pages()
+        for path, data in given.items():
+            pages[path] = data
     language = site.language.lower()
     groups: dict[str, list[str]] = {language: []}
     for path in sorted(pages):
-        groups.setdefault(page_language(pages[path], language), []).append(path)
+        groups.setdefault(pages.language(path, language), []).append(path)
     files: dict[str, bytes] = {}
     others = []
     pagefind = None
@@ -181,20 +214,19 @@ def index_files(site, pages: Mapping[str, bytes], store: Store | None = None) ->
     return files
 
 
-def bundle_key(language: str, primary: bool, pages: Mapping[str, bytes],
-               paths: list[str]) -> str:
+def bundle_key(language: str, primary: bool, pages: Pages, paths: list[str]) -> str:
     """A hash of everything that decides a bundle's bytes."""
     digest = hashlib.sha256(f"{SEARCH_ENGINE}|{language}|{primary}".encode())
     for path in paths:
         digest.update(f"\0{path}\0".encode())
-        digest.update(hashlib.sha256(indexed_part(pages[path])).digest())
+        digest.update(pages.digest(path))
     return digest.hexdigest()
 
 
-def page_language(data: bytes, default: str) -> str:
-    """The language Pagefind will file the page under: its <html lang>, lowercased."""
+def html_lang(data: bytes) -> str | None:
+    """A page's <html lang>, lowercased, or None when it has none."""
     match = HTML_LANG.search(data, 0, 2048)
-    return (match.group(1).decode("ascii", "replace") if match else default).lower()
+    return match.group(1).decode("ascii", "replace").lower() if match else None
 
 
 def page_url(path: str) -> str:
