@@ -626,6 +626,7 @@ def story_document(site: Site, entry: Entry) -> dict:
         main["variants"] = [s.as_json() for s in found[1:]]
         snippets[name] = main
     return {"slug": entry.slug, "url": site.absolute(entry.path), "title": entry.title,
+            "lang": post_language(site, entry),
             "author": {"id": entry.author.id, "name": entry.author.name},
             "snippets": snippets}
 
