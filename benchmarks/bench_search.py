@@ -1,24 +1,33 @@
-"""Time the search index (firsthand/pages/search.py) on the synthetic site.
+"""Time the search index (firsthand/pages/search.py) on the synthetic site, part by part.
 
     python benchmarks/bench_search.py --sizes 1000 --runs 3
+    python benchmarks/bench_search.py --sizes 1000 --browser            # also query times in Chromium
+    python benchmarks/bench_search.py --sizes 1000 --part-pages 100000  # one bundle, as before parts
     python benchmarks/bench_search.py --sizes 10000 --runs 1
     python benchmarks/bench_search.py --sizes 1000 --builds     # also whole cold builds, search on and off
 
-For every size it generates the site of benchmarks/synth.py, renders its story and person
-pages in memory (not timed), then times what the build's search step does with them:
-the index made from nothing (Pagefind started, every page added, the bundle read back and
-put in order), the same pages again with the bundle in the cache (the step's work when no
-indexed page changed: hashing the pages and reading the cache), and one story's body
-edited (Pagefind has no way to update an index, so this is a whole index again).
-Pagefind's peak memory is the largest resident size of a finished child process. With
---builds, it also times `build.py build` cold (no cache, no output) with search on and
-with `search: false`, once each. Prints the table and writes JSON to benchmarks/out/.
+For every size it generates the site of benchmarks/synth.py and runs the build's steps
+before the search step (not timed), keeping the indexed pages and the search page. Then
+it times what the search step does with them: the index made from nothing (Pagefind
+started, every part indexed, the bundles read back and put in order), the same pages
+again with the bundles in the store (the step's work when no indexed page changed:
+hashing the pages and reading the store), and one story's body edited (its part only is
+indexed again; "parts made" counts the store entries each edit wrote). Peak memory is
+Pagefind's high-water mark (VmHWM, read from /proc while it runs) and this process's
+own peak resident size. With --browser, the bundle and the search page are served on
+127.0.0.1 and headless Chromium types queries: the time from typing to results shown
+(search.js waits 200 ms after a keystroke; that is included), the first query after the
+page loads and then others. With --builds, it also times `build.py build` cold (no
+cache, no output) with search on and with `search: false`, once each. Prints a table
+and writes JSON to benchmarks/out/.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import http.server
 import json
 import os
 import platform
@@ -27,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -36,39 +46,82 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import synth                                          # noqa: E402
-from firsthand.pages import render, search
-from firsthand.cache import Cache, render_bodies
-from firsthand.content.enrich import enrich, shown_stories
-from firsthand.content.load import load
-from firsthand.content.problems import Problems
+from playwright.sync_api import sync_playwright       # noqa: E402
+from firsthand import build                           # noqa: E402
+from firsthand.output.store import Store              # noqa: E402
+from firsthand.pages import search                    # noqa: E402
 
 ON = dt.date(2026, 11, 23)
+QUERIES = ["team", "people work", "family", "launches shift", "zzzz nothing"]
 
 
-def rendered_pages(source: Path) -> dict[str, bytes]:
-    """The story and person pages of a site, as the build renders them (no pictures)."""
-    problems = Problems()
-    content = load(source, problems)
-    bodies = [s.body for s in shown_stories(content, ON, False)]
-    memo, stats = render_bodies(bodies, Cache(None))
-    library = enrich(content, problems, ON, drafts=False, rendered=memo, stats=stats)
-    renderer = render.Renderer(library, render.make_environment(source), {})
-    pages = {}
-    for step in (render.render_stories, render.render_people):
-        for path, data in step(renderer):
-            if search.is_indexed(path, data):
-                pages[path] = data
-    return pages, library.site
+def rendered_pages(source: Path) -> tuple[search.Pages, object, dict[str, bytes]]:
+    """The indexed pages of a site as the build renders them (every step before the
+    search step), its site settings, and the files a search page needs besides the index."""
+    pages = search.Pages()
+    others: dict[str, bytes] = {}
+
+    def sink(path: str, data: bytes) -> None:
+        if search.is_indexed(path, data):
+            pages[path] = data
+        elif path == "search/index.html" or path.startswith("static/"):
+            others[path] = data
+    run = build.Run(source, build.Options(on=ON), Store(source / ".bench-store"), sink)
+    for step in build.STEPS:
+        if step is not build.index_search:
+            step(run)
+    return pages, run.library.site, others
 
 
-def edited(pages: dict[str, bytes], run: int) -> dict[str, bytes]:
+def edited(pages: search.Pages, run: int) -> search.Pages:
     """The pages with one more sentence at the start of one story's body."""
     path = sorted(p for p in pages if p.startswith("stories/"))[run]
-    changed = dict(pages)
-    changed[path] = pages[path].replace(b'<div class="prose">',
-                                        f'<div class="prose"><p>Edited {run}.</p>'.encode(), 1)
-    assert changed[path] != pages[path]
+    changed = search.Pages()
+    for name in pages:
+        changed[name] = pages[name]
+    before = pages[path]
+    changed[path] = before.replace(b'<div class="prose">',
+                                   f'<div class="prose"><p>Edited {run}.</p>'.encode(), 1)
+    assert changed[path] != before
     return changed
+
+
+class Peak:
+    """The largest VmHWM of any Pagefind child of this process while it runs."""
+
+    def __init__(self):
+        self.mb, self._stop = 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> "Peak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.02):
+            for pid in children():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                if "pagefind" in status.split("\n", 1)[0]:
+                    kb = next((int(line.split()[1]) for line in status.splitlines()
+                               if line.startswith("VmHWM:")), 0)
+                    self.mb = max(self.mb, kb / 1024)
+
+
+def children() -> list[str]:
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            found += (task / "children").read_text().split()
+        except OSError:
+            pass
+    return found
 
 
 def timed(function, *args) -> tuple[float, object]:
@@ -77,34 +130,97 @@ def timed(function, *args) -> tuple[float, object]:
     return time.perf_counter() - started, value
 
 
-def bench_size(size: int, runs: int, work: Path, builds: bool) -> dict:
+def entries(folder: Path) -> set[Path]:
+    return {p for p in (folder / f"v1/{search.CACHE_KIND}").rglob("*") if p.is_file()}
+
+
+def bench_size(size: int, runs: int, work: Path, part_pages: int, builds: bool,
+               browser: bool) -> dict:
     source = work / f"site-{size}"
     if not (source / "site.yaml").exists():
         synth.make_site(source, size)
-    pages, site = rendered_pages(source)
-    result = {"stories": size, "pages": len(pages),
-              "pages_mb": round(sum(map(len, pages.values())) / 1e6, 1)}
-    cold, bundle = [], {}
+    pages, site, others = rendered_pages(source)
+    parts = search.plan(pages, site.language.lower(), part_pages)
+    index = functools.partial(search.index_files, part_pages=part_pages)
+    result = {"stories": size, "pages": len(pages), "part_pages": part_pages,
+              "parts": len(parts), "largest_part": max(len(p.paths) for p in parts)}
+    cold, bundle, peaks = [], {}, []
     for _ in range(runs):
-        seconds, bundle = timed(search.index_files, site, pages, Cache(None))
+        with Peak() as peak:
+            seconds, bundle = timed(index, site, pages, Store(None))
         cold.append(seconds)
+        peaks.append(peak.mb)
     result["cold_s"] = round(statistics.median(cold), 2)
+    result["cold_peak_mb"] = round(max(peaks))
     result["bundle_files"] = len(bundle)
     result["bundle_mb"] = round(sum(map(len, bundle.values())) / 1e6, 1)
-    result["pagefind_peak_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     with tempfile.TemporaryDirectory(dir=work) as folder:
-        store = Cache(Path(folder))
-        search.index_files(site, pages, store)
-        unchanged = [timed(search.index_files, site, pages, store)[0] for _ in range(runs)]
-        edits = [timed(search.index_files, site, edited(pages, run), store)[0]
-                 for run in range(runs)]
+        store = Store(Path(folder))
+        index(site, pages, store)
+        unchanged = [timed(index, site, pages, store)[0] for _ in range(runs)]
+        edits, made, edit_peaks = [], [], []
+        for run in range(runs):
+            before = entries(Path(folder))
+            changed = edited(pages, run)
+            with Peak() as peak:
+                edits.append(timed(index, site, changed, store)[0])
+            edit_peaks.append(peak.mb)
+            made.append(len(entries(Path(folder)) - before))
     result["no_change_s"] = round(statistics.median(unchanged), 3)
     result["one_edit_s"] = round(statistics.median(edits), 2)
+    result["one_edit_parts_made"] = max(made)
+    result["one_edit_peak_mb"] = round(max(edit_peaks))
+    result["python_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if browser:
+        result["query_ms"] = query_times(bundle, others, work / f"served-{size}")
     if builds:
         result["build_cold_search_on_s"] = whole_build(source, work, search_on=True)
         result["build_cold_search_off_s"] = whole_build(source, work, search_on=False)
     print(json.dumps(result), flush=True)
     return result
+
+
+def query_times(bundle: dict[str, bytes], others: dict[str, bytes], folder: Path) -> dict:
+    """Milliseconds from typing a query into the search page to its results shown."""
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    for path, data in {**bundle, **others}.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/search/"
+    first, later, ready = [], [], []
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+            for _ in range(3):
+                page = chromium.new_page()
+                started = time.perf_counter()
+                page.goto(url)
+                page.wait_for_selector(".search-form:not([hidden])")
+                page.wait_for_function("() => !document.querySelector('.search-filters').hidden"
+                                       " || document.querySelector('.search-status').textContent")
+                ready.append((time.perf_counter() - started) * 1000)
+                for number, words in enumerate(QUERIES):
+                    page.evaluate("() => { document.querySelector('.search-status').textContent = ''; }")
+                    started = time.perf_counter()
+                    page.fill("#search-q", words)
+                    page.wait_for_function("() => /result|No stories/.test("
+                                           "document.querySelector('.search-status').textContent)")
+                    (first if number == 0 else later).append((time.perf_counter() - started) * 1000)
+                page.close()
+            chromium.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return {"page_ready": round(statistics.median(ready)),
+            "first_query": round(statistics.median(first)),
+            "later_queries": round(statistics.median(later))}
 
 
 def whole_build(source: Path, work: Path, search_on: bool) -> float:
@@ -125,13 +241,18 @@ def whole_build(source: Path, work: Path, search_on: bool) -> float:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| stories | pages indexed | index from nothing (s) | no page changed (s) | "
-             "one body edit (s) | bundle | Pagefind peak MB |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| stories | pages indexed | parts (largest) | index from nothing (s) | "
+             "no page changed (s) | one body edit (s) | parts made by the edit | bundle | "
+             "Pagefind peak MB, cold / edit | query ms, first / later |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        lines.append(f"| {r['stories']:,} | {r['pages']:,} | {r['cold_s']} | {r['no_change_s']} | "
-                     f"{r['one_edit_s']} | {r['bundle_files']:,} files, {r['bundle_mb']} MB | "
-                     f"{r['pagefind_peak_mb']} |")
+        query = r.get("query_ms")
+        lines.append(f"| {r['stories']:,} | {r['pages']:,} | {r['parts']} ({r['largest_part']}) | "
+                     f"{r['cold_s']} | {r['no_change_s']} | {r['one_edit_s']} | "
+                     f"{r['one_edit_parts_made']} | {r['bundle_files']:,} files, "
+                     f"{r['bundle_mb']} MB | {r['cold_peak_mb']} / {r['one_edit_peak_mb']} | "
+                     + (f"{query['first_query']} / {query['later_queries']}" if query else "-")
+                     + " |")
     return "\n".join(lines)
 
 
@@ -139,13 +260,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--runs", type=int, default=3, help="runs per size (median)")
+    parser.add_argument("--part-pages", type=int, default=search.PART_PAGES,
+                        help=f"pages a part holds at most on average (the build's: "
+                             f"{search.PART_PAGES}; a large number gives one bundle a language)")
+    parser.add_argument("--browser", action="store_true",
+                        help="also time queries in headless Chromium")
     parser.add_argument("--builds", action="store_true",
                         help="also time whole cold builds with search on and off")
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "firsthand-bench-search")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    results = [bench_size(size, args.runs, args.work, args.builds) for size in args.sizes]
+    results = [bench_size(size, args.runs, args.work, args.part_pages, args.builds,
+                          args.browser)
+               for size in args.sizes]
     report = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "load_average": os.getloadavg()},
