@@ -2,7 +2,7 @@
 
     python benchmarks/bench_search.py --sizes 1000 --runs 3
     python benchmarks/bench_search.py --sizes 1000 --browser            # also query times in Chromium
-    python benchmarks/bench_search.py --sizes 1000 --part-pages 100000  # one bundle, as before parts
+    python benchmarks/bench_search.py --sizes 1000 --part-pages 64 256 1000000000  # part sizes
     python benchmarks/bench_search.py --sizes 10000 --runs 1
     python benchmarks/bench_search.py --sizes 1000 --builds     # also whole cold builds, search on and off
 
@@ -53,11 +53,13 @@ from firsthand.pages import search                    # noqa: E402
 
 ON = dt.date(2026, 11, 23)
 QUERIES = ["team", "people work", "family", "launches shift", "zzzz nothing"]
+ONE_BUNDLE = 10 ** 9                  # part_pages that makes one bundle a language
 
 
-def rendered_pages(source: Path) -> tuple[search.Pages, object, dict[str, bytes]]:
+def rendered_pages(source: Path, work: Path) -> tuple[search.Pages, object, dict[str, bytes]]:
     """The indexed pages of a site as the build renders them (every step before the
-    search step), its site settings, and the files a search page needs besides the index."""
+    search step), its site settings, and the files a search page needs besides the index.
+    The steps keep what they make in work/store, so a second run renders faster."""
     pages = search.Pages()
     others: dict[str, bytes] = {}
 
@@ -66,7 +68,7 @@ def rendered_pages(source: Path) -> tuple[search.Pages, object, dict[str, bytes]
             pages[path] = data
         elif path == "search/index.html" or path.startswith("static/"):
             others[path] = data
-    run = build.Run(source, build.Options(on=ON), Store(source / ".bench-store"), sink)
+    run = build.Run(source, build.Options(on=ON), Store(work / "store"), sink)
     for step in build.STEPS:
         if step is not build.index_search:
             step(run)
@@ -134,12 +136,38 @@ def entries(folder: Path) -> set[Path]:
     return {p for p in (folder / f"v1/{search.CACHE_KIND}").rglob("*") if p.is_file()}
 
 
-def bench_size(size: int, runs: int, work: Path, part_pages: int, builds: bool,
-               browser: bool) -> dict:
+def bench_size(size: int, runs: int, work: Path, part_sizes: list[int], builds: bool,
+               browser: bool) -> list[dict]:
+    """One row a part size, the site rendered once."""
     source = work / f"site-{size}"
     if not (source / "site.yaml").exists():
         synth.make_site(source, size)
-    pages, site, others = rendered_pages(source)
+    pages, site, others = rendered_pages(source, work)
+    whole = None
+    if browser:      # what one bundle a language gives, to compare each part size with
+        whole = query_times(search.index_files(site, pages, part_pages=ONE_BUNDLE), others,
+                            work / f"served-{size}")
+    rows = []
+    for part_pages in part_sizes:
+        row = bench_parts(size, runs, work, part_pages, pages, site)
+        if browser:
+            row["query_ms"], top = query_times(row.pop("bundle"), others,
+                                               work / f"served-{size}")
+            row["one_bundle_query_ms"] = whole[0]
+            row["top10_shared_with_one_bundle"] = {
+                words: len(set(top[words]) & set(whole[1][words])) for words in top}
+        row.pop("bundle", None)
+        if builds and part_pages == part_sizes[0]:
+            row["build_cold_search_on_s"] = whole_build(source, work, search_on=True)
+            row["build_cold_search_off_s"] = whole_build(source, work, search_on=False)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def bench_parts(size: int, runs: int, work: Path, part_pages: int, pages: search.Pages,
+                site) -> dict:
+    """The index made from nothing, again with nothing changed, and after one body edit."""
     parts = search.plan(pages, site.language.lower(), part_pages)
     index = functools.partial(search.index_files, part_pages=part_pages)
     result = {"stories": size, "pages": len(pages), "part_pages": part_pages,
@@ -171,17 +199,14 @@ def bench_size(size: int, runs: int, work: Path, part_pages: int, builds: bool,
     result["one_edit_parts_made"] = max(made)
     result["one_edit_peak_mb"] = round(max(edit_peaks))
     result["python_peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    if browser:
-        result["query_ms"] = query_times(bundle, others, work / f"served-{size}")
-    if builds:
-        result["build_cold_search_on_s"] = whole_build(source, work, search_on=True)
-        result["build_cold_search_off_s"] = whole_build(source, work, search_on=False)
-    print(json.dumps(result), flush=True)
+    result["bundle"] = bundle
     return result
 
 
-def query_times(bundle: dict[str, bytes], others: dict[str, bytes], folder: Path) -> dict:
-    """Milliseconds from typing a query into the search page to its results shown."""
+def query_times(bundle: dict[str, bytes], others: dict[str, bytes],
+                folder: Path) -> tuple[dict, dict]:
+    """Milliseconds from typing a query into the search page to its results shown, and
+    the first ten results of each query (their URLs)."""
     subprocess.run(["rm", "-rf", str(folder)], check=True)
     for path, data in {**bundle, **others}.items():
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
@@ -194,7 +219,7 @@ def query_times(bundle: dict[str, bytes], others: dict[str, bytes], folder: Path
                                              functools.partial(Quiet, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/search/"
-    first, later, ready = [], [], []
+    first, later, ready, top = [], [], [], {}
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium")
@@ -213,6 +238,8 @@ def query_times(bundle: dict[str, bytes], others: dict[str, bytes], folder: Path
                     page.wait_for_function("() => /result|No stories/.test("
                                            "document.querySelector('.search-status').textContent)")
                     (first if number == 0 else later).append((time.perf_counter() - started) * 1000)
+                    top[words] = page.eval_on_selector_all(
+                        ".search-result-title a", "links => links.map(a => a.pathname)")
                 page.close()
             chromium.close()
     finally:
@@ -220,7 +247,7 @@ def query_times(bundle: dict[str, bytes], others: dict[str, bytes], folder: Path
         server.server_close()
     return {"page_ready": round(statistics.median(ready)),
             "first_query": round(statistics.median(first)),
-            "later_queries": round(statistics.median(later))}
+            "later_queries": round(statistics.median(later))}, top
 
 
 def whole_build(source: Path, work: Path, search_on: bool) -> float:
@@ -241,17 +268,19 @@ def whole_build(source: Path, work: Path, search_on: bool) -> float:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| stories | pages indexed | parts (largest) | index from nothing (s) | "
+    lines = ["| stories | pages indexed | part pages | parts (largest) | index from nothing (s) | "
              "no page changed (s) | one body edit (s) | parts made by the edit | bundle | "
-             "Pagefind peak MB, cold / edit | query ms, first / later |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "Pagefind peak MB, cold / edit | query ms, first / later (one bundle) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        query = r.get("query_ms")
-        lines.append(f"| {r['stories']:,} | {r['pages']:,} | {r['parts']} ({r['largest_part']}) | "
+        query, whole = r.get("query_ms"), r.get("one_bundle_query_ms")
+        lines.append(f"| {r['stories']:,} | {r['pages']:,} | {r['part_pages']:,} | "
+                     f"{r['parts']} ({r['largest_part']}) | "
                      f"{r['cold_s']} | {r['no_change_s']} | {r['one_edit_s']} | "
                      f"{r['one_edit_parts_made']} | {r['bundle_files']:,} files, "
                      f"{r['bundle_mb']} MB | {r['cold_peak_mb']} / {r['one_edit_peak_mb']} | "
                      + (f"{query['first_query']} / {query['later_queries']}" if query else "-")
+                     + (f" ({whole['first_query']} / {whole['later_queries']})" if whole else "")
                      + " |")
     return "\n".join(lines)
 
@@ -260,9 +289,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--runs", type=int, default=3, help="runs per size (median)")
-    parser.add_argument("--part-pages", type=int, default=search.PART_PAGES,
-                        help=f"pages a part holds at most on average (the build's: "
-                             f"{search.PART_PAGES}; a large number gives one bundle a language)")
+    parser.add_argument("--part-pages", type=int, nargs="+", default=[search.PART_PAGES],
+                        help=f"pages a part holds at most on average, one row each (the "
+                             f"build's: {search.PART_PAGES}; {ONE_BUNDLE} gives one bundle "
+                             f"a language, as before parts)")
     parser.add_argument("--browser", action="store_true",
                         help="also time queries in headless Chromium")
     parser.add_argument("--builds", action="store_true",
@@ -271,9 +301,9 @@ def main() -> None:
                         default=Path(tempfile.gettempdir()) / "firsthand-bench-search")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    results = [bench_size(size, args.runs, args.work, args.part_pages, args.builds,
-                          args.browser)
-               for size in args.sizes]
+    results = [row for size in args.sizes
+               for row in bench_size(size, args.runs, args.work, args.part_pages, args.builds,
+                                     args.browser)]
     report = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "load_average": os.getloadavg()},

@@ -104,11 +104,11 @@ async function startSearchPage(page) {
   const more = page.querySelector(".search-more");
   form.hidden = false;
 
-  let pagefind;
+  let pagefind, parts;
   try {
     pagefind = await import(bundle + "pagefind.js");
     await pagefind.options({ excerptLength: EXCERPT_WORDS });
-    const parts = await (await fetch(bundle + "languages.json")).json();
+    parts = await (await fetch(bundle + "languages.json")).json();
     // Every other part, of this language and the others, at once; Pagefind searches them
     // all and ranks their results together by score.
     await Promise.all(parts.merge.map((part) => pagefind.mergeIndex(
@@ -120,7 +120,9 @@ async function startSearchPage(page) {
   }
 
   const selects = {};
-  const filters = await pagefind.filters();
+  // The build counts the filters' values (pagefind/languages.json); asking Pagefind
+  // instead fetches every filter file of every part before the first query runs.
+  const filters = parts.filters || await pagefind.filters();
   for (const name of Object.keys(FILTER_LABELS)) {
     const values = Object.keys(filters[name] || {}).sort((a, b) => a.localeCompare(b));
     if (values.length < 2) continue;

@@ -2,18 +2,27 @@
 
 A page is indexed when its template marks it with `data-pagefind-body` (the story and
 person templates do; share kits, lists and the home page do not), so a site's own
-templates decide too. Pagefind keeps one index per language, read from `<html lang>`;
-each language other than the site's gets its own bundle under pagefind/LANG/, which
-static/search.js merges into the site language's, so one query finds stories in every
-language, each segmented and stemmed as its own language.
+templates decide too. Pagefind keeps one index per language, read from `<html lang>`.
+
+Each language's index is in parts, each its own bundle: a page's part is a hash of its
+path, among a power of two of parts that grows with the language's pages (PART_PAGES a
+part at most, on average). The site language's first part is the primary bundle at
+pagefind/, with Pagefind's code; its other parts are at pagefind/1/, pagefind/2/...; the
+other languages' at pagefind/LANG/, pagefind/LANG/1/... static/search.js merges every
+part (pagefind/languages.json lists them), so one query finds stories in every part
+and language, each segmented and stemmed as its own language, ranked together.
+
+Pagefind cannot update an index, so a changed page means its part is made again: each
+part is kept in the store under a hash of what Pagefind reads of its pages, so an edit
+indexes a few hundred pages, not the whole language, and Pagefind never holds more than
+one part. Only a change in the number of a language's parts (at 257, 513, 1,025...
+pages with 256 a part) indexes all of that language again.
 
 The binary comes with the `pagefind[extended]` package and is spoken to in its service
 mode. The package's asyncio wrapper waits 0.1 s before reading each reply (measured:
 100 pages took 10.2 s, so 10,000 stories would take 17 minutes) and cannot read a reply
 over 2 MiB (the files of a large index), so this module sends the same messages
 itself: the pages from a thread while the replies are read, the rest one at a time.
-Pagefind cannot update an index, so a changed page means its language's index is made
-again; each language's bundle is cached under a hash of what Pagefind reads of its pages.
 """
 
 from __future__ import annotations
@@ -190,7 +199,7 @@ def index_files(site, pages: Mapping[str, bytes], store: Store | None = None,
             pages[path] = data
     default = site.language.lower()
     files: dict[str, bytes] = {}
-    merged = []
+    merged, filters = [], {}
     pagefind = None
     try:
         for part in plan(pages, default, part_pages):
@@ -204,15 +213,31 @@ def index_files(site, pages: Mapping[str, bytes], store: Store | None = None,
             else:
                 bundle = unpack(packed)
             files.update((part.folder + name, data) for name, data in bundle.items())
+            count_filters(bundle, filters)
             if not part.primary:
                 merged.append({"path": part.folder[len(BUNDLE):],
                                "language": _entry_language(bundle, part.language)})
     finally:
         if pagefind is not None:
             pagefind.close()
-    files[LANGUAGES_FILE] = json.dumps({"language": default, "merge": merged},
+    files[LANGUAGES_FILE] = json.dumps({"language": default, "merge": merged,
+                                        "filters": filters},
                                        ensure_ascii=False, sort_keys=True).encode()
     return files
+
+
+def count_filters(bundle: Mapping[str, bytes], counts: dict[str, dict[str, int]]) -> None:
+    """Add the pages of each filter value in a bundle to `counts`: what the search page's
+    filters offer, which Pagefind would give only after fetching every filter file of
+    every part (four a part), before the first query could run."""
+    for name, data in bundle.items():
+        if name.startswith("filter/") and name.endswith(".pf_filter"):
+            read = _read_cbor_file(data)
+            if read is None or len(read) < 2 or not isinstance(read[1], list):
+                continue
+            values = counts.setdefault(str(read[0]), {})
+            for value, held in read[1]:
+                values[value] = values.get(value, 0) + len(held)
 
 
 class Part(NamedTuple):
