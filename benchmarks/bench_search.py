@@ -4,6 +4,7 @@
     python benchmarks/bench_search.py --sizes 1000 --browser            # also query times in Chromium
     python benchmarks/bench_search.py --sizes 1000 --part-pages 64 256 1000000000  # part sizes
     python benchmarks/bench_search.py --sizes 10000 --runs 1
+    python benchmarks/bench_search.py --sizes 1000 --copies 10 --runs 1 --browser  # 10,000 pages, quicker
     python benchmarks/bench_search.py --sizes 1000 --builds     # also whole cold builds, search on and off
 
 For every size it generates the site of benchmarks/synth.py and runs the build's steps
@@ -75,6 +76,23 @@ def rendered_pages(source: Path, work: Path) -> tuple[search.Pages, object, dict
     return pages, run.library.site, others
 
 
+def copied(pages: search.Pages, copies: int) -> search.Pages:
+    """Each page `copies` times, under paths of its own ('stories/x-2/'), the copies of a
+    story told apart by a number in its title: a site `copies` times as large, with the
+    synthetic site's vocabulary (which is the same at every size), without rendering it."""
+    made = search.Pages()
+    for path in pages:
+        data = pages[path]
+        for number in range(copies):
+            if number == 0:
+                made[path] = data
+                continue
+            folder, _, name = path.rpartition("/")
+            made[f"{folder}-{number}/{name}"] = data.replace(
+                b'data-pagefind-meta="title">', f'data-pagefind-meta="title">{number} '.encode(), 1)
+    return made
+
+
 def edited(pages: search.Pages, run: int) -> search.Pages:
     """The pages with one more sentence at the start of one story's body."""
     path = sorted(p for p in pages if p.startswith("stories/"))[run]
@@ -137,19 +155,22 @@ def entries(folder: Path) -> set[Path]:
 
 
 def bench_size(size: int, runs: int, work: Path, part_sizes: list[int], builds: bool,
-               browser: bool) -> list[dict]:
-    """One row a part size, the site rendered once."""
+               browser: bool, copies: int = 1) -> list[dict]:
+    """One row a part size, the site rendered once (and its pages copied, with --copies)."""
     source = work / f"site-{size}"
     if not (source / "site.yaml").exists():
         synth.make_site(source, size)
     pages, site, others = rendered_pages(source, work)
+    if copies > 1:
+        pages = copied(pages, copies)
     whole = None
     if browser:      # what one bundle a language gives, to compare each part size with
         whole = query_times(search.index_files(site, pages, part_pages=ONE_BUNDLE), others,
                             work / f"served-{size}")
     rows = []
     for part_pages in part_sizes:
-        row = bench_parts(size, runs, work, part_pages, pages, site)
+        row = bench_parts(size * copies, runs, work, part_pages, pages, site)
+        row["copies"] = copies
         if browser:
             row["query_ms"], top = query_times(row.pop("bundle"), others,
                                                work / f"served-{size}")
@@ -173,18 +194,21 @@ def bench_parts(size: int, runs: int, work: Path, part_pages: int, pages: search
     result = {"stories": size, "pages": len(pages), "part_pages": part_pages,
               "parts": len(parts), "largest_part": max(len(p.paths) for p in parts)}
     cold, bundle, peaks = [], {}, []
-    for _ in range(runs):
+    for _ in range(runs - 1):
         with Peak() as peak:
             seconds, bundle = timed(index, site, pages, Store(None))
         cold.append(seconds)
         peaks.append(peak.mb)
-    result["cold_s"] = round(statistics.median(cold), 2)
-    result["cold_peak_mb"] = round(max(peaks))
-    result["bundle_files"] = len(bundle)
-    result["bundle_mb"] = round(sum(map(len, bundle.values())) / 1e6, 1)
     with tempfile.TemporaryDirectory(dir=work) as folder:
         store = Store(Path(folder))
-        index(site, pages, store)
+        with Peak() as peak:               # the last cold run fills the store
+            seconds, bundle = timed(index, site, pages, store)
+        cold.append(seconds)
+        peaks.append(peak.mb)
+        result["cold_s"] = round(statistics.median(cold), 2)
+        result["cold_peak_mb"] = round(max(peaks))
+        result["bundle_files"] = len(bundle)
+        result["bundle_mb"] = round(sum(map(len, bundle.values())) / 1e6, 1)
         unchanged = [timed(index, site, pages, store)[0] for _ in range(runs)]
         edits, made, edit_peaks = [], [], []
         for run in range(runs):
@@ -293,6 +317,9 @@ def main() -> None:
                         help=f"pages a part holds at most on average, one row each (the "
                              f"build's: {search.PART_PAGES}; {ONE_BUNDLE} gives one bundle "
                              f"a language, as before parts)")
+    parser.add_argument("--copies", type=int, default=1,
+                        help="index each rendered page this many times (10,000 pages from "
+                             "the 1,000-story site, without the hour of rendering them)")
     parser.add_argument("--browser", action="store_true",
                         help="also time queries in headless Chromium")
     parser.add_argument("--builds", action="store_true",
@@ -303,7 +330,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     results = [row for size in args.sizes
                for row in bench_size(size, args.runs, args.work, args.part_pages, args.builds,
-                                     args.browser)]
+                                     args.browser, args.copies)]
     report = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "load_average": os.getloadavg()},
