@@ -82,8 +82,8 @@ def urls(files: dict[str, bytes], folder: str) -> set[str]:
 
 
 def test_parts_grow_in_powers_of_two_and_a_page_stays_where_it_was():
-    assert [search.part_count(n, 256) for n in (0, 1, 256, 257, 512, 513, 10_060)] == \
-        [1, 1, 1, 2, 2, 4, 64]
+    assert [search.part_count(n, 256) for n in (0, 1, 256, 257, 512, 513, 2048, 2049, 10_600)] \
+        == [1, 1, 1, 2, 2, 4, 8, 16, 64]
     paths = [f"stories/story-{n}/index.html" for n in range(2000)]
     for count in (2, 4, 8, 16, 32):
         # with twice the parts, part n splits into n and n + count: no other page moves

@@ -5,18 +5,18 @@ person templates do; share kits, lists and the home page do not), so a site's ow
 templates decide too. Pagefind keeps one index per language, read from `<html lang>`.
 
 Each language's index is in parts, each its own bundle: a page's part is a hash of its
-path, among a power of two of parts that grows with the language's pages (PART_PAGES a
-part at most, on average). The site language's first part is the primary bundle at
-pagefind/, with Pagefind's code; its other parts are at pagefind/1/, pagefind/2/...; the
-other languages' at pagefind/LANG/, pagefind/LANG/1/... static/search.js merges every
-part (pagefind/languages.json lists them), so one query finds stories in every part
-and language, each segmented and stemmed as its own language, ranked together.
+path, among a power of two of parts that grows with the language's pages (part_count).
+The site language's first part is the primary bundle at pagefind/, with Pagefind's code;
+its other parts are at pagefind/1/, pagefind/2/...; the other languages' at
+pagefind/LANG/, pagefind/LANG/1/... static/search.js merges every part
+(pagefind/languages.json lists them), so one query finds stories in every part and
+language, each segmented and stemmed as its own language, ranked together.
 
 Pagefind cannot update an index, so a changed page means its part is made again: each
 part is kept in the store under a hash of what Pagefind reads of its pages, so an edit
 indexes a few hundred pages, not the whole language, and Pagefind never holds more than
 one part. Only a change in the number of a language's parts (at 257, 513, 1,025...
-pages with 256 a part) indexes all of that language again.
+pages) indexes all of that language again.
 
 The binary comes with the `pagefind[extended]` package and is spoken to in its service
 mode. The package's asyncio wrapper waits 0.1 s before reading each reply (measured:
@@ -65,7 +65,7 @@ SEARCH_FILES = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.j
 EXCLUDED = [".avatar", ".breadcrumb", ".draft-flag", ".share-link", ".visitor-share",
             ".question-label", ".byline-meta"]
 CACHE_KIND = "search"
-PART_PAGES = 256              # most pages of one part, on average (README: Search)
+PART_PAGES = 256              # pages of one part at most, on average (part_count)
 INSTALL_HINT = ('install it with `python -m pip install "pagefind[extended]"`, '
                 "or set `search: false` in site.yaml")
 
@@ -274,11 +274,15 @@ def plan(pages: Pages, default: str, part_pages: int = PART_PAGES) -> list[Part]
 
 def part_count(pages: int, part_pages: int = PART_PAGES) -> int:
     """How many parts a language of this many pages is split into: the least power of two
-    that keeps them at `part_pages` or fewer on average. Only a change of count (with
-    256 a part: at 257, 513, 1,025... pages) moves pages between parts, and so indexes
-    that language again, once."""
+    that keeps them at `part_pages` or fewer on average (with 256: 1 part up to 256
+    pages, 2 up to 512, 4 up to 1,024... 64 at 10,600). Only a change of count moves pages
+    between parts, and so indexes that language again, once.
+
+    Measured at 10,600 pages (README: Search): 64 parts of 166 on average made an edit
+    index 194 pages in 3.3 s with Pagefind at 105 MB; 32 parts of 331 took 14.5 s and
+    197 MB (Pagefind's time grows faster than its pages), and saved 0.6 s a query."""
     count = 1
-    while count * part_pages < pages:
+    while pages > count * part_pages:
         count *= 2
     return count
 
