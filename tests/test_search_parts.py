@@ -111,6 +111,10 @@ def test_every_page_is_in_one_part_of_its_language(site_parts):
     assert [m["path"] for m in listed["merge"]] == [p.folder[len("pagefind/"):]
                                                      for p in plan if not p.primary]
     assert {m["language"] for m in listed["merge"]} == {"en", "ja"}
+    # the filters' values counted over every part, for the search page to offer
+    assert listed["filters"]["Team"] == {"Field Service": 2, "Harbour": 17, "Inbound": 1,
+                                         "Night Crew": 17, "Operations": 18, "Support": 2}
+    assert listed["filters"]["Language"] == {"en": 56, "ja": 1}
     # only the primary bundle carries Pagefind's code
     assert [n for n in files if n.endswith("pagefind.js")] == ["pagefind/pagefind.js"]
 

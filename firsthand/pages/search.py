@@ -213,7 +213,8 @@ def index_files(site, pages: Mapping[str, bytes], store: Store | None = None,
             else:
                 bundle = unpack(packed)
             files.update((part.folder + name, data) for name, data in bundle.items())
-            count_filters(bundle, filters)
+            if filters is not None and not count_filters(bundle, filters):
+                filters = None           # search.js asks Pagefind instead
             if not part.primary:
                 merged.append({"path": part.folder[len(BUNDLE):],
                                "language": _entry_language(bundle, part.language)})
@@ -226,18 +227,22 @@ def index_files(site, pages: Mapping[str, bytes], store: Store | None = None,
     return files
 
 
-def count_filters(bundle: Mapping[str, bytes], counts: dict[str, dict[str, int]]) -> None:
+def count_filters(bundle: Mapping[str, bytes], counts: dict[str, dict[str, int]]) -> bool:
     """Add the pages of each filter value in a bundle to `counts`: what the search page's
     filters offer, which Pagefind would give only after fetching every filter file of
-    every part (four a part), before the first query could run."""
+    every part (four a part), before the first query could run. False when a filter file
+    is not what this module knows."""
     for name, data in bundle.items():
         if name.startswith("filter/") and name.endswith(".pf_filter"):
             read = _read_cbor_file(data)
-            if read is None or len(read) < 2 or not isinstance(read[1], list):
-                continue
+            if not (isinstance(read, list) and len(read) == 2 and isinstance(read[1], list)
+                    and all(isinstance(pair, list) and len(pair) == 2
+                            and isinstance(pair[1], list) for pair in read[1])):
+                return False
             values = counts.setdefault(str(read[0]), {})
             for value, held in read[1]:
                 values[value] = values.get(value, 0) + len(held)
+    return True
 
 
 class Part(NamedTuple):
@@ -278,9 +283,9 @@ def part_count(pages: int, part_pages: int = PART_PAGES) -> int:
     pages, 2 up to 512, 4 up to 1,024... 64 at 10,600). Only a change of count moves pages
     between parts, and so indexes that language again, once.
 
-    Measured at 10,600 pages (README: Search): 64 parts of 166 on average made an edit
-    index 194 pages in 3.3 s with Pagefind at 105 MB; 32 parts of 331 took 14.5 s and
-    197 MB (Pagefind's time grows faster than its pages), and saved 0.6 s a query."""
+    Measured at 10,600 pages (README: Search): with 64 parts of at most 194 pages an edit
+    took 3.3 s and Pagefind 105 MB; with 32 of at most 373, 14.5 s and 197 MB (Pagefind's
+    time grows faster than its pages), for 0.6 s less a query."""
     count = 1
     while pages > count * part_pages:
         count *= 2
