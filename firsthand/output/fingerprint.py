@@ -10,6 +10,13 @@ stops.
 Anything uncertain means a full build: a missing or unreadable record, an input changed
 within a few seconds before the build started (a timestamp cannot tell two edits that
 close apart), an output file touched by hand.
+
+The record also keeps what each output file was made from (`made`: its key, and for a
+page what it read of the library and what search indexes of it). A build that finds the
+output folder exactly as the record left it (`last_made`) takes an output whose key is
+unchanged as it stands, without making, reading or comparing it. That part is kept even
+when the inputs were too new to trust for the whole-build shortcut, since each key is
+derived from the content itself, not from timestamps.
 """
 
 from __future__ import annotations
@@ -117,11 +124,12 @@ def outputs(out: Path) -> dict[str, list[int]]:
 
 
 def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem],
-         stories: int, pages: int) -> None:
-    """Remember a successful build; a record that cannot be written only costs speed."""
-    if not fingerprint:
-        forget(cache_folder)
-        return
+         stories: int, pages: int, made: dict[str, list] | None = None) -> None:
+    """Remember a successful build; a record that cannot be written only costs speed.
+
+    `fingerprint` may be "" (an input too new to trust): the build is then never taken
+    whole, but `made` (output path -> what it was made from) still serves the next one.
+    The record is two lines of JSON: the short one that `unchanged` reads, then `made`."""
     temporary = cache_folder / f".{RECORD}.{os.getpid()}.tmp"
     try:
         # Inside the try: another build may swap the output in while it is walked.
@@ -129,7 +137,10 @@ def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem
                   "problems": [asdict(p) for p in problems], "stories": stories,
                   "pages": pages}
         cache_folder.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(record), encoding="utf-8")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, separators=(",", ":")))
+            handle.write("\n")
+            handle.write(json.dumps(made or {}, ensure_ascii=False, separators=(",", ":")))
         os.replace(temporary, cache_folder / RECORD)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -142,12 +153,26 @@ def forget(cache_folder: Path) -> None:
         pass
 
 
+def _record(cache_folder: Path, out: Path, lines: int) -> list | None:
+    """The first `lines` lines of the record, when the output is exactly as it left it."""
+    try:
+        with open(cache_folder / RECORD, encoding="utf-8") as handle:
+            found = [json.loads(handle.readline()) for _ in range(lines)]
+        record = found[0]
+        if record["out"] != str(out) or outputs(out) != record["outputs"]:
+            return None
+        return found
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def unchanged(cache_folder: Path, fingerprint: str, out: Path) -> dict | None:
     """The record of the last build when nothing has changed since it; else None."""
     if not fingerprint:
         return None
     try:
-        record = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
+        with open(cache_folder / RECORD, encoding="utf-8") as handle:
+            record = json.loads(handle.readline())
         if record["inputs"] != fingerprint or record["out"] != str(out):
             return None
         if outputs(out) != record["outputs"]:
@@ -156,3 +181,11 @@ def unchanged(cache_folder: Path, fingerprint: str, out: Path) -> dict | None:
         return record
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def last_made(cache_folder: Path, out: Path) -> dict[str, list]:
+    """What each output of the last good build was made from (see `save`), when `out` is
+    still exactly that build's output; else {} (every output is made and compared)."""
+    found = _record(cache_folder, out, 2)
+    made = found[1] if found else {}
+    return made if isinstance(made, dict) else {}
