@@ -29,14 +29,14 @@ from typing import Callable, Literal, Mapping
 
 import jinja2
 
-from firsthand.output import fingerprint
+from firsthand.output import engines, fingerprint
 from firsthand.content import markup
 from firsthand.pages import render, search
 from firsthand.social import sharekit
 from firsthand.content.checks import CHECKS, ENTRY_CHECKS, check_near_identical
 from firsthand.content.enrich import (Library, enrich, make_entry, shown_stories,
                                       text_stats, today)
-from firsthand.output.fingerprint import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
+from firsthand.output.engines import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
 from firsthand.content.images import BadImage, Picture, clean_image, copy_path
 from firsthand.pages.links import LinkChecker
 from firsthand.content.load import (IMAGE_SUFFIXES, load, load_site, load_story,
@@ -301,14 +301,15 @@ def draw_cards(run: Run) -> None:
     cards = sharekit.make_cards(run.library, run.pictures, run.store, run.emit,
                                 run.options.jobs, min(run.options.pool_threshold,
                                                       sharekit.CARD_POOL_THRESHOLD),
-                                fingerprint.CARD_ENGINE, unchanged=run.unchanged)
+                                engines.CARD_ENGINE, unchanged=run.unchanged)
     run.pictures.update(cards)          # pages give og:image its width and height
     run.options.progress.done()
 
 
 def render_pages(run: Run) -> None:
-    renderer = render.Renderer(run.library, render.make_environment(run.library.site.source),
-                               run.pictures, run.store, fingerprint.PAGE_ENGINE, run.digests,
+    env = render.make_environment(run.library.site.source, run.store)
+    renderer = render.Renderer(run.library, env, run.pictures, run.store,
+                               engines.PAGE_ENGINE, run.digests,
                                run.last.made if run.last else None)
     progress = run.options.progress
     progress.start("rendering", len(run.library.entries) + len(run.library.profiles))
@@ -376,10 +377,8 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
     folder = source / fingerprint.CACHE_FOLDER
     inputs = ""
     if options.cache == "write":
-        inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
-            "drafts": options.drafts, "on": options.on or today(),
-            "base_url": options.base_url,
-            "engine": [*fingerprint.ENGINES, search.SEARCH_ENGINE]})
+        inputs = fingerprint.build_inputs(source, out, options.drafts, options.on or today(),
+                                          options.base_url)
         record = fingerprint.unchanged(folder, inputs, out)
         if record is not None:
             files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())
@@ -445,7 +444,7 @@ def preview_story(source: Path, relative: str, last: Result, store: Store,
     entries[index] = entry
     renderer = render.Renderer(_with_entries(library, tuple(entries)),
                                env or render.make_environment(site.source), last.pictures,
-                               store, fingerprint.PAGE_ENGINE)
+                               store, engines.PAGE_ENGINE)
     # newer and older as the whole build links them: among the stories of its language
     told = [e for e in entries if e.language == entry.language]
     at = told.index(entry)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sites import TODAY, jpeg_with_gps, today
+from sites import ROOT, TODAY, build_env, jpeg_with_gps, today
 from firsthand.output import fingerprint
 from firsthand.build import Options, build, generate
 from firsthand.output.store import FOLDER
@@ -145,6 +148,33 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(make_site):
     assert stats(site.out) == before
     assert (site.out.stat().st_ino, site.out.stat().st_mtime_ns) == \
         (folder.st_ino, folder.st_mtime_ns)
+
+
+ENGINE_MODULES = ("firsthand.build", "jinja2", "markdown", "PIL", "firsthand.commands.cli")
+
+
+def _modules_after_build(site) -> tuple[int, list[str]]:
+    """Run build.py as a user does, in a fresh process: its exit status and which of the
+    engine's modules it imported."""
+    script = (f"import runpy, sys\nsys.argv = ['build.py', 'build', '--source', "
+              f"{str(site.root)!r}, '--quiet']\ntry:\n"
+              f"    runpy.run_path({str(ROOT / 'build.py')!r}, run_name='__main__')\n"
+              "except SystemExit as stop:\n"
+              f"    print(stop.code, *[m for m in {ENGINE_MODULES!r} if m in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=build_env(TODAY), timeout=300)
+    code, *modules = done.stdout.split()
+    return int(code), modules
+
+
+def test_a_build_that_finds_nothing_changed_does_not_import_the_engine(make_site):
+    site = make_rich_site(make_site)
+    time.sleep(fingerprint.SETTLE_SECONDS)    # files this new are not trusted unchanged
+    assert _modules_after_build(site) == (0, list(ENGINE_MODULES))     # it had to build
+    assert _modules_after_build(site) == (0, [])
+    edit_body(site)
+    assert _modules_after_build(site) == (0, list(ENGINE_MODULES))
+    assert "The opening paragraph" in site.page("stories/first-week/")
 
 
 def test_a_one_story_edit_rewrites_only_the_pages_that_show_it(make_site):

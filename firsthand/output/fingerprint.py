@@ -2,7 +2,8 @@
 
 After a successful build the cache folder keeps a record: a fingerprint of every input
 (size, mtimes and inode of each file in the source folder, the default theme and the
-engine's own code; the options and the day of the build) and of every output file.
+engine's own code; the folders of the libraries and fonts it uses; the options and the
+day of the build) and of every output file.
 When the next build finds the same fingerprint and the output folder exactly as it was
 left, the finished site is already in place: the build reports the same warnings and
 stops.
@@ -31,17 +32,7 @@ from pathlib import Path
 from stat import S_ISDIR
 from typing import Iterable
 
-import jinja2
-import markdown
-import nh3
-import PIL
-import regex
-import yaml
-
 from firsthand import __version__
-from firsthand.social import cards, platforms, sharekit, snippets
-from firsthand.content import enrich, images, markup
-from firsthand.pages import render, responsive
 from firsthand.content.problems import Problem
 from firsthand.output.store import FOLDER as CACHE_FOLDER
 
@@ -50,25 +41,33 @@ SETTLE_SECONDS = 3.0          # inputs newer than the record minus this are not 
 ENGINE = Path(__file__).resolve().parents[1]
 
 
-def _code(*modules) -> str:
-    """The engine's version and the source of the modules that shape an output."""
-    digest = hashlib.sha256(__version__.encode())
-    for module in modules:
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
+# Where the libraries the engine imports live, and the fonts cards are drawn with
+# (cards.FONT_FOLDERS): an install, upgrade or removal changes these folders' metadata.
+FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
+                Path.home() / ".local/share/fonts")
+THEME = ENGINE.parent             # the default theme: templates/, static/, i18n/
 
 
-# What decides each kind of stored result besides its input: part of every store key, so
-# that a new version of the engine or of a library never finds an old result.
-MARKDOWN_ENGINE = "|".join([_code(markup, enrich), markdown.__version__,
-                            getattr(nh3, "__version__", "")])
-IMAGE_ENGINE = "|".join([_code(images), PIL.__version__])
-CARD_ENGINE = "|".join([_code(cards), PIL.__version__, cards.fonts_in_use()])
-SNIPPET_ENGINE = "|".join([_code(snippets, platforms), regex.__version__])
-PAGE_ENGINE = "|".join([_code(render, responsive, markup, sharekit, platforms),
-                        jinja2.__version__])
-ENGINES = [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE, PAGE_ENGINE,
-           yaml.__version__]
+def installed() -> list[str]:
+    """What decides the outputs besides the inputs and the engine's own code (walked as
+    an input): Python, and the folders of the libraries and fonts, by their metadata.
+    Cheaper than engines.ENGINES, which imports every library to ask its version."""
+    found = [__version__, sys.version]
+    folders = [Path(p) for p in sys.path if p] + [
+        Path(folder) for root in FONT_FOLDERS for folder, _, _ in os.walk(root)]
+    for folder in folders:
+        try:
+            stat = folder.stat()
+        except OSError:
+            continue
+        found.append(f"{folder}\0{stat.st_mtime_ns}\0{stat.st_ino}")
+    return found
+
+
+def build_inputs(source: Path, out: Path, drafts: bool, on, base_url: str | None) -> str:
+    """`inputs` of a build with these options ("" when an input is too new)."""
+    return inputs(source, out, THEME, {"drafts": drafts, "on": on, "base_url": base_url,
+                                       "engine": installed()})
 
 
 def inputs(source: Path, out: Path, theme: Path, options: dict) -> str:

@@ -14,6 +14,7 @@ from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup, escape
 
 from firsthand.content import catalog as words
@@ -48,8 +49,29 @@ class Page:
             else self.path
 
 
-def make_environment(source: Path) -> jinja2.Environment:
-    """Templates of the site first, then the default theme's (the site overrides by name)."""
+class StoredBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in the store, so that a build compiles only the templates
+    that changed: an entry is keyed by the template's name and file, a hash of its source
+    and Jinja's version, and checksummed by the store like every other."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _name(self, bucket: jinja2.bccache.Bucket) -> str:
+        return key(jinja2.__version__, bucket.key, bucket.checksum)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get("templates", self._name(bucket))
+        if data:
+            bucket.bytecode_from_string(data)     # another Python's bytecode is ignored
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store.put("templates", self._name(bucket), bucket.bytecode_to_string())
+
+
+def make_environment(source: Path, store: Store | None = None) -> jinja2.Environment:
+    """Templates of the site first, then the default theme's (the site overrides by name);
+    compiled once and kept in `store` when one is given."""
     folders = [source / TEMPLATE_FOLDER]
     if (DEFAULT_THEME / TEMPLATE_FOLDER).resolve() != folders[0].resolve():
         folders.append(DEFAULT_THEME / TEMPLATE_FOLDER)
@@ -59,6 +81,7 @@ def make_environment(source: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,        # a build reads each template once; no stat per page
+        bytecode_cache=StoredBytecode(store) if store is not None else None,
     )
     env.filters["url"] = relative_url
     env.filters["absolute"] = absolute_url

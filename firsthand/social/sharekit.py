@@ -26,7 +26,7 @@ def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Sto
     """og.png and instagram.png beside each story page: each is given to emit with its
     key as it is made (from the store or drawn), or as None, unread, where
     unchanged(path, key) says the last build's is the same; returns {output path: its
-    size}, for the pages. `engine` (fingerprint.CARD_ENGINE) is part of every card's key."""
+    size}, for the pages. `engine` (engines.CARD_ENGINE) is part of every card's key."""
     site = library.site
     # the cleaned photo (upright, no metadata); a photo that failed to clean is already
     # an error, and its card shows the initials
