@@ -2,7 +2,12 @@
 
 import sys
 
-from firsthand.commands.cli import main
+from firsthand.commands.quick import unchanged_build
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # A build that finds nothing changed answers without importing the engine
+    code = unchanged_build(sys.argv[1:])
+    if code is None:
+        from firsthand.commands.cli import main
+        code = main()
+    sys.exit(code)

@@ -7,6 +7,13 @@ Every step reads and completes the Run (the content, the library, the problems, 
 store of results kept between builds) and hands output files to one sink as they are
 made: the writer that swaps the finished site into place, or a dict in memory (serve,
 check). Adding a step is adding a function to STEPS.
+
+Each output is handed over with its key (what decides its bytes: the page memo's key and
+what the template read, a card's key, a file's digest...). A build into a folder that
+still holds the last good build's output (`Last`) skips an output whose key is the one
+recorded for its path: it is neither made, nor read from the store, nor compared by the
+writer, nor read for its links; the writer keeps it as it is. Only `build` does this: a
+build without a writer (Result.files) is given every file's bytes.
 """
 
 from __future__ import annotations
@@ -18,18 +25,18 @@ import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Callable, Literal, Mapping
 
 import jinja2
 
-from firsthand.output import fingerprint
+from firsthand.output import engines, fingerprint
 from firsthand.content import markup
 from firsthand.pages import render, search
 from firsthand.social import sharekit
 from firsthand.content.checks import CHECKS, ENTRY_CHECKS, check_near_identical
 from firsthand.content.enrich import (Library, enrich, make_entry, shown_stories,
                                       text_stats, today)
-from firsthand.output.fingerprint import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
+from firsthand.output.engines import IMAGE_ENGINE, MARKDOWN_ENGINE, SNIPPET_ENGINE
 from firsthand.content.images import BadImage, Picture, clean_image, copy_path
 from firsthand.pages.links import LinkChecker
 from firsthand.content.load import (IMAGE_SUFFIXES, load, load_site, load_story,
@@ -78,10 +85,25 @@ class Result:
     stories: int = 0                # stories built, where there is no library to count
     site: Site | None = None        # site.yaml, also when the build was found unchanged
     pictures: dict[str, Picture] = field(default_factory=dict)   # output path -> size
+    made: dict[str, list] = field(default_factory=dict)   # output path -> its key (Last)
 
     @property
     def ok(self) -> bool:
         return not any(p.is_error for p in self.problems)
+
+
+@dataclass(frozen=True)
+class Last:
+    """The last good build, where its output folder is still exactly as it left it:
+    output path -> [key, what a page read, search digest, search language]
+    (fingerprint.last_made), and how to keep a file of it unread."""
+
+    made: Mapping[str, list]
+    out: Path
+    keep: Callable[[str], None]
+
+    def load(self, path: str) -> Callable[[], bytes]:
+        return lambda: (self.out / path).read_bytes()
 
 
 @dataclass
@@ -103,21 +125,46 @@ class Run:
     digests: render.Digests = field(default_factory=render.Digests)   # of the model's objects
     made: set[str] = field(default_factory=set)
     indexed: search.Pages = field(default_factory=search.Pages)   # what search indexes
+    last: Last | None = None
+    keys: dict[str, list] = field(default_factory=dict)   # for the next build (Last.made)
     stopped: bool = False
 
     @property
     def on(self) -> dt.date:
         return self.options.on or today()
 
-    def emit(self, path: str, data: bytes) -> None:
-        """Hand an output file to the sink, once; its links are checked at the end."""
+    def unchanged(self, path: str, name: str) -> bool:
+        """Whether the last build's output file at `path` was made from key `name`."""
+        if self.last is None:
+            return False
+        made = self.last.made.get(path)
+        return made is not None and made[0] == name
+
+    def emit(self, path: str, data: bytes | None, name: str | None = None,
+             reads: list | None = None) -> None:
+        """Hand an output file to the sink, once; its links are checked at the end.
+
+        `name`: its key, recorded for the next build; data None: the file is the last
+        build's, made from the same key (Run.unchanged said so), and is kept unread."""
         if path in self.made:
             self.problems.error(path, 1,
                                 f"two things would write the same output file '{path}'")
         self.made.add(path)
+        if data is None:
+            last = self.last.made[path]
+            self.links.keep(path, self.last.load(path))
+            if self.library.site.search and len(last) > 2 and last[2]:
+                self.indexed.known(path, bytes.fromhex(last[2]), last[3], self.last.load(path))
+            self.keys[path] = last
+            self.last.keep(path)
+            return
         self.links.add(path, data)
+        if name is not None:
+            self.keys[path] = [name, reads or []]
         if self.library.site.search and search.is_indexed(path, data):
             self.indexed[path] = data
+            if name is not None:
+                self.keys[path] += [self.indexed.digest(path).hex(), search.html_lang(data)]
         self.sink(path, data)
 
 
@@ -201,8 +248,8 @@ def clean_images(run: Run) -> None:
     for image in run.library.images:
         path = relative_path(run.library.site.source, image.source)
         try:
-            picture = cleaned(run.store, image.source.read_bytes(), image.max_width,
-                              image.widths, image.square)
+            raw = image.source.read_bytes()
+            picture = cleaned(run.store, raw, image.max_width, image.widths, image.square)
         except BadImage as exc:
             run.problems.error(path, 1, str(exc))
             continue
@@ -210,10 +257,13 @@ def clean_images(run: Run) -> None:
             run.problems.error(path, 1, f"cannot read the image: {exc.strerror}")
             continue
         run.pictures[image.path] = picture
+        name = picture_key(raw, image.max_width, image.widths, image.square)
+        outputs = [(copy_path(image.path, copy.width), copy) for copy in picture.copies]
         if image.path not in run.static:        # a picture in static/ is copied from there
-            run.emit(image.path, picture.data)
-        for copy in picture.copies:
-            run.emit(copy_path(image.path, copy.width), copy.data)
+            outputs.insert(0, (image.path, picture))
+        for path, made in outputs:
+            name_of = key(name, path)
+            run.emit(path, None if run.unchanged(path, name_of) else made.data, name_of)
 
 
 def copy_static(run: Run) -> None:
@@ -242,7 +292,8 @@ def copy_static(run: Run) -> None:
                     continue
             files[relative] = data
     for path, data in files.items():
-        run.emit(path, data)
+        name = hashlib.sha256(data).hexdigest()
+        run.emit(path, None if run.unchanged(path, name) else data, name)
 
 
 def draw_cards(run: Run) -> None:
@@ -250,19 +301,21 @@ def draw_cards(run: Run) -> None:
     cards = sharekit.make_cards(run.library, run.pictures, run.store, run.emit,
                                 run.options.jobs, min(run.options.pool_threshold,
                                                       sharekit.CARD_POOL_THRESHOLD),
-                                fingerprint.CARD_ENGINE)
+                                engines.CARD_ENGINE, unchanged=run.unchanged)
     run.pictures.update(cards)          # pages give og:image its width and height
     run.options.progress.done()
 
 
 def render_pages(run: Run) -> None:
-    renderer = render.Renderer(run.library, render.make_environment(run.library.site.source),
-                               run.pictures, run.store, fingerprint.PAGE_ENGINE, run.digests)
+    env = render.make_environment(run.library.site.source, run.store)
+    renderer = render.Renderer(run.library, env, run.pictures, run.store,
+                               engines.PAGE_ENGINE, run.digests,
+                               run.last.made if run.last else None)
     progress = run.options.progress
     progress.start("rendering", len(run.library.entries) + len(run.library.profiles))
     for step in RENDER_STEPS:
         for path, data in step(renderer):
-            run.emit(path, data)
+            run.emit(path, data, *renderer.made.get(path, (None, None)))
             progress.advance()
     progress.done()
 
@@ -276,7 +329,7 @@ def index_search(run: Run) -> None:
 
 
 def check_links(run: Run) -> None:
-    run.problems.extend(run.links.problems())
+    run.problems.extend(run.links.problems(run.last.made if run.last else ()))
 
 
 STEPS: list[Callable[[Run], None]] = [load_content, render_markdown, enrich_library,
@@ -289,9 +342,11 @@ STEPS: list[Callable[[Run], None]] = [load_content, render_markdown, enrich_libr
 
 def generate(source: Path, options: Options | None = None,
              sink: Callable[[str, bytes], None] | None = None, store: Store | None = None,
-             **settings) -> Result:
+             last: Last | None = None, **settings) -> Result:
     """Run every step; output files go to `sink` as they are made, or, without one, into
     Result.files. Nothing else is written but the store (Options.cache says whether).
+    With `last` (and a sink), an output made from the same key as the last build's is
+    given to last.keep instead; Result.made says from what each output was made.
 
     Options may be given whole or by name: generate(source, drafts=True).
     """
@@ -300,14 +355,16 @@ def generate(source: Path, options: Options | None = None,
     if store is None:
         store = Store.for_site(Path(source), enabled=options.cache != "off",
                                read_only=options.cache == "read")
-    run = Run(Path(source), options, store, sink or files.__setitem__)
+    run = Run(Path(source), options, store, sink or files.__setitem__,
+              last=last if sink is not None else None)
     for step in STEPS:
         step(run)
         if run.stopped:
             break
     return Result(run.problems.sorted(), run.library, files,
                   pages=sum(path.endswith(".html") for path in run.made),
-                  site=run.library.site if run.library else None, pictures=run.pictures)
+                  site=run.library.site if run.library else None, pictures=run.pictures,
+                  made=run.keys)
 
 
 def build(source: Path, out: Path, options: Options | None = None, **settings) -> Result:
@@ -320,10 +377,8 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
     folder = source / fingerprint.CACHE_FOLDER
     inputs = ""
     if options.cache == "write":
-        inputs = fingerprint.inputs(source, out, render.DEFAULT_THEME, {
-            "drafts": options.drafts, "on": options.on or today(),
-            "base_url": options.base_url,
-            "engine": [*fingerprint.ENGINES, search.SEARCH_ENGINE]})
+        inputs = fingerprint.build_inputs(source, out, options.drafts, options.on or today(),
+                                          options.base_url)
         record = fingerprint.unchanged(folder, inputs, out)
         if record is not None:
             files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())
@@ -335,14 +390,17 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
     spare = folder / SPARE_FOLDER / key(str(out))[:16] if options.cache == "write" else None
     writer = SiteWriter(out, spare=spare)
     try:
-        result = generate(source, options, sink=writer.add)
+        # Taken after the writer's lock: no other build swaps `out` meanwhile
+        last = Last(fingerprint.last_made(folder, out), out, writer.keep) \
+            if options.cache == "write" else None
+        result = generate(source, options, sink=writer.add, last=last)
         if result.ok:
             result.report = writer.commit()
     finally:
         writer.discard()
     if result.ok and options.cache == "write":
         fingerprint.save(folder, inputs, out, result.problems, len(result.library.entries),
-                         result.pages)
+                         result.pages, result.made)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -386,7 +444,7 @@ def preview_story(source: Path, relative: str, last: Result, store: Store,
     entries[index] = entry
     renderer = render.Renderer(_with_entries(library, tuple(entries)),
                                env or render.make_environment(site.source), last.pictures,
-                               store, fingerprint.PAGE_ENGINE)
+                               store, engines.PAGE_ENGINE)
     # newer and older as the whole build links them: among the stories of its language
     told = [e for e in entries if e.language == entry.language]
     at = told.index(entry)
@@ -399,11 +457,17 @@ def preview_story(source: Path, relative: str, last: Result, store: Store,
 # -- what the store is handed: plain functions, and how their results are kept ------------
 
 
+def picture_key(raw: bytes, max_width: int, widths: tuple[int, ...] = (),
+                square: bool = False) -> str:
+    """What decides a cleaned picture: the image's bytes and the sizes asked of it."""
+    sizes = f"{max_width}|{','.join(map(str, widths))}|{'square' if square else 'keep'}"
+    return key(IMAGE_ENGINE, sizes, raw)
+
+
 def cleaned(store: Store, raw: bytes, max_width: int, widths: tuple[int, ...] = (),
             square: bool = False) -> Picture:
     """images.clean_image, remembered by the image's bytes and the sizes asked of it."""
-    sizes = f"{max_width}|{','.join(map(str, widths))}|{'square' if square else 'keep'}"
-    name = key(IMAGE_ENGINE, sizes, raw)
+    name = picture_key(raw, max_width, widths, square)
     picture = _unpack_picture(store.get("images", name))
     if picture is None:
         picture = clean_image(raw, max_width, widths, square)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sites import TODAY, jpeg_with_gps, today
+from sites import ROOT, TODAY, build_env, jpeg_with_gps, today
 from firsthand.output import fingerprint
 from firsthand.build import Options, build, generate
 from firsthand.output.store import FOLDER
+from firsthand.output.write import SiteWriter
 from firsthand.commands.cli import main
 from firsthand.commands.serve import Preview
 
@@ -146,6 +150,33 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(make_site):
         (folder.st_ino, folder.st_mtime_ns)
 
 
+ENGINE_MODULES = ("firsthand.build", "jinja2", "markdown", "PIL", "firsthand.commands.cli")
+
+
+def _modules_after_build(site) -> tuple[int, list[str]]:
+    """Run build.py as a user does, in a fresh process: its exit status and which of the
+    engine's modules it imported."""
+    script = (f"import runpy, sys\nsys.argv = ['build.py', 'build', '--source', "
+              f"{str(site.root)!r}, '--quiet']\ntry:\n"
+              f"    runpy.run_path({str(ROOT / 'build.py')!r}, run_name='__main__')\n"
+              "except SystemExit as stop:\n"
+              f"    print(stop.code, *[m for m in {ENGINE_MODULES!r} if m in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=build_env(TODAY), timeout=300)
+    code, *modules = done.stdout.split()
+    return int(code), modules
+
+
+def test_a_build_that_finds_nothing_changed_does_not_import_the_engine(make_site):
+    site = make_rich_site(make_site)
+    time.sleep(fingerprint.SETTLE_SECONDS)    # files this new are not trusted unchanged
+    assert _modules_after_build(site) == (0, list(ENGINE_MODULES))     # it had to build
+    assert _modules_after_build(site) == (0, [])
+    edit_body(site)
+    assert _modules_after_build(site) == (0, list(ENGINE_MODULES))
+    assert "The opening paragraph" in site.page("stories/first-week/")
+
+
 def test_a_one_story_edit_rewrites_only_the_pages_that_show_it(make_site):
     site = make_rich_site(make_site)
     site.build()
@@ -158,6 +189,71 @@ def test_a_one_story_edit_rewrites_only_the_pages_that_show_it(make_site):
     assert "stories/first-week/index.html" in changed
     assert "stories/night-shift/index.html" not in changed
     assert "stories/night-shift/dock.jpg" not in changed
+
+
+def _handed_to_the_writer(monkeypatch):
+    """The paths a build gives the writer with their bytes (kept ones are not given)."""
+    added: list[str] = []
+    real = SiteWriter.add
+
+    def spy(writer, relative, data):
+        added.append(relative)
+        return real(writer, relative, data)
+    monkeypatch.setattr(SiteWriter, "add", spy)
+    return added
+
+
+def test_an_edit_hands_the_writer_only_the_outputs_it_changed(make_site, monkeypatch,
+                                                               trust_new_files):
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    added = _handed_to_the_writer(monkeypatch)
+    edit_body(site)
+
+    assert build_here(site) == 0
+
+    assert "stories/first-week/index.html" in added
+    for kept in ("stories/night-shift/og.png",
+                 "stories/night-shift/dock.jpg", "people/ana/index.html",
+                 "stories/night-shift/share/index.html", "static/style.css"):
+        assert kept not in added, kept
+
+
+def test_an_output_folder_changed_by_hand_is_compared_whole(make_site, monkeypatch,
+                                                            trust_new_files):
+    """The kept outputs are trusted only while site/ is exactly what the last build left."""
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    expected = site.snapshot()
+    (site.out / "stories/night-shift/index.html").write_text("by hand", encoding="utf-8")
+    added = _handed_to_the_writer(monkeypatch)
+    edit_body(site)
+
+    assert build_here(site) == 0
+
+    assert "stories/night-shift/index.html" in added
+    assert site.snapshot()["stories/night-shift/index.html"] == \
+        expected["stories/night-shift/index.html"]
+
+
+def test_a_kept_page_whose_link_target_is_gone_fails_as_a_cold_build(make_site, tmp_path,
+                                                                     trust_new_files):
+    """A story's page does not change when a static file it links to is deleted: the
+    kept page must still be checked, and the build fail as a cold one does."""
+    site = make_rich_site(make_site)
+    site.write("static/guide.txt", "The guide.\n")
+    edit(site, "stories/2026-02-10-night-shift.md", "A footnote",
+         "The [guide](../../static/guide.txt). A footnote")
+    assert build_here(site) == 0
+    before = site.snapshot()
+    (site.root / "static/guide.txt").unlink()
+
+    kept = build(site.root, site.out, Options(on=today()))
+    cold = build(site.root, tmp_path / "cold", Options(on=today(), cache="off"))
+
+    assert not cold.ok and any("guide.txt" in p.message for p in cold.problems)
+    assert [str(p) for p in kept.problems] == [str(p) for p in cold.problems]
+    assert site.snapshot() == before
 
 
 def test_a_damaged_cache_is_ignored_and_rebuilt(make_site):

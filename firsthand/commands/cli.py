@@ -22,6 +22,7 @@ from firsthand.content.load import load
 from firsthand.content.model import PLATFORMS
 from firsthand.content.problems import Problems, format_problems
 from firsthand.commands.progress import Progress
+from firsthand.commands.quick import build_arguments, source_argument, summary
 from firsthand.pages.render import make_environment
 from firsthand.commands.report import (
     catalogue, figures, problem_lines, render_report, tally, write_report)
@@ -39,19 +40,10 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="build the site into SOURCE/site (default)")
-    _source(build_cmd)
-    build_cmd.add_argument("--out", type=Path, help="output folder (default: SOURCE/site)")
-    build_cmd.add_argument("--base-url", help="build for another address than site.yaml's")
-    build_cmd.add_argument("--drafts", action="store_true",
-                           help="also build drafts, future-dated stories and those of "
-                                "people who left (for previews)")
-    build_cmd.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N",
-                           help="processes for rendering Markdown on a cold build "
-                                "(default: one per core)")
-    build_cmd.add_argument("--quiet", action="store_true", help="print only problems")
+    build_arguments(build_cmd)
 
     check_cmd = commands.add_parser("check", help="report every problem; write nothing")
-    _source(check_cmd)
+    source_argument(check_cmd)
     check_cmd.add_argument("--format", choices=("text", "github", "json"), default="text")
     check_cmd.add_argument("--drafts", action="store_true", help="check drafts as published")
 
@@ -64,7 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--author", metavar="ID",
                          help="your id in people/ (not needed when there is only one person)")
     new_cmd.add_argument("--tags", default="", metavar="A,B", help="topics, comma-separated")
-    _source(new_cmd)
+    source_argument(new_cmd)
 
     person_cmd = commands.add_parser("new-person", help="add a person: people/ID.yaml")
     person_cmd.add_argument("id", metavar="ID", help="lowercase-with-dashes, like ana-lindqvist")
@@ -72,7 +64,7 @@ def make_parser() -> argparse.ArgumentParser:
     person_cmd.add_argument("--role", help="job title")
     person_cmd.add_argument("--consent", action="store_true",
                             help="they agreed today to be published (sets consent: TODAY)")
-    _source(person_cmd)
+    source_argument(person_cmd)
 
     deploy_cmd = commands.add_parser("deploy", help="build and push the site to a git branch")
     deploy_cmd.add_argument("--remote", required=True,
@@ -80,10 +72,10 @@ def make_parser() -> argparse.ArgumentParser:
     deploy_cmd.add_argument("--branch", default="gh-pages", help="default: gh-pages")
     deploy_cmd.add_argument("--allow-dirty", action="store_true",
                             help="deploy even with uncommitted changes in the site's folder")
-    _source(deploy_cmd)
+    source_argument(deploy_cmd)
 
     serve_cmd = commands.add_parser("serve", help="preview the site; rebuild and reload on change")
-    _source(serve_cmd)
+    source_argument(serve_cmd)
     serve_cmd.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this computer only)")
     serve_cmd.add_argument("--port", type=int, default=8000,
@@ -97,7 +89,7 @@ def make_parser() -> argparse.ArgumentParser:
     snippets_cmd.add_argument("--as", dest="sharer", metavar="PERSON",
                               help="the posts the share kit offers this person (an id from "
                                    "people/), their id in every link")
-    _source(snippets_cmd)
+    source_argument(snippets_cmd)
 
     report_cmd = commands.add_parser(
         "report", help="count what the stories brought, from access logs or analytics exports")
@@ -110,7 +102,7 @@ def make_parser() -> argparse.ArgumentParser:
                                  "inside site/)")
     report_cmd.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
                             help="count only views on or after this day")
-    _source(report_cmd)
+    source_argument(report_cmd)
 
     plan_cmd = commands.add_parser(
         "plan", help="suggest who shares which story when: a calendar (.ics) per person")
@@ -118,7 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
                           help="how far ahead to plan, in weeks (default: 4)")
     plan_cmd.add_argument("--out", type=Path,
                           help="where the plan goes (default: SOURCE/plan; never inside site/)")
-    _source(plan_cmd)
+    source_argument(plan_cmd)
 
     announce_cmd = commands.add_parser(
         "announce", help="post each story published since GIT_REF to a team chat's webhook")
@@ -133,18 +125,8 @@ def make_parser() -> argparse.ArgumentParser:
                               help=f"wait this long for the webhook (default: {TIMEOUT:g})")
     announce_cmd.add_argument("--dry-run", action="store_true",
                               help="print the messages; post nothing")
-    _source(announce_cmd)
+    source_argument(announce_cmd)
     return parser
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got '{text}'")
-    return value
 
 
 def _weeks(text: str) -> int:
@@ -159,11 +141,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a day as YYYY-MM-DD, got '{text}'") from None
-
-
-def _source(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--source", type=Path, default=Path("."),
-                         help="the site's folder, holding site.yaml (default: here)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,20 +179,6 @@ def run_build(args, parser) -> int:
     if not args.quiet:
         print(summary(result, out, source))
     return EXIT_OK
-
-
-def summary(result: Result, out: Path, source: Path) -> str:
-    library, report = result.library, result.report
-    pages = result.pages
-    try:
-        where = out.relative_to(Path.cwd())
-    except ValueError:
-        where = out
-    warnings = sum(not p.is_error for p in result.problems)
-    stories = len(library.entries) if library else result.stories
-    return (f"Built {stories} stories, {pages} pages in {result.seconds:.2f} s "
-            f"({report.written} files written, {report.unchanged} unchanged, "
-            f"{report.removed} removed; {warnings} warning{'s' * (warnings != 1)}) → {where}/")
 
 
 def run_check(args, parser) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -17,6 +16,7 @@ from firsthand.content.markup import (
 from firsthand.content.model import (
     FACE_WIDTHS, Alternate, Content, Entry, Image, Library, Person, Profile, Site, Story, Term,
     frozen_map)
+from firsthand.content.day import today  # noqa: F401  (enrich.today, for its callers)
 from firsthand.content.problems import Problems
 
 WORDS_PER_MINUTE = 220
@@ -24,12 +24,6 @@ RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"}
 RELATED = 3
 EXCERPT = 240                 # characters of a story's excerpt on cards
 FEED_SIZE = 20
-
-
-def today() -> dt.date:
-    """The day the build runs, which decides what is published (FIRSTHAND_TODAY overrides)."""
-    value = os.environ.get("FIRSTHAND_TODAY")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
 def is_published(story: Story, people: dict, on: dt.date) -> bool:

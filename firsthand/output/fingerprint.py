@@ -2,7 +2,8 @@
 
 After a successful build the cache folder keeps a record: a fingerprint of every input
 (size, mtimes and inode of each file in the source folder, the default theme and the
-engine's own code; the options and the day of the build) and of every output file.
+engine's own code; the folders of the libraries and fonts it uses; the options and the
+day of the build) and of every output file.
 When the next build finds the same fingerprint and the output folder exactly as it was
 left, the finished site is already in place: the build reports the same warnings and
 stops.
@@ -10,6 +11,13 @@ stops.
 Anything uncertain means a full build: a missing or unreadable record, an input changed
 within a few seconds before the build started (a timestamp cannot tell two edits that
 close apart), an output file touched by hand.
+
+The record also keeps what each output file was made from (`made`: its key, and for a
+page what it read of the library and what search indexes of it). A build that finds the
+output folder exactly as the record left it (`last_made`) takes an output whose key is
+unchanged as it stands, without making, reading or comparing it. That part is kept even
+when the inputs were too new to trust for the whole-build shortcut, since each key is
+derived from the content itself, not from timestamps.
 """
 
 from __future__ import annotations
@@ -24,17 +32,7 @@ from pathlib import Path
 from stat import S_ISDIR
 from typing import Iterable
 
-import jinja2
-import markdown
-import nh3
-import PIL
-import regex
-import yaml
-
 from firsthand import __version__
-from firsthand.social import cards, platforms, sharekit, snippets
-from firsthand.content import enrich, images, markup
-from firsthand.pages import render, responsive
 from firsthand.content.problems import Problem
 from firsthand.output.store import FOLDER as CACHE_FOLDER
 
@@ -43,25 +41,33 @@ SETTLE_SECONDS = 3.0          # inputs newer than the record minus this are not 
 ENGINE = Path(__file__).resolve().parents[1]
 
 
-def _code(*modules) -> str:
-    """The engine's version and the source of the modules that shape an output."""
-    digest = hashlib.sha256(__version__.encode())
-    for module in modules:
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
+# Where the libraries the engine imports live, and the fonts cards are drawn with
+# (cards.FONT_FOLDERS): an install, upgrade or removal changes these folders' metadata.
+FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
+                Path.home() / ".local/share/fonts")
+THEME = ENGINE.parent             # the default theme: templates/, static/, i18n/
 
 
-# What decides each kind of stored result besides its input: part of every store key, so
-# that a new version of the engine or of a library never finds an old result.
-MARKDOWN_ENGINE = "|".join([_code(markup, enrich), markdown.__version__,
-                            getattr(nh3, "__version__", "")])
-IMAGE_ENGINE = "|".join([_code(images), PIL.__version__])
-CARD_ENGINE = "|".join([_code(cards), PIL.__version__, cards.fonts_in_use()])
-SNIPPET_ENGINE = "|".join([_code(snippets, platforms), regex.__version__])
-PAGE_ENGINE = "|".join([_code(render, responsive, markup, sharekit, platforms),
-                        jinja2.__version__])
-ENGINES = [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE, PAGE_ENGINE,
-           yaml.__version__]
+def installed() -> list[str]:
+    """What decides the outputs besides the inputs and the engine's own code (walked as
+    an input): Python, and the folders of the libraries and fonts, by their metadata.
+    Cheaper than engines.ENGINES, which imports every library to ask its version."""
+    found = [__version__, sys.version]
+    folders = [Path(p) for p in sys.path if p] + [
+        Path(folder) for root in FONT_FOLDERS for folder, _, _ in os.walk(root)]
+    for folder in folders:
+        try:
+            stat = folder.stat()
+        except OSError:
+            continue
+        found.append(f"{folder}\0{stat.st_mtime_ns}\0{stat.st_ino}")
+    return found
+
+
+def build_inputs(source: Path, out: Path, drafts: bool, on, base_url: str | None) -> str:
+    """`inputs` of a build with these options ("" when an input is too new)."""
+    return inputs(source, out, THEME, {"drafts": drafts, "on": on, "base_url": base_url,
+                                       "engine": installed()})
 
 
 def inputs(source: Path, out: Path, theme: Path, options: dict) -> str:
@@ -117,11 +123,12 @@ def outputs(out: Path) -> dict[str, list[int]]:
 
 
 def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem],
-         stories: int, pages: int) -> None:
-    """Remember a successful build; a record that cannot be written only costs speed."""
-    if not fingerprint:
-        forget(cache_folder)
-        return
+         stories: int, pages: int, made: dict[str, list] | None = None) -> None:
+    """Remember a successful build; a record that cannot be written only costs speed.
+
+    `fingerprint` may be "" (an input too new to trust): the build is then never taken
+    whole, but `made` (output path -> what it was made from) still serves the next one.
+    The record is two lines of JSON: the short one that `unchanged` reads, then `made`."""
     temporary = cache_folder / f".{RECORD}.{os.getpid()}.tmp"
     try:
         # Inside the try: another build may swap the output in while it is walked.
@@ -129,7 +136,10 @@ def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem
                   "problems": [asdict(p) for p in problems], "stories": stories,
                   "pages": pages}
         cache_folder.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(record), encoding="utf-8")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, separators=(",", ":")))
+            handle.write("\n")
+            handle.write(json.dumps(made or {}, ensure_ascii=False, separators=(",", ":")))
         os.replace(temporary, cache_folder / RECORD)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -142,12 +152,26 @@ def forget(cache_folder: Path) -> None:
         pass
 
 
+def _record(cache_folder: Path, out: Path, lines: int) -> list | None:
+    """The first `lines` lines of the record, when the output is exactly as it left it."""
+    try:
+        with open(cache_folder / RECORD, encoding="utf-8") as handle:
+            found = [json.loads(handle.readline()) for _ in range(lines)]
+        record = found[0]
+        if record["out"] != str(out) or outputs(out) != record["outputs"]:
+            return None
+        return found
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def unchanged(cache_folder: Path, fingerprint: str, out: Path) -> dict | None:
     """The record of the last build when nothing has changed since it; else None."""
     if not fingerprint:
         return None
     try:
-        record = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
+        with open(cache_folder / RECORD, encoding="utf-8") as handle:
+            record = json.loads(handle.readline())
         if record["inputs"] != fingerprint or record["out"] != str(out):
             return None
         if outputs(out) != record["outputs"]:
@@ -156,3 +180,11 @@ def unchanged(cache_folder: Path, fingerprint: str, out: Path) -> dict | None:
         return record
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def last_made(cache_folder: Path, out: Path) -> dict[str, list]:
+    """What each output of the last good build was made from (see `save`), when `out` is
+    still exactly that build's output; else {} (every output is made and compared)."""
+    found = _record(cache_folder, out, 2)
+    made = found[1] if found else {}
+    return made if isinstance(made, dict) else {}

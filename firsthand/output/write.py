@@ -104,6 +104,13 @@ class SiteWriter:
             os.replace(temporary, target)
         self.written += 1
 
+    def keep(self, relative: str) -> None:
+        """Take one output file as `out` already holds it, unread: the caller knows its
+        bytes are the same (the last build made it from the same key, and `out` is that
+        build's output). It counts as unchanged; a staged folder has it as a link to it."""
+        self.wanted.add(relative)
+        self.unchanged += 1
+
     def commit(self) -> WriteReport:
         """Remove what is no longer wanted and swap the new site in."""
         with self._failing_as_write_error(self.out):

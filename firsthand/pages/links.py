@@ -6,6 +6,7 @@ import hashlib
 import json
 import posixpath
 import re
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from firsthand.content.enrich import Library
@@ -27,6 +28,10 @@ class LinkChecker:
     arrive one by one (a large build streams them to disk), so only the links whose target
     has not been made yet are remembered, with where they stand. The links of a page are
     read once per content of the page: the store remembers them by its bytes.
+
+    A page the last good build made the same (`keep`) is not read at all while every file
+    that build made is made again: its links all led somewhere then, so they still do.
+    Only when some file is gone are the kept pages read (`load`) and checked.
     """
 
     def __init__(self, library: Library, store: Store | None = None):
@@ -36,6 +41,7 @@ class LinkChecker:
         self.stories = {entry.path + "index.html": entry.story for entry in library.entries}
         self.made: set[str] = set()
         self.pending: dict[str, list[tuple[str, str, int]]] = {}   # target -> (page, url, line)
+        self.kept: dict[str, Callable[[], bytes]] = {}     # page -> how to read it
 
     def add(self, page: str, data: bytes) -> None:
         """Note an output file, and the links it holds."""
@@ -56,6 +62,12 @@ class LinkChecker:
             if len(places) < MAX_REPORTS:
                 places.append((page, text, line))
 
+    def keep(self, page: str, load: Callable[[], bytes]) -> None:
+        """Note an output file the last good build made the same; `load` reads it."""
+        self.made.add(page)
+        if page.endswith(_CHECKED_SUFFIXES):
+            self.kept[page] = load
+
     def links(self, page: str, data: bytes) -> list[tuple[str, str, int]]:
         """(target, link as written, line) of every link of a page that stays in the site."""
         found, line, counted = [], 1, 0
@@ -71,8 +83,12 @@ class LinkChecker:
                     found.append((target, text, line))
         return found
 
-    def problems(self) -> list[Problem]:
-        """One problem per link whose target was never made."""
+    def problems(self, before: Iterable[str] = ()) -> list[Problem]:
+        """One problem per link whose target was never made. `before`: every file the
+        last good build made, where pages were kept from it."""
+        if self.kept and any(path not in self.made for path in before):
+            for page, load in self.kept.items():
+                self.add(page, load())
         return [_problem(page, line, url, self.stories.get(page))
                 for target, places in self.pending.items() if not _exists(target, self.made)
                 for page, url, line in places]

@@ -14,6 +14,7 @@ from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup, escape
 
 from firsthand.content import catalog as words
@@ -48,8 +49,29 @@ class Page:
             else self.path
 
 
-def make_environment(source: Path) -> jinja2.Environment:
-    """Templates of the site first, then the default theme's (the site overrides by name)."""
+class StoredBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in the store, so that a build compiles only the templates
+    that changed: an entry is keyed by the template's name and file, a hash of its source
+    and Jinja's version, and checksummed by the store like every other."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _name(self, bucket: jinja2.bccache.Bucket) -> str:
+        return key(jinja2.__version__, bucket.key, bucket.checksum)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get("templates", self._name(bucket))
+        if data:
+            bucket.bytecode_from_string(data)     # another Python's bytecode is ignored
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store.put("templates", self._name(bucket), bucket.bytecode_to_string())
+
+
+def make_environment(source: Path, store: Store | None = None) -> jinja2.Environment:
+    """Templates of the site first, then the default theme's (the site overrides by name);
+    compiled once and kept in `store` when one is given."""
     folders = [source / TEMPLATE_FOLDER]
     if (DEFAULT_THEME / TEMPLATE_FOLDER).resolve() != folders[0].resolve():
         folders.append(DEFAULT_THEME / TEMPLATE_FOLDER)
@@ -59,6 +81,7 @@ def make_environment(source: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,        # a build reads each template once; no stat per page
+        bytecode_cache=StoredBytecode(store) if store is not None else None,
     )
     env.filters["url"] = relative_url
     env.filters["absolute"] = absolute_url
@@ -143,12 +166,19 @@ class Renderer:
     template reads of the whole library (`lib`: the drafts flag, how many stories...) is
     recorded as it reads it and checked again before a remembered page is used. So the
     key is complete by construction: nothing the template can see is left out of it.
+
+    `last` (output file -> [key, reads, ...] of the last good build, whose output is in
+    place) lets a page whose key and reads are unchanged be given as None, "as it is",
+    without reading the store; `made` holds [key, reads] of every page given.
     """
 
     def __init__(self, library: Library, env: jinja2.Environment,
                  pictures: Mapping[str, Picture], store: Store | None = None,
-                 engine: str = "", digests: "Digests | None" = None):
+                 engine: str = "", digests: "Digests | None" = None,
+                 last: Mapping[str, list] | None = None):
         self.library, self.env, self.pictures = library, env, pictures
+        self.last = last or {}
+        self.made: dict[str, list] = {}
         self.store = store or Store(None)
         self.responsive = Pictures(pictures)
         self.site = library.site
@@ -159,9 +189,9 @@ class Renderer:
                        for path, p in pictures.items())
         self.common = key(engine, template_digest(env), json.dumps(sizes))
 
-    def page(self, template: str, page: Page, **context) -> tuple[str, bytes]:
+    def page(self, template: str, page: Page, **context) -> tuple[str, bytes | None]:
         """Render one template for one page (or take it from the store); returns
-        (output file, bytes)."""
+        (output file, bytes), or (output file, None) when the last build's is the same."""
         if page.kind == "error":
             root = self.base_path          # a 404 page is served at any depth
         else:
@@ -174,15 +204,20 @@ class Renderer:
                     text_dir=words.direction(lang), home=self.site.prefix(lang),
                     words=catalog, **context)
         name = key(self.common, template, self.digests.of(view))
+        last = self.last.get(page.file)
+        if last is not None and last[0] == name and _still(library, last[1]):
+            self.made[page.file] = [name, last[1]]
+            return page.file, None
         remembered = _unpack_page(self.store.get("pages", name))
-        if remembered is not None and all(_read(library, path) == value
-                                          for path, value in remembered[0]):
+        if remembered is not None and _still(library, remembered[0]):
+            self.made[page.file] = [name, remembered[0]]
             return page.file, remembered[1]
         reads: list = []
         html = self.env.get_template(template).render(
             lib=Traced(library, (), reads), picture=self.pictures.get,
             pictures=self.responsive, **view).encode("utf-8")
         self.store.put("pages", name, json.dumps(reads).encode("utf-8") + b"\0" + html)
+        self.made[page.file] = [name, reads]
         return page.file, html
 
 
@@ -209,9 +244,17 @@ def _unpack_page(data: bytes | None) -> tuple[list, bytes] | None:
         return None
     reads, _, html = data.partition(b"\0")
     try:
-        return [(tuple(path), value) for path, value in json.loads(reads)], html
-    except (ValueError, TypeError):
+        return json.loads(reads), html
+    except ValueError:
         return None
+
+
+def _still(library: Library, reads) -> bool:
+    """Whether every value a template read of the library (path, repr) is the same now."""
+    try:
+        return all(_read(library, path) == value for path, value in reads)
+    except (ValueError, TypeError):
+        return False
 
 
 _SCALARS = (int, float, bool, type(None), dt.date, Path)

@@ -20,11 +20,13 @@ CARD_POOL_THRESHOLD = 16      # a card takes ~30 ms to draw: a pool pays from a 
 
 
 def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Store,
-               emit: Callable[[str, bytes], None], jobs: int = 1,
-               threshold: int = CARD_POOL_THRESHOLD, engine: str = "") -> dict[str, Picture]:
-    """og.png and instagram.png beside each story page: each is given to emit as it is
-    made (from the store or drawn); returns {output path: its size}, for the pages.
-    `engine` (fingerprint.CARD_ENGINE) is part of every card's key."""
+               emit: Callable[[str, bytes | None, str], None], jobs: int = 1,
+               threshold: int = CARD_POOL_THRESHOLD, engine: str = "",
+               unchanged: Callable[[str, str], bool] | None = None) -> dict[str, Picture]:
+    """og.png and instagram.png beside each story page: each is given to emit with its
+    key as it is made (from the store or drawn), or as None, unread, where
+    unchanged(path, key) says the last build's is the same; returns {output path: its
+    size}, for the pages. `engine` (engines.CARD_ENGINE) is part of every card's key."""
     site = library.site
     # the cleaned photo (upright, no metadata); a photo that failed to clean is already
     # an error, and its card shows the initials
@@ -42,8 +44,15 @@ def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Sto
                         logo=site.logo_data or None)
         wanted.extend((entry.path + name, card, kind) for kind, name in CARD_FILES.items())
     names = [stored.key(engine, card_key(card, kind)) for _, card, kind in wanted]
-    for index, data in store.memoize("cards", names, _draw, wanted, jobs, threshold):
-        emit(wanted[index][0], data)
+    todo = []
+    for index, (path, _, _) in enumerate(wanted):
+        if unchanged is not None and unchanged(path, names[index]):
+            emit(path, None, names[index])
+        else:
+            todo.append(index)
+    for index, data in store.memoize("cards", [names[i] for i in todo], _draw,
+                                     [wanted[i] for i in todo], jobs, threshold):
+        emit(wanted[todo[index]][0], data, names[todo[index]])
     return {path: Picture(b"", *LAYOUTS[kind].size) for path, _, kind in wanted}
 
 
@@ -103,10 +112,17 @@ def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:
     site = dumps(site_document(r.site), 1)
     parts = [f'{{\n "site": {site},\n "stories": ['.encode()]
     stories = [entry for entry in r.library.entries if entry.published]
-    for number, entry in enumerate(stories):
+    # each story's part is remembered by everything it is made from
+    names = [stored.key(r.common, site, r.digests.of(entry)) for entry in stories]
+    whole = stored.key("snippets.json", *names)
+    last = r.last.get("snippets.json")
+    if last is not None and last[0] == whole:
+        r.made["snippets.json"] = [whole, []]
+        yield "snippets.json", None                 # as the last build made it
+        return
+    r.made["snippets.json"] = [whole, []]
+    for number, (entry, name) in enumerate(zip(stories, names)):
         comma = "," if number else ""
-        # each story's part is remembered by everything it is made from
-        name = stored.key(r.common, site, r.digests.of(entry))
         part = r.store.get("documents", name)
         if part is None:
             part = dumps(story_document(r.site, entry), 2).encode()
