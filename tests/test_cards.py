@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import random
 import zlib
 
 import pytest
@@ -284,3 +286,64 @@ def test_a_card_joined_from_shared_stripes_is_a_valid_zlib_stream():
             pixels = b"".join(rows[y * (1 + 3 * width) + 1:(y + 1) * (1 + 3 * width)]
                               for y in range(height))
             assert pixels == picture.tobytes()
+
+
+def _many_stories() -> list[CardText]:
+    """Stories by four people (Latin, Japanese and Arabic names, with a face and without),
+    in English, Japanese and Arabic, short and long, with a quote and without, with a story
+    photo and without, with a logo and without: what one build's workers draw in turn."""
+    people = [dict(name="Ana Lindqvist", role="Warehouse Shift Lead", initials="AL",
+                   photo=face()),
+              dict(name="Bo Berg", role="Engineer", initials="BB", photo=None),
+              dict(name="田中 花子", role="営業担当", initials="田",
+                   photo=photo((40, 200, 40), (400, 300))),
+              dict(name="ليلى حداد", role="مهندسة مبيعات", initials="ل", photo=None)]
+    texts = [dict(title="Night shift, and why I asked for it", quote=QUOTE),
+             dict(title="Short", quote=""),
+             dict(title="A much longer title that goes on and on " * 3, quote="A quote " * 30),
+             dict(title="大阪での一年目：電話の向こうにある冷蔵庫",
+                  quote="お客様が本当に知りたいのは、荷物は大丈夫かということでした。"),
+             dict(title="بيع التبريد بثلاث لغات: الثقة قبل السعر",
+                  quote="في عام 2025 بدأت (العمل) هنا."),
+             dict(title="Chennai to Göteborg: Ærø, Łódź", quote="")]
+    covers = [None, photo((30, 60, 200)), photo((200, 160, 30), (1600, 900))]
+    made = []
+    for number, (person, text) in enumerate((p, t) for p in people for t in texts):
+        made.append(card(**person, **text, cover=covers[number % 3],
+                         logo=_logo() if number % 4 == 1 else None,
+                         brand_color=("#0b6e4f", "#f4e04d")[number % 2]))
+    return made
+
+
+def _clear_card_caches() -> None:
+    """Forget all the cards module remembers: what a new process starts from."""
+    for value in vars(cards).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+
+
+def _draw_in_order(seed: int) -> dict[tuple[int, str], bytes]:
+    """Every story's cards, in an order of their own (in a process of its own)."""
+    stories = _many_stories()
+    wanted = [(number, kind) for number in range(len(stories)) for kind in cards.COMPOSE]
+    random.Random(seed).shuffle(wanted)
+    return {(number, kind): draw_card(stories[number], kind) for number, kind in wanted}
+
+
+def test_a_card_is_the_same_bytes_whatever_was_drawn_before_and_wherever():
+    """Each card drawn with nothing remembered equals the same card drawn in new processes
+    (as a build's pool does) after other stories' cards in three different orders; and
+    every card decodes to the picture composed without the stripes (the Base's tiles
+    pasted with Pillow, the text regions pasted over them), so a stripe joined wrongly
+    cannot hide behind equal bytes."""
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        others = pool.map(_draw_in_order, [1, 2, 3])
+    stories = _many_stories()
+    for number, story in enumerate(stories):
+        for kind in cards.COMPOSE:
+            _clear_card_caches()
+            alone = draw_card(story, kind)
+            for drawn in others:
+                assert drawn[number, kind] == alone, (number, kind, story.title, story.name)
+            picture = cards.COMPOSE[kind](story).picture()
+            assert decoded(alone).tobytes() == picture.tobytes(), (number, kind)

@@ -26,8 +26,9 @@ Speed (a build draws two cards per story; benchmarks/bench_cards.py measures the
 - a story photo is decoded at the smallest scale that still fills og.png (JPEG's own
   reduced decoding) and resized once to og.png; the Instagram card's band is made from
   that smaller picture; the scrims darken it row by row in numpy;
-- the PNG is deflated with ISA-L when it is installed (ten times zlib's speed, files some
-  7 % larger); photo rows take PNG's Up filter: a photo card's file is 20-40 % smaller.
+- the PNG is deflated with zlib-ng at level 2 (a third of zlib's time at level 1, files
+  about as large), the same bytes for the same rows in every process; photo rows take
+  PNG's Up filter: a photo card's file is 20-40 % smaller.
 The store (output/store.py) keeps each card by the hash of all it shows, and draws the
 missing ones in a process pool, both cards of a story in the same process, one after the
 other (the photo's resized picture is kept for the second).
@@ -49,12 +50,15 @@ import numpy as np
 import regex
 from PIL import Image, ImageDraw, ImageFont, ImageOps, features
 
-try:                        # ISA-L's deflate: same format, a tenth of zlib's time on a card
-    from isal import isal_zlib as deflate
-    from isal import __version__ as _deflate_version
-    DEFLATE = (deflate, 1, f"isal-{_deflate_version}")
-except ImportError:         # pragma: no cover - isal is a dependency; zlib keeps cards working
-    DEFLATE = (zlib, 3, f"zlib-{zlib.ZLIB_VERSION}")
+try:                        # zlib-ng's deflate: same format, a third of zlib's time on a card
+    from zlib_ng import zlib_ng as deflate
+    DEFLATE = (deflate, 2, f"zlib-ng-{deflate.ZLIBNG_VERSION}")
+except ImportError:         # pragma: no cover - zlib-ng is a dependency; zlib keeps cards working
+    DEFLATE = (zlib, 1, f"zlib-{zlib.ZLIB_VERSION}")
+# Not ISA-L (isal), although it is faster still: its output is not a function of its input
+# alone. The same rows deflated in 400 fresh processes came out three different ways (two
+# of them once each), so a card drawn in a pool's worker was now and then other bytes than
+# the same card drawn in the build's own process. zlib-ng and zlib gave one output in 400.
 
 # The only text a card adds to the story's own (title, quote, name, role, company): marks
 # and separators. Translated framing, when a language needs its own, goes here.
