@@ -3,6 +3,9 @@
     python benchmarks/bench_cards.py                   # 100 stories by 20 people
     python benchmarks/bench_cards.py --stories 500 --photo 4000x3000
     python benchmarks/bench_cards.py --profile          # where the time goes, by function
+    python benchmarks/bench_cards.py --deflate zlib     # with another encoder (isal, zlib)
+    python benchmarks/bench_cards.py --processes 400    # is each encoder's output the same
+                                                        # in every process?
 
 Both layouts are measured over the same N stories (titles and quotes made as
 benchmarks/synth.py makes them, spread over the people round-robin): the brand layout
@@ -24,7 +27,9 @@ import io
 import pstats
 import random
 import statistics
+import subprocess
 import sys
+import zlib
 import time
 from pathlib import Path
 
@@ -141,6 +146,58 @@ def warm_up() -> None:
         cache.cache_clear()
 
 
+ENCODERS = {"zlib-ng": ("zlib_ng.zlib_ng", 2), "isal": ("isal.isal_zlib", 1), "zlib": ("zlib", 1)}
+
+# One process's deflate of a brand card's rows, in stripes as cards.encode deflates them:
+# the digest of what it made.
+DEFLATE_ONCE = """
+import hashlib, importlib, sys
+module = importlib.import_module(sys.argv[1])
+rows, width, stripe = open(sys.argv[3], "rb").read(), int(sys.argv[4]), int(sys.argv[5])
+out = []
+for top in range(0, len(rows), stripe * width):
+    squeezer = module.compressobj(int(sys.argv[2]), module.DEFLATED, -15)
+    out.append(squeezer.compress(rows[top:top + stripe * width])
+               + squeezer.flush(module.Z_FULL_FLUSH))
+print(hashlib.sha256(b"".join(out)).hexdigest())
+"""
+
+
+def encoder(name: str):
+    module, level = ENCODERS[name]
+    return __import__(module, fromlist=["_"]), level, name
+
+
+def same_in_every_process(processes: int) -> None:
+    """Deflate the rows of one brand card in `processes` new processes with each encoder
+    and count the different outputs: a card must be the same bytes wherever it is drawn."""
+    card = stories(1, 1, None)[0]
+    drawn = cards.compose_instagram(card).picture()
+    width, height = drawn.size
+    rows = b"".join(b"\0" + drawn.tobytes()[y * 3 * width:(y + 1) * 3 * width]
+                    for y in range(height))
+    path = Path("/tmp") / f"bench-cards-rows-{card_digest(rows)}.bin"
+    path.write_bytes(rows)
+    for name, (module, level) in ENCODERS.items():
+        outputs: dict[str, int] = {}
+        for _ in range(processes):
+            found = subprocess.run([sys.executable, "-c", DEFLATE_ONCE, module, str(level),
+                                    str(path), str(1 + 3 * width), str(cards.STRIPE)],
+                                   capture_output=True, text=True)
+            if found.returncode:
+                print(f"{name}: not installed")
+                break
+            outputs[found.stdout.strip()] = outputs.get(found.stdout.strip(), 0) + 1
+        else:
+            print(f"{name} (level {level}): {len(outputs)} different output(s) in {processes} "
+                  f"processes: {sorted(outputs.values(), reverse=True)}")
+    path.unlink()
+
+
+def card_digest(data: bytes) -> str:
+    return f"{zlib.crc32(data):08x}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stories", type=int, default=100)
@@ -148,7 +205,17 @@ def main() -> None:
     parser.add_argument("--photo", default="1600x1067", help="story photo size, WxH")
     parser.add_argument("--profile", action="store_true",
                         help="also print the functions that take the time (cProfile)")
+    parser.add_argument("--deflate", choices=sorted(ENCODERS),
+                        help="draw with this encoder instead of the one cards.py picks")
+    parser.add_argument("--processes", type=int,
+                        help="only check that each encoder gives the same bytes in this "
+                             "many new processes")
     args = parser.parse_args()
+    if args.processes:
+        same_in_every_process(args.processes)
+        return
+    if args.deflate:
+        cards.DEFLATE = encoder(args.deflate)
     photo = tuple(int(v) for v in args.photo.split("x"))
     layouts = {"brand": stories(args.stories, args.people, None),
                "photo": stories(args.stories, args.people, photo, seed=13)}
