@@ -15,6 +15,14 @@
   var SHARER_KEY = "firsthand.sharer";
   var author = kit.getAttribute("data-author");
   var slug = kit.getAttribute("data-slug");
+  // The words, in the page's language (templates/share.html); {places} filled here.
+  var WORDS = {};
+  try { WORDS = JSON.parse(kit.querySelector("[data-kit-words]").textContent); } catch (e) { /* none */ }
+  function say(key, places) {
+    return (WORDS[key] || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return places && name in places ? places[name] : all;
+    });
+  }
   var each = function (selector, root, fn) {
     Array.prototype.forEach.call((root || document).querySelectorAll(selector), fn);
   };
@@ -111,9 +119,7 @@
     toggle.hidden = !other;
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
     var mainIsAuthor = !!panel.querySelector('[data-role="main"][data-voice="author"]');
-    var name = kit.getAttribute("data-author-first") || "the author";
-    toggle.textContent = open ? "Hide the other post"
-      : mainIsAuthor ? "Show a colleague’s post" : "Show " + name + "’s own post";
+    toggle.textContent = say(open ? "hide_other" : mainIsAuthor ? "show_colleague" : "show_own");
   }
 
   each("[data-other-voice]", kit, function (toggle) {
@@ -135,7 +141,7 @@
       store(SHARER_KEY, select.value);
       chooseSharer(select.value);
       var option = select.options[select.selectedIndex];
-      announce("Every link now carries " + (option ? option.textContent : select.value));
+      announce(say("carries", {name: option ? option.textContent : select.value}));
     });
     var address = kit.getAttribute("data-people");
     if (address && window.fetch) {
@@ -155,9 +161,6 @@
         }).catch(function () { /* the author's links stay */ });
     }
   }
-  kit.setAttribute("data-author-first",
-    (kit.querySelector("[data-post][data-voice=author] h3") || {textContent: ""})
-      .textContent.replace(/’s own post$/, ""));
 
   // -- one panel at a time -------------------------------------------------------------
 
@@ -199,13 +202,13 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       copy(source.value).then(function () {
-        button.textContent = "Copied";
-        announce("Copied");
+        button.textContent = say("copied");
+        announce(say("copied"));
         window.setTimeout(function () { button.textContent = label; }, 2000);
       }, function () {
         source.focus();
         source.select();
-        announce("Press Ctrl+C (or Cmd+C) to copy the selected text");
+        announce(say("press_copy"));
       });
     });
   });
@@ -214,7 +217,7 @@
     var source = document.getElementById(link.getAttribute("data-copy-open"));
     var name = link.getAttribute("data-platform-name");
     if (!source) return;
-    link.textContent = "Copy the post and open " + name;
+    link.textContent = say("copy_open", {platform: name});
     var note = link.closest("[data-post]").querySelector("[data-copy-note]");
     if (note) note.hidden = true;
     link.addEventListener("click", function (event) {
@@ -225,13 +228,13 @@
         if (opened) { opened.opener = null; } else { window.location.assign(href); }
       };
       copy(source.value).then(function () {
-        link.textContent = "Post copied: paste it into " + name;
-        announce("Post copied: paste it into " + name);
+        link.textContent = say("copied_paste", {platform: name});
+        announce(link.textContent);
         open();
       }, function () {
         source.focus();
         source.select();
-        announce("Copy the selected post (Ctrl+C or Cmd+C), then paste it into " + name);
+        announce(say("copy_then_paste", {platform: name}));
         open();
       });
     });
@@ -267,7 +270,7 @@
       link.hidden = !server || !source;
       if (server && source) {
         link.href = "https://" + server + "/share?text=" + encodeURIComponent(source.value);
-        link.textContent = "Post on " + server;
+        link.textContent = say("post_on", {platform: server});
       }
     });
   }
@@ -280,13 +283,13 @@
       event.preventDefault();
       var server = clean(input.value);
       if (!server) {
-        announce("That does not look like a server name, like mastodon.social");
+        announce(say("bad_server"));
         return;
       }
       input.value = server;
       store(MASTODON_KEY, server);
       updateMastodon();
-      announce("Mastodon links now open on " + server);
+      announce(say("server_now", {server: server}));
     });
   }
 

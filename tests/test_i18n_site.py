@@ -12,6 +12,7 @@ import feedparser
 import pytest
 import yaml
 
+from firsthand.commands.serve import not_found_page
 from sites import ROOT
 from test_search import AXE_JS, WCAG_TAGS, serving
 
@@ -115,6 +116,20 @@ def test_the_arabic_page_reads_right_to_left(built):
     page = links(html)
     assert page.html == {"lang": "ar", "dir": "rtl"}
     assert "القصص" in html                       # the navigation, in Arabic
+
+
+def test_each_language_has_a_not_found_page_that_serve_shows_under_it(built):
+    ja, ar = built.page("ja/404.html"), built.page("ar/404.html")
+    catalog = yaml.safe_load((ROOT / "i18n" / "ja.yaml").read_text(encoding="utf-8"))
+    assert links(ja).html["lang"] == "ja"
+    assert f"<h1>{catalog['not_found']['heading']}</h1>" in ja and "港の夜" in ja
+    assert links(ar).html == {"lang": "ar", "dir": "rtl"}
+    assert links(built.page("404.html")).html["lang"] == "en"
+    files = {"404.html": b"en", "ja/404.html": b"ja"}
+    assert not_found_page(files, "/ja/stories/gone/") == "ja/404.html"
+    assert not_found_page(files, "/ja/gone") == "ja/404.html"
+    assert not_found_page(files, "/japan/gone/") == "404.html"
+    assert not_found_page(files, "/gone/") == "404.html"
 
 
 def test_a_switcher_links_each_version_in_its_own_name(built):

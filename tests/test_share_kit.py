@@ -11,8 +11,10 @@ import re
 import shutil
 import threading
 import urllib.parse
+from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 
 from firsthand.output.store import FOLDER, VERSION, Store
@@ -30,6 +32,7 @@ social:
   utm: {campaign: stories, medium: social}
   disclosure: "I work at Testco"
 """
+ROOT = Path(__file__).resolve().parents[1]
 QUOTE = 'quote: "At 04:00 the dock is the quietest place I know. Nothing hides there."\n'
 
 
@@ -419,3 +422,34 @@ def test_story_page_has_visitor_share_links_in_no_ones_voice(kit):
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(x).query)
     assert query["text"] == ["A night on the dock"]                          # the title
     assert query["url"][0].startswith("https://careers.testco.example/stories/night-shift/?")
+
+
+@pytest.mark.browser
+def test_the_kit_speaks_the_page_language_in_what_its_script_says(sample_site, browser):
+    """The sample's Japanese share kit: what share.js writes comes from i18n/ja.yaml."""
+    ja = yaml.safe_load((ROOT / "i18n" / "ja.yaml").read_text(encoding="utf-8"))["kit"]
+    handler = functools.partial(_QuietHandler, directory=str(sample_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    context = browser.new_context()
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+        page = context.new_page()
+        page.goto(f"{origin}/ja/stories/osaka-first-year/share/#share-linkedin")
+        button = page.locator("#share-linkedin [data-role=main] [data-copy-open]")
+        assert button.inner_text() == ja["copy_open"].format(platform="LinkedIn")
+        toggle = page.locator("#share-linkedin [data-other-voice]")
+        assert toggle.inner_text() == ja["show_colleague"]
+        toggle.click()
+        assert toggle.inner_text() == ja["hide_other"]
+        page.click("#share-linkedin [data-role=main] [data-copy]")
+        page.wait_for_function("want => document.querySelector('[data-share-status]')"
+                               ".textContent === want", arg=ja["copied"])
+        assert not re.search(r"[A-Za-z]{4,}", ja["copied"] + ja["hide_other"])
+        alt = page.get_attribute('meta[property="og:image:alt"]', "content")
+        assert "Aiko Tanaka" in alt and "a story by" not in alt
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

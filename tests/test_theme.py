@@ -124,3 +124,16 @@ def _png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (250, 200, 0)).save(out, format="PNG")
     return out.getvalue()
+
+
+def test_the_home_page_counts_stories_and_people_in_the_singular_and_plural(make_site):
+    site = make_site()              # one story by one person
+    assert site.build().code == 0
+    assert "1 story by 1 person, in their own words." in site.page("")
+    site.person("bo", name="Bo Berg")
+    site.story("2026-03-01-dock.md", title="Dock", author="bo")
+    site.story("2026-03-02-yard.md", title="Yard", author="bo")
+    assert site.build().code == 0
+    assert "3 stories by 2 people, in their own words." in site.page("")
+    assert '<meta name="description" content="Stories about shift work at ' \
+        in site.page("tags/shift-work/")

@@ -203,6 +203,17 @@ def resolve(files: dict[str, bytes], raw_path: str) -> tuple[str | None, str | N
     return None, None
 
 
+def not_found_page(files: dict[str, bytes], path: str) -> str:
+    """The 404.html nearest up a missing address's path (ja/404.html for /ja/gone/), as
+    hosts that have one per folder serve it; else the site's own."""
+    parts = [part for part in path.split("/")[:-1] if part]
+    for depth in range(len(parts), 0, -1):
+        candidate = "/".join(parts[:depth]) + "/404.html"
+        if candidate in files:
+            return candidate
+    return "404.html"
+
+
 def with_live_script(html: bytes, build: int) -> bytes:
     """Add the reload script before </body>; served pages only, never the built files."""
     tag = f'<script src="{SCRIPT}" data-build="{build}"></script>\n'.encode()
@@ -239,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             return self.end_headers()
         status = HTTPStatus.OK if key else HTTPStatus.NOT_FOUND
-        key = key or "404.html"
+        key = key or not_found_page(files, urlsplit(self.path).path)
         data = files.get(key, b"<!doctype html><title>Not found</title><body><h1>Not found</h1>"
                               b"</body>")
         kind = mimetypes.guess_type(key)[0] or "application/octet-stream"

@@ -390,10 +390,11 @@ def story_page(entry: Entry, catalog: Catalog | None = None) -> Page:
                 image=entry.path + "og.png", image_alt=card_alt(entry, catalog))
 
 
-def card_alt(entry: Entry, catalog: Catalog | None = None) -> str:
-    """What a story's picture card shows, for those who cannot see it."""
+def card_alt(entry: Entry, catalog: Catalog | None = None, lang: str | None = None) -> str:
+    """What a story's picture card shows, for those who cannot see it (in `lang`, or the
+    story's language)."""
     if catalog is not None:
-        return catalog.text(entry.language or catalog.default, "card.alt", title=entry.title,
+        return catalog.text(lang or entry.language or catalog.default, "card.alt", title=entry.title,
                             name=entry.author.name, role=entry.author.role)
     return f"“{entry.title}”, a story by {entry.author.name}, {entry.author.role}"
 
@@ -494,10 +495,13 @@ def render_search(r: Renderer) -> Iterator[tuple[str, bytes]]:
 
 
 def render_404(r: Renderer) -> Iterator[tuple[str, bytes]]:
-    """The page a host shows for a missing address (one, in the default language)."""
-    lang = r.site.language
-    yield r.page("404.html", Page("404.html", text(r, lang, "not_found.title"),
-                                  text(r, lang, "not_found.description"), kind="error"))
+    """The page a host shows for a missing address: 404.html in the default language, and
+    LANG/404.html in each other one, for hosts that serve the nearest 404.html up the
+    missing address's path (Cloudflare Pages does; elsewhere the root one is shown)."""
+    for lang, prefix, _ in languages(r):
+        path = prefix + "404.html"
+        yield r.page("404.html", Page(path, text(r, lang, "not_found.title"),
+                                      text(r, lang, "not_found.description"), kind="error"))
 
 
 # The share kits and snippets.json (sharekit.py) come after these; see build.RENDER_STEPS.

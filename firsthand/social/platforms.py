@@ -122,8 +122,8 @@ def bluesky_short_url(url: str) -> str:
     parts = SIMPLE_URL.fullmatch(url)
     if parts is None or _rewritten(parts.group("path") or "") \
             or re.fullmatch(r"[0-9]+|0x[0-9a-f]*", parts.group("host").rsplit(".", 1)[-1], re.I):
-        return url if len(url) >= MAX_SHORT_EXTRA + _host_length(url) else \
-            "x" * (MAX_SHORT_EXTRA + _host_length(url))
+        longest = MAX_SHORT_EXTRA + _host_length(url)     # counted in graphemes, as
+        return url if graphemes(url) >= longest else "x" * longest   # the post is
     rest = parts.group("path") or ""
     pathname, _, query = rest.partition("#")[0].partition("?")
     fragment = rest.partition("#")[2]

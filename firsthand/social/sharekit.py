@@ -62,10 +62,10 @@ def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
                     catalog.text(lang, "post.kit.title", title=entry.title),
                     catalog.text(lang, "post.kit.description", name=entry.author.name),
                     kind="share", image=entry.path + CARD_FILES["og"],
-                    image_alt=card_alt(entry))
+                    image_alt=card_alt(entry, catalog, lang))
         snippets = story_snippets(r.site, entry)
         yield r.page("share.html", page, entry=entry, snippets=snippets,
-                     grows=_grows(r, snippets), platforms=PLATFORMS_BY_ID, cards=CARD_FILES, card_alt=card_alt(entry))
+                     grows=_grows(r, snippets), platforms=PLATFORMS_BY_ID, cards=CARD_FILES)
     people = [{"id": p.person.id, "name": p.person.name}
               for p in r.library.profiles if p.person.active]
     yield "share/people.json", json.dumps(people, ensure_ascii=False).encode("utf-8")

@@ -626,6 +626,7 @@ def story_document(site: Site, entry: Entry) -> dict:
         main["variants"] = [s.as_json() for s in found[1:]]
         snippets[name] = main
     return {"slug": entry.slug, "url": site.absolute(entry.path), "title": entry.title,
+            "lang": post_language(site, entry),
             "author": {"id": entry.author.id, "name": entry.author.name},
             "snippets": snippets}
 
@@ -657,8 +658,8 @@ def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]
     words: list[dict[str, list[str]]] = []
     texts: list[tuple[int, list[str]]] = []          # (story, words) of each distinct text
     for index, entry in enumerate(entries):
-        found = {name: tuple(snippets[0].text.replace(snippets[0].link, " ").casefold()
-                             .split()) for name, snippets in story_snippets(site, entry).items()}
+        found = {name: words_of(snippets[0].text.replace(snippets[0].link, " "))
+                 for name, snippets in story_snippets(site, entry).items()}
         words.append(found)
         texts.extend((index, list(text)) for text in dict.fromkeys(found.values()))
     alike: dict[int, list[tuple[float, int, list[str]]]] = {}
@@ -682,6 +683,17 @@ def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]
             "follow both will see a repeat: vary the quote or summary, or write your own "
             "under 'share:'", "warning", "snippets"))
     return problems
+
+
+# Scripts written without spaces between words: each character is compared as a word.
+UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+WORD = regex.compile(rf"[{UNSPACED}]|[^\s{UNSPACED}]+")
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The words the near-identical check compares: split at spaces, and each character
+    of Japanese, Chinese, Korean, Thai... (written without spaces) a word of its own."""
+    return tuple(WORD.findall(text.casefold()))
 
 
 def _candidates(texts: list[tuple[int, list[str]]]) -> set[tuple[int, int]]:
