@@ -1,10 +1,12 @@
 // Search (firsthand/pages/search.py builds the index). On every page: the navigation's link to
-// the list of stories becomes a search box. On the search page: Pagefind, with the
-// bundles of the site's other languages merged in, filters, and results that lead with
-// the person who wrote them.
+// the list of stories becomes a search box. On the search page: Pagefind, with every other
+// part of the index merged in (the parts of the site's language and of its other
+// languages, listed in pagefind/languages.json), filters, and results that lead with the
+// person who wrote them.
 "use strict";
 
 const PAGE_SIZE = 10;
+const EXCERPT_WORDS = 24;
 const FILTER_LABELS = { Team: "Team", Location: "Location", Topic: "Topic", Language: "Language" };
 
 function enableSearchBox() {
@@ -102,14 +104,15 @@ async function startSearchPage(page) {
   const more = page.querySelector(".search-more");
   form.hidden = false;
 
-  let pagefind;
+  let pagefind, parts;
   try {
     pagefind = await import(bundle + "pagefind.js");
-    await pagefind.options({ excerptLength: 24 });
-    const languages = await (await fetch(bundle + "languages.json")).json();
-    for (const other of languages.merge) {
-      await pagefind.mergeIndex(bundle + other.path, { language: other.language });
-    }
+    await pagefind.options({ excerptLength: EXCERPT_WORDS });
+    parts = await (await fetch(bundle + "languages.json")).json();
+    // Every other part, of this language and the others, at once; Pagefind searches them
+    // all and ranks their results together by score.
+    await Promise.all(parts.merge.map((part) => pagefind.mergeIndex(
+      bundle + part.path, { language: part.language, excerptLength: EXCERPT_WORDS })));
     await pagefind.init();
   } catch (error) {
     status.textContent = "Search is not available right now; the stories are all on the home page.";
@@ -117,7 +120,9 @@ async function startSearchPage(page) {
   }
 
   const selects = {};
-  const filters = await pagefind.filters();
+  // The build counts the filters' values (pagefind/languages.json); asking Pagefind
+  // instead fetches every filter file of every part before the first query runs.
+  const filters = parts.filters || await pagefind.filters();
   for (const name of Object.keys(FILTER_LABELS)) {
     const values = Object.keys(filters[name] || {}).sort((a, b) => a.localeCompare(b));
     if (values.length < 2) continue;
