@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import random
+import zlib
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -149,3 +152,198 @@ def test_the_quote_takes_the_marks_of_its_script():
     japanese = card(quote="お客様が本当に知りたいのは、荷物は大丈夫かということでした。")
     assert cards.missing_glyphs(cards.quoted(japanese.quote)) == []
     assert decoded(draw_card(japanese, "instagram")).size == (1080, 1350)
+
+
+ARABIC = card(title="من عمّان إلى غوتنبرغ: سنتي الأولى في الرصيف الليلي", name="عمر الخطيب",
+              role="مهندس صيانة", quote="في الساعة الرابعة فجراً يصبح المستودع أهدأ مكان أعرفه.")
+
+
+@pytest.mark.parametrize("kind, english_face", [
+    ("og", (640, 190, 1200, 440)),              # the face right of the title
+    ("instagram", (80, 440, 340, 680)),         # the face left of the name
+])
+def test_a_right_to_left_story_gets_the_mirrored_layout(kind, english_face):
+    """An Arabic story's cards are the mirror image of an English one's: the face on the
+    other side (compared by the pixel columns where the red face shows)."""
+    red = (230, 40, 40)
+    english, arabic = decoded(draw_card(card(), kind)), decoded(draw_card(ARABIC, kind))
+    width = cards.LAYOUTS[kind].size[0]
+    left, top, right, bottom = english_face
+    mirrored = (width - right, top, width - left, bottom)
+    assert share(english, red, english_face) > 0.2 and share(english, red, mirrored) < 0.01
+    assert share(arabic, red, mirrored) > 0.2 and share(arabic, red, english_face) < 0.01
+
+
+def test_every_line_of_a_right_to_left_paragraph_starts_at_the_right():
+    """A last line with no letters (a year in brackets) still belongs to its Arabic
+    paragraph: right-aligned, in right-to-left order, its brackets mirrored back."""
+    for rtl, at_right in ((True, True), (None, False)):
+        image = Image.new("L", (600, 80), 0)
+        cards.draw_line(image, (0, 0), "(٢٠٢٥).", "bold", 40, 255, 600, rtl)
+        left, _, right, _ = image.getbbox()
+        assert (right > 560) == at_right and (left < 40) != at_right, (rtl, left, right)
+    assert cards._reversed_neutral("(٢٠٢٥).") == ".(٢٠٢٥)"
+
+
+def test_the_arabic_instagram_card_reads_from_the_right():
+    image = decoded(draw_card(ARABIC, "instagram")).convert("L")
+    quote = image.crop((0, 770, 1080, 1270)).point(lambda v: 255 if v > 200 else 0)
+    left, _, right, _ = quote.getbbox()
+    assert right > 980 and left > 120, (left, right)     # ragged on the left, not the right
+
+
+def test_cards_are_the_same_bytes_however_they_are_made():
+    """A card drawn from a person's cached layer equals the one drawn fresh, and the
+    fast path (the layer's tiles written straight into PNG rows) equals encoding the
+    whole picture; photo cards decode to exactly the picture drawn."""
+    cover = photo((30, 60, 200))
+    for variant in (card(), card(quote=""), ARABIC, card(cover=cover), card(logo=_logo())):
+        for kind in ("og", "instagram"):
+            first = draw_card(variant, kind)
+            cards._og_person.cache_clear(), cards._ig_person.cache_clear()
+            cards._cover_photo.cache_clear()
+            assert draw_card(variant, kind) == first
+            drawn = cards.COMPOSE[kind](variant)
+            assert decoded(first).tobytes() == drawn.picture().tobytes()
+            again = cards.COMPOSE[kind](variant).picture()
+            assert cards.png(drawn.picture()) == cards.png(again)
+
+
+def _logo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (200, 60), (250, 200, 0)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_photo_rows_are_filtered_and_the_file_is_smaller():
+    """Rows of a story photo take PNG's Up filter: lossless, and a smaller file than the
+    same rows unfiltered."""
+    size = (1600, 1000)                 # smooth light, as a sky or a wall in a photo
+    channels = [Image.linear_gradient("L").resize(size),
+                Image.linear_gradient("L").rotate(90).resize(size),
+                Image.radial_gradient("L").resize(size)]
+    out = io.BytesIO()
+    Image.merge("RGB", channels).save(out, format="JPEG", quality=90)
+    photo_card = card(cover=out.getvalue())
+    drawn = cards.COMPOSE["og"](photo_card)
+    filtered, plain = cards.encode(drawn), cards.png(drawn.image, 0)
+    assert decoded(filtered).tobytes() == decoded(plain).tobytes()
+    assert len(filtered) < 0.8 * len(plain), (len(filtered), len(plain))
+
+
+def test_no_line_breaks_before_a_closing_mark_in_japanese():
+    text = cards.quoted("お客様が本当に知りたいのは、荷物は大丈夫かということでした。")
+    for size in range(84, 39, -4):
+        lines = cards.wrap(text, "bold", size, 920)
+        assert "".join(lines) == text
+        assert not any(line[0] in cards.NO_LINE_START for line in lines[1:]), lines
+        assert not any(line[-1] in cards.NO_LINE_END for line in lines), lines
+
+
+@pytest.mark.parametrize("text", [
+    QUOTE, "Chennai to Göteborg: Ærø, Łódź, São Paulo", "AVATAR WAVE Type: LT AV To",
+    "بيع التبريد بثلاث لغات: الثقة قبل السعر", "大阪での一年目：電話の向こうにある冷蔵庫",
+    "Supercalifragilisticexpialidocious" * 3,
+])
+def test_wrapped_lines_fit_their_width_as_drawn(text):
+    """Lines are filled word by word; measured whole, as they are drawn, none is too wide,
+    and no word is lost."""
+    for size in (84, 60, 36):
+        lines = cards.wrap(text, "bold", size, 600)
+        assert all(cards.text_width(line, "bold", size) <= 600 for line in lines), lines
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_text_too_long_for_its_box_ends_with_an_ellipsis():
+    size, lines = cards.fit("word " * 200, "bold", (84, 40), 920, 500, 8)
+    assert size == 40 and len(lines) <= 8
+    assert lines[-1].endswith(cards.FRAMING["ellipsis"])
+    assert cards.text_width(lines[-1], "bold", size) <= 920
+
+
+def idat(data: bytes) -> bytes:
+    """The zlib stream of a PNG file (its IDAT chunks joined)."""
+    at, stream = 8, b""
+    while at < len(data):
+        length, kind = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8]
+        if kind == b"IDAT":
+            stream += data[at + 8:at + 8 + length]
+        at += 12 + length
+    return stream
+
+
+def test_a_card_joined_from_shared_stripes_is_a_valid_zlib_stream():
+    """Brand cards are joined from row stripes the person's layer keeps deflated and the
+    stripes this story's text touches: one valid stream, its checksum (Adler-32) right,
+    as strict decoders check it; the rows decode to the picture drawn."""
+    for variant in (card(), card(title="A much longer title " * 4, quote=""), ARABIC):
+        for kind in ("og", "instagram"):
+            data = draw_card(variant, kind)
+            width, height = cards.LAYOUTS[kind].size
+            rows = zlib.decompress(idat(data))              # raises on a wrong checksum
+            assert len(rows) == height * (1 + 3 * width)
+            picture = cards.COMPOSE[kind](variant).picture()
+            pixels = b"".join(rows[y * (1 + 3 * width) + 1:(y + 1) * (1 + 3 * width)]
+                              for y in range(height))
+            assert pixels == picture.tobytes()
+
+
+def _many_stories() -> list[CardText]:
+    """Stories by four people (Latin, Japanese and Arabic names, with a face and without),
+    in English, Japanese and Arabic, short and long, with a quote and without, with a story
+    photo and without, with a logo and without: what one build's workers draw in turn."""
+    people = [dict(name="Ana Lindqvist", role="Warehouse Shift Lead", initials="AL",
+                   photo=face()),
+              dict(name="Bo Berg", role="Engineer", initials="BB", photo=None),
+              dict(name="田中 花子", role="営業担当", initials="田",
+                   photo=photo((40, 200, 40), (400, 300))),
+              dict(name="ليلى حداد", role="مهندسة مبيعات", initials="ل", photo=None)]
+    texts = [dict(title="Night shift, and why I asked for it", quote=QUOTE),
+             dict(title="Short", quote=""),
+             dict(title="A much longer title that goes on and on " * 3, quote="A quote " * 30),
+             dict(title="大阪での一年目：電話の向こうにある冷蔵庫",
+                  quote="お客様が本当に知りたいのは、荷物は大丈夫かということでした。"),
+             dict(title="بيع التبريد بثلاث لغات: الثقة قبل السعر",
+                  quote="في عام 2025 بدأت (العمل) هنا."),
+             dict(title="Chennai to Göteborg: Ærø, Łódź", quote="")]
+    covers = [None, photo((30, 60, 200)), photo((200, 160, 30), (1600, 900))]
+    made = []
+    for number, (person, text) in enumerate((p, t) for p in people for t in texts):
+        made.append(card(**person, **text, cover=covers[number % 3],
+                         logo=_logo() if number % 4 == 1 else None,
+                         brand_color=("#0b6e4f", "#f4e04d")[number % 2]))
+    return made
+
+
+def _clear_card_caches() -> None:
+    """Forget all the cards module remembers: what a new process starts from."""
+    for value in vars(cards).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+
+
+def _draw_in_order(seed: int) -> dict[tuple[int, str], bytes]:
+    """Every story's cards, in an order of their own (in a process of its own)."""
+    stories = _many_stories()
+    wanted = [(number, kind) for number in range(len(stories)) for kind in cards.COMPOSE]
+    random.Random(seed).shuffle(wanted)
+    return {(number, kind): draw_card(stories[number], kind) for number, kind in wanted}
+
+
+def test_a_card_is_the_same_bytes_whatever_was_drawn_before_and_wherever():
+    """Each card drawn with nothing remembered equals the same card drawn in new processes
+    (as a build's pool does) after other stories' cards in three different orders; and
+    every card decodes to the picture composed without the stripes (the Base's tiles
+    pasted with Pillow, the text regions pasted over them), so a stripe joined wrongly
+    cannot hide behind equal bytes."""
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        others = pool.map(_draw_in_order, [1, 2, 3])
+    stories = _many_stories()
+    for number, story in enumerate(stories):
+        for kind in cards.COMPOSE:
+            _clear_card_caches()
+            alone = draw_card(story, kind)
+            for drawn in others:
+                assert drawn[number, kind] == alone, (number, kind, story.title, story.name)
+            picture = cards.COMPOSE[kind](story).picture()
+            assert decoded(alone).tobytes() == picture.tobytes(), (number, kind)
