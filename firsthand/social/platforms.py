@@ -17,9 +17,10 @@ from urllib.parse import quote
 import regex
 
 GRAPHEME = regex.compile(r"\X")
-# A URL as Mastodon and Threads see one: a scheme, then anything but space; trailing
+# A URL as Mastodon and Threads see one: a scheme, then anything but space, < > or " (no
+# URL holds those: "https://a.example/x<" is a URL and a "<"); trailing
 # punctuation belongs to the sentence, not to the URL (so it is counted, the stricter way).
-URL = regex.compile(r"https?://[^\s<>\"]+?(?=[.,;:!?)\]'\"”’…]*(?:\s|$))")
+URL = regex.compile(r"https?://[^\s<>\"]+?(?=[.,;:!?)\]'\"”’…]*(?:[\s<>\"]|$))")
 # @user@domain: Mastodon counts only the @user part of a remote mention (its MENTION_RE:
 # an ASCII user name, a domain of word characters, dots and dashes).
 REMOTE_MENTION = regex.compile(
