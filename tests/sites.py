@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import http.server
 import io
 import json
 import os
@@ -123,6 +124,18 @@ class SiteFolder:
         """Every output file and its bytes."""
         return {p.relative_to(self.out).as_posix(): p.read_bytes()
                 for p in sorted(self.out.rglob("*")) if p.is_file()}
+
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A test's HTTP server: a browser that drops a connection (it moved on to the next
+    page) is no error, and prints no traceback into what another test is reading."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def site_folder(root: Path, stories: dict | None = None, people: dict | None = None,

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from firsthand.commands.announce import chat_of
-from sites import ROOT, build_env
+from sites import QuietServer, ROOT, build_env
 
 TODAY = "2026-11-23"
 
@@ -39,7 +39,7 @@ class Webhook:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/SECRET-KEY-123"

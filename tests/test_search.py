@@ -14,7 +14,7 @@ import pytest
 
 from firsthand.output.store import Store
 
-from sites import SITE_YAML, site_folder
+from sites import QuietServer, SITE_YAML, site_folder
 from test_serve import Server
 
 QUALITY = Path(__file__).resolve().parent / "quality"
@@ -62,7 +62,7 @@ def serving(folder: Path):
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+    server = QuietServer(("127.0.0.1", 0),
                                              functools.partial(Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

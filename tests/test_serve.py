@@ -20,7 +20,7 @@ import pytest
 
 from sites import ROOT, TODAY, build_env
 from firsthand.content import markup
-from firsthand.commands.serve import Changes, Preview, resolve, with_live_script
+from firsthand.commands.serve import Changes, Preview, _dropped_quietly, resolve, with_live_script
 
 STORY = "stories/2026-02-10-night-shift.md"
 PAGE = "/stories/night-shift/"
@@ -441,3 +441,17 @@ def test_a_saved_story_shows_its_page_first_then_the_whole_site(make_site, monke
     assert not preview.show_first({"stories/2026-03-01-second.md"})
     assert not preview.show_first({"site.yaml"})
     assert b"Moved." not in preview.files["stories/second/index.html"]
+
+
+def test_a_dropped_connection_prints_nothing_and_a_failed_request_one_line(capsys):
+    try:
+        raise ConnectionResetError(104, "Connection reset by peer")
+    except ConnectionResetError:
+        _dropped_quietly(None, None, ("127.0.0.1", 50000))
+    assert capsys.readouterr().err == ""
+    try:
+        raise ValueError("odd request")
+    except ValueError:
+        _dropped_quietly(None, None, ("127.0.0.1", 50000))
+    said = capsys.readouterr().err
+    assert said == "serve: a request from 127.0.0.1 failed: ValueError('odd request')\n"

@@ -19,7 +19,7 @@ from PIL import Image
 
 from firsthand.output.store import FOLDER, VERSION, Store
 from firsthand.social.cards import CardText, draw_card, font_chain, missing_glyphs, png
-from sites import SiteFolder, site_folder
+from sites import QuietServer, SiteFolder, site_folder
 
 SITE = """\
 title: "Life at Testco"
@@ -165,7 +165,7 @@ def test_card_png_decodes_to_exactly_the_drawn_pixels(size):
 
 def test_copy_button_puts_the_exact_text_on_the_clipboard(built, browser):
     handler = functools.partial(_QuietHandler, directory=str(built.out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
@@ -220,7 +220,7 @@ def kit(tmp_path_factory):
     run = site.build()
     assert run.code == 0, run.err
     handler = functools.partial(_QuietHandler, directory=str(site.out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     site.origin = f"http://127.0.0.1:{server.server_address[1]}"
     site.kit_url = f"{site.origin}/stories/night-shift/share/"
@@ -429,7 +429,7 @@ def test_the_kit_speaks_the_page_language_in_what_its_script_says(sample_site, b
     """The sample's Japanese share kit: what share.js writes comes from i18n/ja.yaml."""
     ja = yaml.safe_load((ROOT / "i18n" / "ja.yaml").read_text(encoding="utf-8"))["kit"]
     handler = functools.partial(_QuietHandler, directory=str(sample_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     context = browser.new_context()

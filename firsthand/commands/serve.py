@@ -13,6 +13,7 @@ import json
 import mimetypes
 import signal
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -412,7 +413,7 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
     loopback = host in ("localhost", "127.0.0.1", "::1")
     handler = type("PreviewHandler", (Handler,), {"preview": preview, "loopback": loopback})
     server_class = type("PreviewServer", (ThreadingHTTPServer,), {
-        "daemon_threads": True,
+        "daemon_threads": True, "handle_error": _dropped_quietly,
         "address_family": socket.AF_INET6 if ":" in host else socket.AF_INET})
     try:
         return server_class((host, port), handler)
@@ -424,6 +425,14 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
             raise PortTaken(f"not allowed to use port {port}; ports below 1024 need "
                             f"privileges, try --port 8000") from exc
         raise PortTaken(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+def _dropped_quietly(server: ThreadingHTTPServer, request, client_address) -> None:
+    """A browser that closes a connection (it moved on, or the tab was closed) is no
+    error; anything else is one line, never a traceback."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, ConnectionError):
+        sys.stderr.write(f"serve: a request from {client_address[0]} failed: {error!r}\n")
 
 
 def local_url(host: str, port: int) -> str:

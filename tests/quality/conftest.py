@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from sites import QuietServer
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "tests" / ".node" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -24,7 +26,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def served_site(sample_site):
     """The sample site served over HTTP on 127.0.0.1 (a free port) at the root."""
     handler = functools.partial(QuietHandler, directory=str(sample_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
