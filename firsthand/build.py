@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -381,8 +380,8 @@ def build(source: Path, out: Path, options: Options | None = None, **settings) -
                                           options.base_url)
         record = fingerprint.unchanged(folder, inputs, out)
         if record is not None:
-            files = sum(not stat.S_ISDIR(entry[0]) for entry in record["outputs"].values())
-            return Result(record["problems"], report=WriteReport(0, files, 0),
+            return Result(record["problems"],
+                          report=WriteReport(0, fingerprint.recorded_files(record), 0),
                           pages=record["pages"], stories=record["stories"],
                           seconds=time.perf_counter() - started,
                           site=load_site(source, Problems()))

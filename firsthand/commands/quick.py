@@ -15,7 +15,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from stat import S_ISDIR
 
 from firsthand.content.day import today
 from firsthand.content.problems import Problem, format_problems
@@ -84,8 +83,7 @@ class Unchanged:
     def __init__(self, record: dict, seconds: float):
         self.problems: list[Problem] = record["problems"]
         self.pages, self.stories, self.seconds = record["pages"], record["stories"], seconds
-        files = sum(not S_ISDIR(entry[0]) for entry in record["outputs"].values())
-        self.report = WriteReport(0, files, 0)
+        self.report = WriteReport(0, fingerprint.recorded_files(record), 0)
 
 
 def unchanged_build(argv: list[str]) -> int | None:

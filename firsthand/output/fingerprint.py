@@ -182,6 +182,11 @@ def unchanged(cache_folder: Path, fingerprint: str, out: Path) -> dict | None:
         return None
 
 
+def recorded_files(record: dict) -> int:
+    """How many files (not folders) the recorded build's output holds."""
+    return sum(not S_ISDIR(entry[0]) for entry in record["outputs"].values())
+
+
 def last_made(cache_folder: Path, out: Path) -> dict[str, list]:
     """What each output of the last good build was made from (see `save`), when `out` is
     still exactly that build's output; else {} (every output is made and compared)."""

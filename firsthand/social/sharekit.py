@@ -115,12 +115,11 @@ def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:
     # each story's part is remembered by everything it is made from
     names = [stored.key(r.common, site, r.digests.of(entry)) for entry in stories]
     whole = stored.key("snippets.json", *names)
+    r.made["snippets.json"] = [whole, []]
     last = r.last.get("snippets.json")
     if last is not None and last[0] == whole:
-        r.made["snippets.json"] = [whole, []]
         yield "snippets.json", None                 # as the last build made it
         return
-    r.made["snippets.json"] = [whole, []]
     for number, (entry, name) in enumerate(zip(stories, names)):
         comma = "," if number else ""
         part = r.store.get("documents", name)
