@@ -41,6 +41,7 @@ from firsthand.pages.links import LinkChecker
 from firsthand.content.load import (IMAGE_SUFFIXES, load, load_site, load_story,
                                     relative_path)
 from firsthand.content.model import Content, Site
+from firsthand.content.remembered import StoryMemo
 from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
 from firsthand.social.snippets import (Snippet, compose_snippets, each_entry_words, entry_words,
@@ -171,7 +172,10 @@ class Run:
 
 
 def load_content(run: Run) -> None:
-    run.content = load(run.source, run.problems)
+    memo = StoryMemo(run.source / fingerprint.CACHE_FOLDER, engines.LOAD_ENGINE,
+                     keep_file=run.options.cache == "write") \
+        if run.options.cache != "off" else None
+    run.content = load(run.source, run.problems, memo)
     if run.content is None:
         run.stopped = True
     elif run.options.base_url:

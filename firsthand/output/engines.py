@@ -19,7 +19,7 @@ import yaml
 
 from firsthand import __version__
 from firsthand.social import cards, platforms, sharekit, snippets
-from firsthand.content import enrich, images, markup
+from firsthand.content import enrich, frontmatter, images, load, markup, model, remembered
 from firsthand.pages import render, responsive
 
 
@@ -38,7 +38,8 @@ CARD_ENGINE = "|".join([_code(cards), PIL.__version__, cards.fonts_in_use()])
 SNIPPET_ENGINE = "|".join([_code(snippets, platforms), regex.__version__])
 PAGE_ENGINE = "|".join([_code(render, responsive, markup, sharekit, platforms),
                         jinja2.__version__])
-ENGINES = [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE, PAGE_ENGINE,
+LOAD_ENGINE = "|".join([_code(load, frontmatter, model, remembered), yaml.__version__])
+ENGINES = [LOAD_ENGINE, MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE, PAGE_ENGINE,
            yaml.__version__]
 
 
