@@ -24,7 +24,8 @@ import json
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Literal, Mapping
+from collections.abc import Mapping
+from typing import Callable, Literal
 
 import jinja2
 
@@ -46,6 +47,7 @@ from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
 from firsthand.social.snippets import (Snippet, compose_snippets, each_entry_words, entry_words,
                                        near_identical_inputs, snippet_inputs)
+from firsthand.output.digest import Digests
 from firsthand.output.store import Store, key
 from firsthand.output.write import SiteWriter, WriteReport
 
@@ -122,7 +124,7 @@ class Run:
     pictures: dict[str, Picture] = field(default_factory=dict)  # output path -> size
     static: dict[str, bytes] = field(default_factory=dict)      # output path -> bytes
     links: LinkChecker | None = None
-    digests: render.Digests = field(default_factory=render.Digests)   # of the model's objects
+    digests: Digests = field(default_factory=Digests)   # of the model's objects
     made: set[str] = field(default_factory=set)
     indexed: search.Pages = field(default_factory=search.Pages)   # what search indexes
     last: Last | None = None
@@ -176,6 +178,8 @@ def load_content(run: Run) -> None:
                      keep_file=run.options.cache == "write") \
         if run.options.cache != "off" else None
     run.content = load(run.source, run.problems, memo)
+    for story, digest in memo.digests() if memo is not None else ():
+        run.digests.remember(story, digest)
     if run.content is None:
         run.stopped = True
     elif run.options.base_url:
@@ -214,7 +218,7 @@ def attach_snippets(run: Run) -> None:
     found = {}
     for index, data in run.store.memoize("snippets", names, _compose, items,
                                          run.options.jobs, run.options.pool_threshold):
-        found[index] = _unpack_snippets(data)
+        found[index] = PackedSnippets(data)
         # decided by these bytes: digesting them is cheaper than walking every post
         run.digests.remember(found[index], hashlib.sha256(b"snippets\0" + data).digest())
     run.library = _with_entries(run.library, tuple(
@@ -522,6 +526,30 @@ def _unpack_problems(data: bytes) -> list[Problem]:
 
 def _always(data: bytes) -> bool:
     return True                 # an empty list of problems is worth keeping too
+
+
+class PackedSnippets(Mapping):
+    """An entry's snippets as the store keeps them, decoded when first read: a build that
+    keeps a story's pages as they are never needs its posts, only their digest."""
+
+    __slots__ = ("_data", "_decoded")
+
+    def __init__(self, data: bytes):
+        self._data, self._decoded = data, None
+
+    def _all(self) -> Mapping:
+        if self._decoded is None:
+            self._decoded = _unpack_snippets(self._data)
+        return self._decoded
+
+    def __getitem__(self, name: str):
+        return self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _unpack_snippets(data: bytes):

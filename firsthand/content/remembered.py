@@ -29,6 +29,7 @@ from pathlib import Path
 
 from firsthand.content import model
 from firsthand.output import fingerprint
+from firsthand.output.digest import Digests
 
 FILE = "stories.pickle"
 # What a kept story may hold; anything else makes the file unusable, not a risk.
@@ -82,7 +83,7 @@ class StoryMemo:
         found = self.last.get(path)
         if found is None:
             return None
-        story, states = found
+        story, states, _ = found
         if not isinstance(story, model.Story) or story.author not in people or any(
                 state(seen) != was for seen, was in states):
             return None
@@ -94,8 +95,15 @@ class StoryMemo:
         recent = time.time_ns() - fingerprint.SETTLE_SECONDS * 1e9
         if any(was is not None and max(was[2], was[3]) > recent for _, was in states):
             return
-        self.kept[path] = (story, states)
+        self.kept[path] = (story, states, Digests().of(story))
         self.changed = True
+
+    def digests(self):
+        """(story, its Digests digest) of every story this load kept: a build takes them
+        instead of digesting each story again (kept with the story, made by digest.py,
+        whose code is part of the loader's engine)."""
+        for story, _, digest in self.kept.values():
+            yield story, digest
 
     def save(self) -> None:
         """Write the stories kept by this load, when they differ from the last load's; a
