@@ -19,13 +19,13 @@ build without a writer (Result.files) is given every file's bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Mapping
-from typing import Callable, Literal
+from typing import Callable, Literal, Mapping
 
 import jinja2
 
@@ -41,7 +41,7 @@ from firsthand.content.images import BadImage, Picture, clean_image, copy_path
 from firsthand.pages.links import LinkChecker
 from firsthand.content.load import (IMAGE_SUFFIXES, load, load_site, load_story,
                                     relative_path)
-from firsthand.content.model import Content, Site
+from firsthand.content.model import Content, Deferred, Site
 from firsthand.content.remembered import StoryMemo
 from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
@@ -218,7 +218,7 @@ def attach_snippets(run: Run) -> None:
     found = {}
     for index, data in run.store.memoize("snippets", names, _compose, items,
                                          run.options.jobs, run.options.pool_threshold):
-        found[index] = PackedSnippets(data)
+        found[index] = Deferred(functools.partial(_unpack_snippets, data))
         # decided by these bytes: digesting them is cheaper than walking every post
         run.digests.remember(found[index], hashlib.sha256(b"snippets\0" + data).digest())
     run.library = _with_entries(run.library, tuple(
@@ -526,30 +526,6 @@ def _unpack_problems(data: bytes) -> list[Problem]:
 
 def _always(data: bytes) -> bool:
     return True                 # an empty list of problems is worth keeping too
-
-
-class PackedSnippets(Mapping):
-    """An entry's snippets as the store keeps them, decoded when first read: a build that
-    keeps a story's pages as they are never needs its posts, only their digest."""
-
-    __slots__ = ("_data", "_decoded")
-
-    def __init__(self, data: bytes):
-        self._data, self._decoded = data, None
-
-    def _all(self) -> Mapping:
-        if self._decoded is None:
-            self._decoded = _unpack_snippets(self._data)
-        return self._decoded
-
-    def __getitem__(self, name: str):
-        return self._all()[name]
-
-    def __iter__(self):
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
 
 
 def _unpack_snippets(data: bytes):

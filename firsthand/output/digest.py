@@ -7,10 +7,10 @@ the value of a scalar, so that a key made from an object is complete by construc
 from __future__ import annotations
 
 import dataclasses
+from collections import abc
 import datetime as dt
 import hashlib
 from pathlib import Path
-from types import MappingProxyType
 
 _SCALARS = (int, float, bool, type(None), dt.date, Path)
 
@@ -42,7 +42,7 @@ class Digests:
             if names is None:
                 names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
             parts = [self.of(getattr(value, name)) for name in names]
-        elif isinstance(value, (dict, MappingProxyType)):
+        elif isinstance(value, abc.Mapping):      # a Deferred not remembered: by value
             parts = [self.of(part) for item in sorted(value.items(), key=lambda i: repr(i[0]))
                      for part in item]
         elif isinstance(value, (tuple, list)):
