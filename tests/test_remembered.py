@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from test_incremental import make_rich_site
+from test_incremental import edit_body, make_rich_site
 from firsthand.content import load as loading
 from firsthand.content.problems import Problems
 from firsthand.content.remembered import FILE, StoryMemo
@@ -139,3 +139,36 @@ class _Run:
 
     def __reduce__(self):
         return (open, (self.path, "w"))
+
+
+def test_a_picture_in_a_story_is_read_again_only_when_it_changes(make_site, tmp_path,
+                                                                 monkeypatch, counted):
+    from firsthand import build as building
+    from sites import jpeg_with_gps, today
+    site = make_rich_site(make_site)
+    site.story("2026-06-01-dock/index.md", title="The dock at dawn", author="bo",
+               date="2026-06-01", body="# Dawn\n\n![The dock at dawn](dawn.jpg)\n")
+    site.write_bytes("stories/2026-06-01-dock/dawn.jpg", jpeg_with_gps(640, 480))
+    options = building.Options(on=today())
+    assert building.build(site.root, site.out, options).ok
+    cleaned = []
+    real = building.cleaned
+
+    def counting(store, raw, *args):
+        cleaned.append(len(raw))
+        return real(store, raw, *args)
+
+    monkeypatch.setattr(building, "cleaned", counting)
+    edit_body(site)
+    assert building.build(site.root, site.out, options).ok
+    assert len(cleaned) == 1           # the cover card's photo only: the dawn is not read
+
+    site.write_bytes("stories/2026-06-01-dock/dawn.jpg", jpeg_with_gps(800, 300))
+    assert building.build(site.root, site.out, options).ok
+    cold = tmp_path / "cold"
+    assert building.build(site.root, cold, building.Options(on=today(), cache="off")).ok
+    made = {p.relative_to(cold).as_posix(): p.read_bytes() for p in cold.rglob("*")
+            if p.is_file()}
+    assert made == {p.relative_to(site.out).as_posix(): p.read_bytes()
+                    for p in site.out.rglob("*") if p.is_file()}
+    assert "dock/dawn-400w.jpg" in " ".join(made)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import pathlib
 import pickle
@@ -135,3 +136,51 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"{module}.{name} is not part of a story")
         return {"Story": model.Story, "frozen_map": model.frozen_map, "date": dt.date,
                 "PosixPath": pathlib.PosixPath}[name]
+
+
+class FileStates:
+    """What a build made of each of some files (a small JSON value), kept with the file's
+    state (see `state`) in `path`: taken while the file is in the same state, so that an
+    unchanged picture is neither read nor hashed again. `engine` names what made the
+    values; another engine's file is ignored."""
+
+    def __init__(self, path: Path, engine: str, keep_file: bool = True):
+        self.path, self.engine, self.keep_file = path, engine, keep_file
+        self.last: dict[str, list] = {}
+        self.kept: dict[str, list] = {}
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+            if found.get("engine") == engine and isinstance(found.get("files"), dict):
+                self.last = found["files"]
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def find(self, file: Path, name: str):
+        """The value kept for `name` (the file and how it was used) while `file` is as it was."""
+        found = self.last.get(name)
+        if not isinstance(found, list) or len(found) != 2:
+            return None
+        was, value = found
+        if was is None or list(state(file) or ()) != was:
+            return None
+        self.kept[name] = found
+        return value
+
+    def keep(self, name: str, was: tuple | None, value) -> None:
+        """Keep `value` for `name`, made from the file while it was in state `was` (taken
+        before it was read: a change meanwhile makes the next build read it again)."""
+        recent = time.time_ns() - fingerprint.SETTLE_SECONDS * 1e9
+        if was is not None and max(was[2], was[3]) <= recent:
+            self.kept[name] = [list(was), value]
+
+    def save(self) -> None:
+        if not self.keep_file or self.kept == self.last:
+            return
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps({"engine": self.engine, "files": self.kept},
+                                            separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
