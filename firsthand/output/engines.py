@@ -36,7 +36,7 @@ MARKDOWN_ENGINE = "|".join([_code(markup, enrich), markdown.__version__,
                             getattr(nh3, "__version__", "")])
 IMAGE_ENGINE = "|".join([_code(images), PIL.__version__])
 CARD_ENGINE = "|".join([_code(cards), PIL.__version__, cards.fonts_in_use()])
-SNIPPET_ENGINE = "|".join([_code(snippets, platforms, digest), regex.__version__])
+SNIPPET_ENGINE = "|".join([_code(snippets, platforms), regex.__version__])
 PAGE_ENGINE = "|".join([_code(render, responsive, markup, sharekit, platforms, digest),
                         jinja2.__version__])
 # a kept story's digest (remembered.py) is part of the pages' keys: digest.py decides it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -434,15 +435,35 @@ def term_alternates(r: Renderer, term) -> tuple[Alternate, ...]:
     return shared if len(shared) > 1 else ()
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A story as the archive lists it: all its template is given of it, so that an edit
+    of what the archive does not show (a body, a summary) leaves the page's key as it was
+    (at ten thousand stories the archive is the largest page to render)."""
+
+    path: str
+    lang: str
+    dir: str
+    title: str
+    date: dt.date
+    published: bool
+    author: object                      # the Person, for the face and the name
+
+    @classmethod
+    def of(cls, entry: Entry) -> "Listed":
+        return cls(entry.path, entry.lang, entry.dir, entry.title, entry.date,
+                   entry.published, entry.author)
+
+
 def render_archive(r: Renderer) -> Iterator[tuple[str, bytes]]:
     """archive/: every story of a language, newest first, under a heading per month."""
     for lang, prefix, library in languages(r):
-        months: list[tuple[str, list[Entry]]] = []
+        months: list[tuple[str, list[Listed]]] = []
         for entry in library.entries:
             label = month_in(entry.date, lang)
             if not months or months[-1][0] != label:
                 months.append((label, []))
-            months[-1][1].append(entry)
+            months[-1][1].append(Listed.of(entry))
         yield r.page("archive.html", Page(prefix + "archive/", text(r, lang, "archive.title"),
                                           text(r, lang, "archive.description"), kind="list"),
                      months=months, alternates=everywhere(r, "archive/"))
