@@ -118,16 +118,14 @@ def outputs(out: Path) -> dict[str, list[int]]:
     def walk(folder: str, prefix: str) -> None:
         with os.scandir(folder) as entries:
             for entry in entries:
-                stat = entry.stat(follow_symlinks=False)
+                stat = os.lstat(entry.path)   # a file gone meanwhile: OSError, no record
                 name = prefix + entry.name
                 found[name] = [stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ino]
                 if S_ISDIR(stat.st_mode):
                     walk(entry.path, name + "/")
 
-    try:
+    if os.path.isdir(out):                # no output yet: nothing in it
         walk(os.fspath(out), "")
-    except FileNotFoundError:
-        pass                  # no output yet, or a folder removed while it was walked
     return found
 
 
