@@ -69,7 +69,9 @@ def x_length(text: str) -> int:
     """X's weighted length (twitter-text v3: NFC, weights by range, emoji 2, URLs 23)."""
     # twitter-text is slow (~10 ms a call), and shortening counts many near-identical
     # texts; no URL or emoji spans a line break (weight 1), so count line by line, cached.
-    text = re.sub(r"\r\n|\r", "\n", unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    if "\r" in text:
+        text = re.sub(r"\r\n|\r", "\n", text)
     return sum(_x_line_length(line) for line in text.split("\n")) + text.count("\n")
 
 

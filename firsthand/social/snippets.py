@@ -90,12 +90,12 @@ class Draft:
         if self.voice == "colleague":
             before, after = self.quote_marks
             hook = f"{before}{self.hook}{after}" if self.hook else ""
-            groups = [[self.context], [hook], [self.question], [self.disclosure], [hashtags, link]]
+            paragraphs = (self.context, hook, self.question, self.disclosure,
+                          _lines(hashtags, link))
         else:
-            groups = [[self.hook], [self.context, self.question], [self.disclosure],
-                      [hashtags, link]]
-        return "\n\n".join("\n".join(line for line in group if line)
-                             for group in groups if any(group))
+            paragraphs = (self.hook, _lines(self.context, self.question), self.disclosure,
+                          _lines(hashtags, link))
+        return "\n\n".join([paragraph for paragraph in paragraphs if paragraph])
 
     def text_with(self, part: str) -> Callable[[str], str]:
         """text() of the draft with another value of `part`, for values that are not empty:
@@ -105,6 +105,11 @@ class Draft:
         if len(after) != 1:           # a part holds the marker: join each value in full
             return lambda value: replace(self, **{part: value}).text()
         return lambda value: unicodedata.normalize("NFC", before + value + after[0])
+
+
+def _lines(first: str, second: str) -> str:
+    """Two lines of one paragraph, either of which may be empty."""
+    return f"{first}\n{second}" if first and second else first or second
 
 
 # -- the framings ------------------------------------------------------------------------
@@ -295,6 +300,14 @@ def requoted(text: str, words: PostWords) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=256)
+def story_hooks(quote: str, summary: str, title: str) -> tuple[str, ...]:
+    """What a post may lead with: the author leads with the quote; colleagues' framings
+    take turns with the story's words too (quote, summary, title), so that two of them
+    post different texts. (Asked for each post: made once a story.)"""
+    return tuple(dict.fromkeys(clean(t) for t in (quote, summary, title) if clean(t)))
+
+
 def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
@@ -305,10 +318,7 @@ def draft(site: Site, entry: Entry, platform: Platform, voice: str, words: PostW
     before any shortening."""
     story, author = entry.story, entry.author
     title = clean(story.title)
-    # the author leads with the quote; colleagues' framings take turns with the story's
-    # words too (quote, summary, title), so that two of them post different texts
-    hooks = list(dict.fromkeys(clean(t) for t in (story.quote, story.summary, story.title)
-                               if clean(t)))
+    hooks = story_hooks(story.quote, story.summary, story.title)
     hook = hooks[slot % len(hooks)] if voice == "colleague" and hooks else \
         (hooks[0] if hooks else "")
     framings = words.framings(voice)
@@ -607,19 +617,20 @@ def snippet_inputs(site: Site, entry: Entry, words: PostWords) -> list:
 def snippet_problems(site: Site, entry: Entry, catalog: Catalog) -> list[Problem]:
     """Overrides that do not fit, and platforms where even the shortest snippet cannot fit."""
     story, problems = entry.story, []
-    words = entry_words(site, entry, catalog)
+    words = made = None              # made when first needed: most stories override nothing
     for name in site.social.platforms:
         platform = PLATFORMS_BY_ID[name]
         chosen = story.share.get(name)
         if isinstance(chosen, str):
+            words = words or entry_words(site, entry, catalog)
             text = override(site, entry, platform, chosen, words)
             if not platform.fits(text):
                 problems.append(Problem(
                     story.path, story.line_of(f"share.{name}"),
                     f"'share.{name}' does not fit on {platform.name}: {why_not(platform, text)}"
                     f" (with the link and disclosure added); shorten it"))
-        made = story_snippets(site, entry, catalog).get(name, ())
-        if chosen is not False and {s.voice for s in made} != set(VOICES):
+        made = made or story_snippets(site, entry, catalog)
+        if chosen is not False and {s.voice for s in made.get(name, ())} != set(VOICES):
             problems.append(Problem(
                 "site.yaml", 1, f"no snippet for {story.path} fits on {platform.name}, even "
                 "without hashtags and with the story's words cut: shorten "
@@ -828,6 +839,9 @@ def variant_problems(site: Site, entry: Entry, threshold: float = 0.9) -> list[P
         for other, other_who, other_words in posts[i + 1:]:
             if name != other and who != other_who:
                 continue                       # no one is offered both
+            shorter, both = min(len(words), len(other_words)), len(words) + len(other_words)
+            if 2 * shorter / (both or 1) <= threshold:
+                continue                       # _similarity's own first test: not alike
             ratio = _similarity(words, other_words, threshold)
             if ratio >= threshold:
                 alike.append((ratio, _post_name(name, who), _post_name(other, other_who)))
