@@ -358,9 +358,13 @@ def fit(platform: Platform, full: Draft, limit: int | None = None) -> Draft | No
     def fits(candidate: Draft) -> bool:
         return fits_text(candidate.text())
 
-    if full.link_intro and not fits(full):
+    if fits(full):
+        return full
+    if full.link_intro:
         full = replace(full, link_intro="")
-    for count in range(len(full.hashtags), -1, -1):
+        if fits(full):
+            return full
+    for count in range(len(full.hashtags) - 1, -1, -1):     # all of them did not fit
         candidate = replace(full, hashtags=full.hashtags[:count])
         if fits(candidate):
             return candidate
