@@ -72,7 +72,7 @@ def x_length(text: str) -> int:
     text = unicodedata.normalize("NFC", text)
     if "\r" in text:
         text = re.sub(r"\r\n|\r", "\n", text)
-    return sum(_x_line_length(line) for line in text.split("\n")) + text.count("\n")
+    return sum(map(_x_line_length, text.split("\n"))) + text.count("\n")
 
 
 # Most lines need no twitter-text, whose parse (~1 ms a line) dominates shortening: a

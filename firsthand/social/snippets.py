@@ -364,13 +364,14 @@ def fit(platform: Platform, full: Draft, limit: int | None = None) -> Draft | No
         full = replace(full, link_intro="")
         if fits(full):
             return full
+    current = full
     for count in range(len(full.hashtags) - 1, -1, -1):     # all of them did not fit
-        candidate = replace(full, hashtags=full.hashtags[:count])
-        if fits(candidate):
-            return candidate
-    current = replace(full, hashtags=())
-    # The hook is the story's own words: rather than cut it to a stub, the framing gives
-    # way first, then the question (which the post would rather end with).
+        current = replace(full, hashtags=full.hashtags[:count])
+        if fits(current):
+            return current
+    # Now without hashtags (the last tried, or full, which had none). The hook is the
+    # story's own words: rather than cut it to a stub, the framing gives way first, then
+    # the question (which the post would rather end with).
     shorter_framing = [lambda d: replace(d, context=d.short_context),
                        lambda d: replace(d, question="")]
     base = current
@@ -383,7 +384,6 @@ def fit(platform: Platform, full: Draft, limit: int | None = None) -> Draft | No
         if shorter is not None:
             return shorter
     current = replace(base, hook="")
-    current = replace(current, hook="")
     for part in ("question", "context"):
         shorter = shorten_part(current, part, fits_text)
         if shorter is not None:
