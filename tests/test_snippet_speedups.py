@@ -197,6 +197,12 @@ def test_graphemes_are_counted_as_regex_finds_them(text):
 SEPARATE = ["a", "日", "©", "👍", "\r", "\n", "\x07", "가", "각", "\u200b"]
 
 
+def test_every_code_point_that_may_join_a_neighbour_is_searched_for():
+    joining = [chr(point) for point in range(0x110000)
+               if not 0xD800 <= point <= 0xDFFF and platforms.JOINING.match(chr(point))]
+    assert len(joining) > 1000 and all(platforms.MAY_JOIN.match(c) for c in joining)
+
+
 def test_code_points_that_join_nothing_are_a_grapheme_each():
     for first in SEPARATE:
         assert not platforms.JOINING.search(first)
