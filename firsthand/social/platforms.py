@@ -68,7 +68,7 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-@functools.lru_cache(maxsize=2048)    # a post is counted as it is fitted, then again
+@functools.lru_cache(maxsize=256)    # a post is counted as it is fitted, then again
 def x_length(text: str) -> int:
     """X's weighted length (twitter-text v3: NFC, weights by range, emoji 2, URLs 23)."""
     # twitter-text is slow (~10 ms a call), and shortening counts many near-identical
@@ -142,25 +142,25 @@ def _summed_by_line(count: Callable[[str], int], text: str) -> int:
     return sum(map(count, text.split("\n"))) + text.count("\n")
 
 
-@functools.lru_cache(maxsize=2048)    # a post is counted as it is fitted, then again
+@functools.lru_cache(maxsize=256)    # a post is counted as it is fitted, then again
 def mastodon_length(text: str) -> int:
     """Mastodon: graphemes, every URL as 23, a remote mention @user@domain as @user."""
     return _summed_by_line(_mastodon_length, text)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def _mastodon_length(text: str) -> int:
     text = REMOTE_MENTION.sub(r"\1", text)
     return graphemes(URL.sub("x" * MASTODON_URL_LENGTH, text))
 
 
-@functools.lru_cache(maxsize=2048)    # a post is counted as it is fitted, then again
+@functools.lru_cache(maxsize=256)    # a post is counted as it is fitted, then again
 def threads_length(text: str) -> int:
     """Threads: characters, with each emoji counted as its UTF-8 bytes."""
     return _summed_by_line(_threads_length, text)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def _threads_length(text: str) -> int:
     if not EMOJI.search(text):
         return graphemes(text)
@@ -175,13 +175,13 @@ BLUESKY_LINK = regex.compile(r"(?:^|(?<=[\s(]))https?://\S+", regex.IGNORECASE)
 BLUESKY_SHORT_PATH = 15      # social-app's toShortUrl: a longer path is cut to 13 and "..."
 
 
-@functools.lru_cache(maxsize=2048)    # a post is counted as it is fitted, then again
+@functools.lru_cache(maxsize=256)    # a post is counted as it is fitted, then again
 def bluesky_length(text: str) -> int:
     """Bluesky: graphemes of the text as the official app posts it, each link shortened."""
     return _summed_by_line(_bluesky_length, text)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def _bluesky_length(text: str) -> int:
     return graphemes(BLUESKY_LINK.sub(lambda m: _bluesky_shortened(m.group()), text))
 
@@ -245,7 +245,7 @@ def count_links(text: str) -> int:
     return sum(map(_links_in_line, text.split("\n")))     # no URL spans a line break
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)
 def _links_in_line(line: str) -> int:
     return len(URL.findall(line))
 
@@ -271,7 +271,7 @@ def percent_encoded(value: str) -> str:
     return "%0A".join(map(_percent_encoded_line, value.split("\n")))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _percent_encoded_line(line: str) -> str:
     data = line.encode("utf-8")
     if not data.rstrip(UNRESERVED):

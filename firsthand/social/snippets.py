@@ -212,7 +212,7 @@ PLATFORM_ORDER = ("linkedin", "x", "facebook", "instagram", "threads", "mastodon
 SHARER_ID_ROOM = 24
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def fnv1a(text: str) -> int:
     """FNV-1a, 32 bits, of the UTF-8 bytes: small enough to write again in static/share.js."""
     value = 0x811C9DC5
@@ -266,7 +266,7 @@ def hashtags(words: PostWords, entry: Entry, platform: Platform) -> tuple[str, .
     return all_hashtags((*words.hashtags, *entry.story.tags))[: platform.hashtags]
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def all_hashtags(tags: tuple[str, ...]) -> tuple[str, ...]:
     """The tags as hashtags, each once (made once a story, though every post asks)."""
     found: dict[str, str] = {}
@@ -412,7 +412,7 @@ def shorten_part(current: Draft, part: str, fits: Callable[[str], bool],
     return None
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _end_of_first(text: str, minimum: int) -> int:
     """Where the first `minimum` graphemes of text end (a wide one counts two), or its end."""
     seen = 0
@@ -435,7 +435,7 @@ def _longest(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
     return best
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _cut(text: str, end: int) -> str:
     """Text up to `end` and an ellipsis; a URL keeps every character and a space before it,
     since an ellipsis glued to a URL would become part of the link."""
@@ -447,7 +447,7 @@ def _cut(text: str, end: int) -> str:
 
 # The cuts are pure functions of the text, remembered: one story's hook is cut on each
 # platform, for each voice.
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _boundaries(text: str) -> frozenset[int]:
     """Grapheme boundaries that are not inside a URL, a hashtag or a mention."""
     ends, position = set(), 0
@@ -460,7 +460,7 @@ def _boundaries(text: str) -> frozenset[int]:
     return frozenset(ends)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def sentence_cuts(text: str) -> tuple[str, ...]:
     """Every shorter run of whole sentences from the start, shortest first."""
     allowed = _boundaries(text)
@@ -472,7 +472,7 @@ def sentence_cuts(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cuts))
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def word_cuts(text: str) -> tuple[int, ...]:
     """Positions before a space where the text may be cut, in order."""
     allowed = _boundaries(text)
@@ -480,7 +480,7 @@ def word_cuts(text: str) -> tuple[int, ...]:
                  if m.start() in allowed and text[:m.start()].strip())
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def grapheme_cuts(text: str) -> tuple[int, ...]:
     """Any grapheme boundary (for scripts written without spaces), in order."""
     return tuple(sorted(end for end in _boundaries(text) if 0 < end < len(text)))
