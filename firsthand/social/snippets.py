@@ -626,14 +626,16 @@ def snippet_problems(site: Site, entry: Entry, catalog: Catalog) -> list[Problem
         platform = PLATFORMS_BY_ID[name]
         chosen = story.share.get(name)
         if isinstance(chosen, str):
-            words = words or entry_words(site, entry, catalog)
+            if words is None:
+                words = entry_words(site, entry, catalog)
             text = override(site, entry, platform, chosen, words)
             if not platform.fits(text):
                 problems.append(Problem(
                     story.path, story.line_of(f"share.{name}"),
                     f"'share.{name}' does not fit on {platform.name}: {why_not(platform, text)}"
                     f" (with the link and disclosure added); shorten it"))
-        made = made or story_snippets(site, entry, catalog)
+        if made is None:
+            made = story_snippets(site, entry, catalog)
         if chosen is not False and {s.voice for s in made.get(name, ())} != set(VOICES):
             problems.append(Problem(
                 "site.yaml", 1, f"no snippet for {story.path} fits on {platform.name}, even "
