@@ -12,7 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
-from urllib.parse import quote
 
 import regex
 
@@ -20,7 +19,10 @@ GRAPHEME = regex.compile(r"\X")
 # A URL as Mastodon and Threads see one: a scheme, then anything but space, < > or " (no
 # URL holds those: "https://a.example/x<" is a URL and a "<"); trailing
 # punctuation belongs to the sentence, not to the URL (so it is counted, the stricter way).
-URL = regex.compile(r"https?://[^\s<>\"]+?(?=[.,;:!?)\]'\"”’…]*(?:[\s<>\"]|$))")
+# That is: the run of URL characters after the scheme, less the punctuation at its end,
+# but at least one character. (Written greedily: a lazy match that looks ahead at each
+# character took 50 us for a story's link.)
+URL = regex.compile(r"https?://(?:[^\s<>\"]*[^\s<>\".,;:!?)\]'”’…]|[^\s<>\"])")
 # @user@domain: Mastodon counts only the @user part of a remote mention (its MENTION_RE:
 # an ASCII user name, a domain of word characters, dots and dashes).
 REMOTE_MENTION = regex.compile(
@@ -37,8 +39,27 @@ HEADROOM = 20
 HEADROOM_BELOW = 1000
 
 
+# The characters that join a neighbour into one grapheme cluster (UAX #29): every rule
+# that keeps two code points together (GB3 CR LF; GB6-GB8 Hangul jamo; GB9, GB9a, GB9b;
+# GB9c's linker, an Extend; GB11's ZWJ; GB12-GB13 regional indicators) needs one of them.
+# A text without any is as many graphemes as code points, which is much cheaper to count.
+# (Written as what is not one of the other classes: that is four times faster to search.)
+JOINING = regex.compile(
+    r"[^\p{Grapheme_Cluster_Break=Other}\p{Grapheme_Cluster_Break=Control}"
+    r"\p{Grapheme_Cluster_Break=CR}\p{Grapheme_Cluster_Break=LF}"
+    r"\p{Grapheme_Cluster_Break=LV}\p{Grapheme_Cluster_Break=LVT}]")
+# None of them is below U+0300 or among the punctuation of U+2000-U+206F but ZWNJ and
+# ZWJ (the tests check every code point): a text of Latin letters and typographic
+# quotes and dashes needs no search of JOINING, whose properties are slow to look up.
+MAY_JOIN = re.compile("[\u0300-\u1fff\u200c\u200d\u2070-\U0010ffff]")
+
+
 def graphemes(text: str) -> int:
     """User-perceived characters (extended grapheme clusters, current Unicode rules)."""
+    if text.isascii():                          # no ASCII character joins but CR LF
+        return len(text) - text.count("\r\n")
+    if "\r\n" not in text and (not MAY_JOIN.search(text) or not JOINING.search(text)):
+        return len(text)
     return len(GRAPHEME.findall(text))
 
 
@@ -47,29 +68,61 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+@functools.lru_cache(maxsize=256)    # a post is counted as it is fitted, then again
 def x_length(text: str) -> int:
     """X's weighted length (twitter-text v3: NFC, weights by range, emoji 2, URLs 23)."""
     # twitter-text is slow (~10 ms a call), and shortening counts many near-identical
     # texts; no URL or emoji spans a line break (weight 1), so count line by line, cached.
-    text = re.sub(r"\r\n|\r", "\n", unicodedata.normalize("NFC", text))
-    return sum(_x_line_length(line) for line in text.split("\n")) + text.count("\n")
+    text = unicodedata.normalize("NFC", text)
+    if "\r" in text:
+        text = re.sub(r"\r\n|\r", "\n", text)
+    return sum(map(_x_line_length, text.split("\n"))) + text.count("\n")
 
 
-# A line of printable ASCII and typographic quotes and dashes in which twitter-text can
-# find no URL (a URL needs "://" or a dot right before a top-level domain's letter) weighs
-# one per character: all of them are in its weight-1 ranges (0-4351, 8208-8223), and
-# none is, or starts, an emoji. The posts' own framings use those quotes, so most lines
-# take this way. The tests hold this shortcut to twitter-text's own count.
-MAYBE_URL = re.compile(r"\.[A-Za-z]|://")
-PLAIN_ASCII = re.compile(r"[ -~‘’“”–—]*")
+# Most lines need no twitter-text, whose parse (~1 ms a line) dominates shortening: a
+# line in which it can find no URL and no emoji weighs its code points by X's ranges
+# (twitter-text v3's config: 0-4351, 8192-8205, 8208-8223 and 8242-8247 weigh 1, every
+# other code point 2). It finds no URL where no "." is followed by a character that may
+# begin a top-level domain (every URL it extracts, with a scheme or without, has a domain
+# ending in "." and a TLD from its lists, all of which begin with a letter), and no emoji
+# where no code point is an emoji of its own or may follow the first code point of one
+# (X_EMOJI holds all of them, and more: symbols, arrows and everything past U+1F000;
+# tests/test_snippet_speedups.py checks it against twitter-text's emoji list). The tests
+# hold this shortcut to twitter-text's own count.
+X_URL_DOT = re.compile(r"\.(?![\s0-9!-/:-@\[-`{-~‘’“”–—…]|$)")
+X_EMOJI = re.compile("[\u00a9\u00ae\u200d\u203c\u2049\u20e3\u2100-\u2bff\u3030\u303d\u3297"
+                     "\u3299\ufe0f\U0001f000-\U0010ffff]")
+X_DOUBLE = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 
 
 @functools.lru_cache(maxsize=8192)
 def _x_line_length(line: str) -> int:
-    if PLAIN_ASCII.fullmatch(line) and not MAYBE_URL.search(line):
-        return len(line)
-    if not line:
-        return 0
+    line = unicodedata.normalize("NFC", line)          # as twitter-text counts it
+    if "\r" in line or "\n" in line or X_EMOJI.search(line):
+        return _parse_tweet(line)
+    if not X_URL_DOT.search(line):
+        return _x_weight(line)
+    # With no emoji, twitter-text's count is its URLs at 23 each and the rest by weight:
+    # its own URL extraction, without its emoji search (most of a parse's time).
+    from twitter_text.extract_urls import extract_urls_with_indices   # see _parse_tweet
+    urls = {found["indices"][0]: found["url"] for found in extract_urls_with_indices(line)}
+    weight, position = 0, 0
+    for start in sorted(urls):
+        if start >= position:        # as parse_tweet walks: a URL inside one is skipped
+            weight += _x_weight(line[position:start]) + X_URL_LENGTH
+            position = start + len(urls[start])
+    return weight + _x_weight(line[position:])
+
+
+X_URL_LENGTH = 23
+
+
+def _x_weight(text: str) -> int:
+    """X's weight of code points that are no URL and no emoji."""
+    return len(text) + len(X_DOUBLE.findall(text))
+
+
+def _parse_tweet(line: str) -> int:
     # twitter-text compiles its URL and emoji patterns on import (~2 s on a busy machine,
     # most of a rebuild's start-up), and most builds count no line that needs it: it is
     # imported on first use (a heavy third-party counter, no cycle).
@@ -77,14 +130,38 @@ def _x_line_length(line: str) -> int:
     return parse_tweet(line).weightedLength
 
 
+# Shortening a post counts many texts that differ in one line (the story's words) and
+# share the others (the link, the disclosure, the hashtags). The counts below are of whole
+# lines: no URL, link, mention, hashtag or grapheme they count spans a line break, and a
+# line break is a grapheme of its own (but after a CR: CR LF is one). So a text's count is
+# its lines' counts and one for each line break, and each line's count is remembered.
+# (tests/test_snippet_speedups.py holds each to the count of the whole text.)
+def _summed_by_line(count: Callable[[str], int], text: str) -> int:
+    if "\r" in text:
+        return count(text)
+    return sum(map(count, text.split("\n"))) + text.count("\n")
+
+
+@functools.lru_cache(maxsize=256)    # a post is counted as it is fitted, then again
 def mastodon_length(text: str) -> int:
     """Mastodon: graphemes, every URL as 23, a remote mention @user@domain as @user."""
+    return _summed_by_line(_mastodon_length, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _mastodon_length(text: str) -> int:
     text = REMOTE_MENTION.sub(r"\1", text)
     return graphemes(URL.sub("x" * MASTODON_URL_LENGTH, text))
 
 
+@functools.lru_cache(maxsize=256)    # a post is counted as it is fitted, then again
 def threads_length(text: str) -> int:
     """Threads: characters, with each emoji counted as its UTF-8 bytes."""
+    return _summed_by_line(_threads_length, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _threads_length(text: str) -> int:
     if not EMOJI.search(text):
         return graphemes(text)
     return sum(len(g.encode("utf-8")) if EMOJI.search(g) else 1
@@ -98,8 +175,14 @@ BLUESKY_LINK = regex.compile(r"(?:^|(?<=[\s(]))https?://\S+", regex.IGNORECASE)
 BLUESKY_SHORT_PATH = 15      # social-app's toShortUrl: a longer path is cut to 13 and "..."
 
 
+@functools.lru_cache(maxsize=256)    # a post is counted as it is fitted, then again
 def bluesky_length(text: str) -> int:
     """Bluesky: graphemes of the text as the official app posts it, each link shortened."""
+    return _summed_by_line(_bluesky_length, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _bluesky_length(text: str) -> int:
     return graphemes(BLUESKY_LINK.sub(lambda m: _bluesky_shortened(m.group()), text))
 
 
@@ -159,7 +242,12 @@ def _host_length(url: str) -> int:
 
 
 def count_links(text: str) -> int:
-    return len(URL.findall(text))
+    return sum(map(_links_in_line, text.split("\n")))     # no URL spans a line break
+
+
+@functools.lru_cache(maxsize=1024)
+def _links_in_line(line: str) -> int:
+    return len(URL.findall(line))
 
 
 def count_hashtags(text: str) -> int:
@@ -168,7 +256,27 @@ def count_hashtags(text: str) -> int:
 
 def _q(value: str) -> str:
     """Percent-encode everything that is not unreserved, so no field can add a parameter."""
-    return quote(value, safe="")
+    return percent_encoded(value)
+
+
+# urllib.parse.quote(value, safe="") byte for byte (the tests hold the two together),
+# a table lookup a byte (its own loop calls a method for each byte of every post), line by
+# line: each byte is encoded on its own, and a story's posts share many lines.
+UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+PERCENT = tuple(chr(byte) if byte in UNRESERVED else f"%{byte:02X}" for byte in range(256))
+
+
+def percent_encoded(value: str) -> str:
+    """Every character but the unreserved ones (A-Z a-z 0-9 _ . - ~) as %XX of its UTF-8."""
+    return "%0A".join(map(_percent_encoded_line, value.split("\n")))
+
+
+@functools.lru_cache(maxsize=1024)
+def _percent_encoded_line(line: str) -> str:
+    data = line.encode("utf-8")
+    if not data.rstrip(UNRESERVED):
+        return line
+    return "".join([PERCENT[byte] for byte in data])
 
 
 def _query(**params: str) -> str:

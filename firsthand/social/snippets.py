@@ -18,7 +18,6 @@ import zlib
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Callable, Mapping
-from urllib.parse import quote
 
 import numpy
 import regex
@@ -29,7 +28,7 @@ from firsthand.content.enrich import Entry
 from firsthand.content.model import Site
 from firsthand.social.platforms import (
     GRAPHEME, HASHTAG, PLATFORMS_BY_ID, URL, Platform, ShareParts, count_hashtags,
-    count_links)
+    count_links, percent_encoded)
 from firsthand.content.problems import Problem
 
 VOICES = ("author", "colleague")
@@ -80,6 +79,10 @@ class Draft:
 
     def text(self, with_link: bool = True) -> str:
         """Join the parts: short paragraphs, the link last."""
+        return unicodedata.normalize("NFC", self.joined(with_link))
+
+    def joined(self, with_link: bool = True) -> str:
+        """The parts joined, before they are normalized (NFC) into text()."""
         hashtags = " ".join("#" + tag for tag in self.hashtags)
         link = self.link_line if with_link else ""
         if link and self.link_intro:
@@ -87,13 +90,26 @@ class Draft:
         if self.voice == "colleague":
             before, after = self.quote_marks
             hook = f"{before}{self.hook}{after}" if self.hook else ""
-            groups = [[self.context], [hook], [self.question], [self.disclosure], [hashtags, link]]
+            paragraphs = (self.context, hook, self.question, self.disclosure,
+                          _lines(hashtags, link))
         else:
-            groups = [[self.hook], [self.context, self.question], [self.disclosure],
-                      [hashtags, link]]
-        text = "\n\n".join("\n".join(line for line in group if line)
-                           for group in groups if any(group))
-        return unicodedata.normalize("NFC", text)
+            paragraphs = (self.hook, _lines(self.context, self.question), self.disclosure,
+                          _lines(hashtags, link))
+        return "\n\n".join([paragraph for paragraph in paragraphs if paragraph])
+
+    def text_with(self, part: str) -> Callable[[str], str]:
+        """text() of the draft with another value of `part`, for values that are not empty:
+        the parts around it are joined once, not again for each value tried."""
+        marker = "\0"
+        before, *after = replace(self, **{part: marker}).joined().split(marker)
+        if len(after) != 1:           # a part holds the marker: join each value in full
+            return lambda value: replace(self, **{part: value}).text()
+        return lambda value: unicodedata.normalize("NFC", before + value + after[0])
+
+
+def _lines(first: str, second: str) -> str:
+    """Two lines of one paragraph, either of which may be empty."""
+    return f"{first}\n{second}" if first and second else first or second
 
 
 # -- the framings ------------------------------------------------------------------------
@@ -196,6 +212,7 @@ PLATFORM_ORDER = ("linkedin", "x", "facebook", "instagram", "threads", "mastodon
 SHARER_ID_ROOM = 24
 
 
+@functools.lru_cache(maxsize=1024)
 def fnv1a(text: str) -> int:
     """FNV-1a, 32 bits, of the UTF-8 bytes: small enough to write again in static/share.js."""
     value = 0x811C9DC5
@@ -230,25 +247,34 @@ def story_link(site: Site, entry: Entry, platform: str, sharer: str | None = Non
     params += [(f"utm_{key}", utm.pop(key)) for key in ("medium", "campaign") if key in utm]
     params += [("utm_content", sharer or entry.author.id)]
     params += [(f"utm_{key}", value) for key, value in sorted(utm.items())]
-    query = "&".join(f"{name}={quote(value, safe='')}" for name, value in params if value)
+    query = "&".join(f"{name}={percent_encoded(value)}" for name, value in params if value)
     return site.absolute(entry.path) + "?" + query
+
+
+TAG_WORD = regex.compile(r"\w+")
 
 
 def camel_case(tag: str) -> str:
     """'shift work' -> 'ShiftWork': a hashtag that screen readers read as words."""
-    words = regex.findall(r"\w+", tag)
+    words = TAG_WORD.findall(tag)
     return "".join(word[:1].upper() + word[1:] for word in words)
 
 
 def hashtags(words: PostWords, entry: Entry, platform: Platform) -> tuple[str, ...]:
     """The site's hashtags (for the post's language), then the story's tags, as many as
     the platform's custom allows."""
+    return all_hashtags((*words.hashtags, *entry.story.tags))[: platform.hashtags]
+
+
+@functools.lru_cache(maxsize=256)
+def all_hashtags(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The tags as hashtags, each once (made once a story, though every post asks)."""
     found: dict[str, str] = {}
-    for tag in (*words.hashtags, *entry.story.tags):
+    for tag in tags:
         tag = camel_case(tag)
         if HASHTAG.fullmatch("#" + tag):
             found.setdefault(tag.casefold(), tag)
-    return tuple(found.values())[: platform.hashtags]
+    return tuple(found.values())
 
 
 def handle(platform: Platform, value: str | None) -> str:
@@ -274,6 +300,14 @@ def requoted(text: str, words: PostWords) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=256)
+def story_hooks(quote: str, summary: str, title: str) -> tuple[str, ...]:
+    """What a post may lead with: the author leads with the quote; colleagues' framings
+    take turns with the story's words too (quote, summary, title), so that two of them
+    post different texts. (Asked for each post: made once a story.)"""
+    return tuple(dict.fromkeys(clean(t) for t in (quote, summary, title) if clean(t)))
+
+
 def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
@@ -284,10 +318,7 @@ def draft(site: Site, entry: Entry, platform: Platform, voice: str, words: PostW
     before any shortening."""
     story, author = entry.story, entry.author
     title = clean(story.title)
-    # the author leads with the quote; colleagues' framings take turns with the story's
-    # words too (quote, summary, title), so that two of them post different texts
-    hooks = list(dict.fromkeys(clean(t) for t in (story.quote, story.summary, story.title)
-                               if clean(t)))
+    hooks = story_hooks(story.quote, story.summary, story.title)
     hook = hooks[slot % len(hooks)] if voice == "colleague" and hooks else \
         (hooks[0] if hooks else "")
     framings = words.framings(voice)
@@ -321,18 +352,26 @@ def fit(platform: Platform, full: Draft, limit: int | None = None) -> Draft | No
     default its budget: the limit less room to personalise), or None."""
     budget = platform.budget if limit is None else limit
 
-    def fits(candidate: Draft) -> bool:
-        return platform.fits(candidate.text(), budget)
+    def fits_text(text: str) -> bool:
+        return platform.fits(text, budget)
 
-    if full.link_intro and not fits(full):
+    def fits(candidate: Draft) -> bool:
+        return fits_text(candidate.text())
+
+    if fits(full):
+        return full
+    if full.link_intro:
         full = replace(full, link_intro="")
-    for count in range(len(full.hashtags), -1, -1):
-        candidate = replace(full, hashtags=full.hashtags[:count])
-        if fits(candidate):
-            return candidate
-    current = replace(full, hashtags=())
-    # The hook is the story's own words: rather than cut it to a stub, the framing gives
-    # way first, then the question (which the post would rather end with).
+        if fits(full):
+            return full
+    current = full
+    for count in range(len(full.hashtags) - 1, -1, -1):     # all of them did not fit
+        current = replace(full, hashtags=full.hashtags[:count])
+        if fits(current):
+            return current
+    # Now without hashtags (the last tried, or full, which had none). The hook is the
+    # story's own words: rather than cut it to a stub, the framing gives way first, then
+    # the question (which the post would rather end with).
     shorter_framing = [lambda d: replace(d, context=d.short_context),
                        lambda d: replace(d, question="")]
     base = current
@@ -340,38 +379,40 @@ def fit(platform: Platform, full: Draft, limit: int | None = None) -> Draft | No
         if step:
             base = shorter_framing[step - 1](base)
         last = step == len(shorter_framing)
-        shorter = shorten_part(base, "hook", fits, minimum=MIN_STUB if last else MIN_HOOK)
+        shorter = shorten_part(base, "hook", fits_text,
+                               minimum=MIN_STUB if last else MIN_HOOK)
         if shorter is not None:
             return shorter
     current = replace(base, hook="")
-    current = replace(current, hook="")
     for part in ("question", "context"):
-        shorter = shorten_part(current, part, fits)
+        shorter = shorten_part(current, part, fits_text)
         if shorter is not None:
             return shorter
         current = replace(current, **{part: ""})
     return current if fits(current) else None
 
 
-def shorten_part(current: Draft, part: str, fits: Callable[[Draft], bool],
+def shorten_part(current: Draft, part: str, fits: Callable[[str], bool],
                  minimum: int = 1) -> Draft | None:
     """The draft with `part` cut at a sentence, else at a word with an ellipsis, keeping at
-    least `minimum` graphemes of it; or None."""
+    least `minimum` graphemes of it; or None. `fits` is asked of the draft's text."""
     text = getattr(current, part)
     if not text:
         return None
+    text_with = current.text_with(part)      # every value tried below is not empty
     for candidate in [text, *reversed(sentence_cuts(text))]:
-        if fits(replace(current, **{part: candidate})):
+        if fits(text_with(candidate)):
             return replace(current, **{part: candidate})
     enough = _end_of_first(text, minimum)
     for cuts in (word_cuts(text), grapheme_cuts(text)):
         cuts = [end for end in cuts if end >= enough]
-        best = _longest(cuts, lambda end: fits(replace(current, **{part: _cut(text, end)})))
+        best = _longest(cuts, lambda end: fits(text_with(_cut(text, end))))
         if best is not None:
             return replace(current, **{part: _cut(text, best)})
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def _end_of_first(text: str, minimum: int) -> int:
     """Where the first `minimum` graphemes of text end (a wide one counts two), or its end."""
     seen = 0
@@ -394,6 +435,7 @@ def _longest(cuts: list[int], fits: Callable[[int], bool]) -> int | None:
     return best
 
 
+@functools.lru_cache(maxsize=1024)
 def _cut(text: str, end: int) -> str:
     """Text up to `end` and an ellipsis; a URL keeps every character and a space before it,
     since an ellipsis glued to a URL would become part of the link."""
@@ -403,7 +445,10 @@ def _cut(text: str, end: int) -> str:
     return kept.rstrip(" ,;:–—-(“\"'、，،؛「『«„‚‹") + ELLIPSIS
 
 
-def _boundaries(text: str) -> set[int]:
+# The cuts are pure functions of the text, remembered: one story's hook is cut on each
+# platform, for each voice.
+@functools.lru_cache(maxsize=256)
+def _boundaries(text: str) -> frozenset[int]:
     """Grapheme boundaries that are not inside a URL, a hashtag or a mention."""
     ends, position = set(), 0
     for cluster in GRAPHEME.findall(text):
@@ -412,10 +457,11 @@ def _boundaries(text: str) -> set[int]:
     for pattern in (URL, HASHTAG, MENTION):
         for match in pattern.finditer(text):
             ends -= set(range(match.start() + 1, match.end()))
-    return ends
+    return frozenset(ends)
 
 
-def sentence_cuts(text: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def sentence_cuts(text: str) -> tuple[str, ...]:
     """Every shorter run of whole sentences from the start, shortest first."""
     allowed = _boundaries(text)
     cuts = []
@@ -423,33 +469,35 @@ def sentence_cuts(text: str) -> list[str]:
         end = match.start()
         if 0 < end < len(text) and end in allowed and text[:end].strip():
             cuts.append(text[:end].rstrip())
-    return list(dict.fromkeys(cuts))
+    return tuple(dict.fromkeys(cuts))
 
 
-def word_cuts(text: str) -> list[int]:
+@functools.lru_cache(maxsize=256)
+def word_cuts(text: str) -> tuple[int, ...]:
     """Positions before a space where the text may be cut, in order."""
     allowed = _boundaries(text)
-    return [m.start() for m in re.finditer(r"\s+", text)
-            if m.start() in allowed and text[:m.start()].strip()]
+    return tuple(m.start() for m in re.finditer(r"\s+", text)
+                 if m.start() in allowed and text[:m.start()].strip())
 
 
-def grapheme_cuts(text: str) -> list[int]:
+@functools.lru_cache(maxsize=256)
+def grapheme_cuts(text: str) -> tuple[int, ...]:
     """Any grapheme boundary (for scripts written without spaces), in order."""
-    return sorted(end for end in _boundaries(text) if 0 < end < len(text))
+    return tuple(sorted(end for end in _boundaries(text) if 0 < end < len(text)))
 
 
 # -- snippets ----------------------------------------------------------------------------
 
 
 def override(site: Site, entry: Entry, platform: Platform, text: str,
-             words: PostWords) -> str:
+             words: PostWords, link: str | None = None) -> str:
     """A writer's own text, as written; the link and the disclosure added where missing."""
     text = unicodedata.normalize("NFC", text.strip())
     disclosure = words.disclosure
     if disclosure and disclosure.casefold() not in text.casefold():
         text += "\n\n" + disclosure
     if platform.link != "none":
-        text += "\n\n" + story_link(site, entry, platform.id)
+        text += "\n\n" + (link or story_link(site, entry, platform.id))
     return unicodedata.normalize("NFC", text)
 
 
@@ -471,20 +519,22 @@ def platform_snippets(site: Site, entry: Entry, platform: Platform,
     if chosen is False:
         return []
     snippets = []
-    own = override(site, entry, platform, chosen, words) if isinstance(chosen, str) else None
-    if own is not None and platform.fits(own):
-        snippets.append(make_snippet(site, entry, platform, "author", own))
-    else:
-        shortened = fit(platform, draft(site, entry, platform, "author", words))
-        if shortened is not None:
-            snippets.append(make_snippet(site, entry, platform, "author", shortened.text()))
-    roomy = story_link(site, entry, platform.id, "x" * max(SHARER_ID_ROOM, len(entry.author.id)))
     link = story_link(site, entry, platform.id)
+    own = override(site, entry, platform, chosen, words, link) if isinstance(chosen, str) \
+        else None
+    if own is not None and platform.fits(own):
+        snippets.append(make_snippet(site, entry, platform, "author", own, link))
+    else:
+        shortened = fit(platform, draft(site, entry, platform, "author", words, link=link))
+        if shortened is not None:
+            snippets.append(make_snippet(site, entry, platform, "author", shortened.text(),
+                                         link))
+    roomy = story_link(site, entry, platform.id, "x" * max(SHARER_ID_ROOM, len(entry.author.id)))
     for slot in range(SLOTS):
         shortened = fit(platform, draft(site, entry, platform, "colleague", words, slot, roomy))
         if shortened is not None:
             snippets.append(make_snippet(site, entry, platform, "colleague",
-                                         shortened.text().replace(roomy, link)))
+                                         shortened.text().replace(roomy, link), link))
     return snippets
 
 
@@ -494,7 +544,7 @@ def for_sharer(site: Site, entry: Entry, snippet: Snippet, sharer: str) -> Snipp
     link = story_link(site, entry, snippet.platform, sharer)
     share_url = snippet.share_url
     if share_url is not None:
-        share_url = share_url.replace(quote(snippet.link, safe=""), quote(link, safe=""))
+        share_url = share_url.replace(percent_encoded(snippet.link), percent_encoded(link))
     text = snippet.text.replace(snippet.link, link)
     return replace(snippet, text=text, link=link, share_url=share_url,
                    length=PLATFORMS_BY_ID[snippet.platform].count(text))
@@ -571,19 +621,22 @@ def snippet_inputs(site: Site, entry: Entry, words: PostWords) -> list:
 def snippet_problems(site: Site, entry: Entry, catalog: Catalog) -> list[Problem]:
     """Overrides that do not fit, and platforms where even the shortest snippet cannot fit."""
     story, problems = entry.story, []
-    words = entry_words(site, entry, catalog)
+    words = made = None              # made when first needed: most stories override nothing
     for name in site.social.platforms:
         platform = PLATFORMS_BY_ID[name]
         chosen = story.share.get(name)
         if isinstance(chosen, str):
+            if words is None:
+                words = entry_words(site, entry, catalog)
             text = override(site, entry, platform, chosen, words)
             if not platform.fits(text):
                 problems.append(Problem(
                     story.path, story.line_of(f"share.{name}"),
                     f"'share.{name}' does not fit on {platform.name}: {why_not(platform, text)}"
                     f" (with the link and disclosure added); shorten it"))
-        made = story_snippets(site, entry, catalog).get(name, ())
-        if chosen is not False and {s.voice for s in made} != set(VOICES):
+        if made is None:
+            made = story_snippets(site, entry, catalog)
+        if chosen is not False and {s.voice for s in made.get(name, ())} != set(VOICES):
             problems.append(Problem(
                 "site.yaml", 1, f"no snippet for {story.path} fits on {platform.name}, even "
                 "without hashtags and with the story's words cut: shorten "
@@ -766,7 +819,7 @@ def visitor_links(site: Site, entry: Entry) -> list[tuple[str, str]]:
         if site.social.utm.get("campaign"):
             params.append(("utm_campaign", site.social.utm["campaign"]))
         link = site.absolute(entry.path) + "?" + "&".join(
-            f"{key}={quote(value, safe='')}" for key, value in params)
+            f"{key}={percent_encoded(value)}" for key, value in params)
         title = clean(entry.story.title)
         parts = ShareParts(body=title, link=link, text=f"{title}\n\n{link}", subject=title)
         links.append((platform.name, platform.share(parts)))
@@ -792,6 +845,9 @@ def variant_problems(site: Site, entry: Entry, threshold: float = 0.9) -> list[P
         for other, other_who, other_words in posts[i + 1:]:
             if name != other and who != other_who:
                 continue                       # no one is offered both
+            shorter, both = min(len(words), len(other_words)), len(words) + len(other_words)
+            if 2 * shorter / (both or 1) <= threshold:
+                continue                       # _similarity's own first test: not alike
             ratio = _similarity(words, other_words, threshold)
             if ratio >= threshold:
                 alike.append((ratio, _post_name(name, who), _post_name(other, other_who)))
