@@ -49,7 +49,7 @@ from pathlib import Path
 
 import numpy as np
 import regex
-from PIL import Image, ImageDraw, ImageFont, ImageOps, features
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, features
 
 try:                        # zlib-ng's deflate: same format, a third of zlib's time on a card
     from zlib_ng import zlib_ng as deflate
@@ -521,11 +521,15 @@ def _round_mask(size: int) -> Image.Image:
 @functools.lru_cache(maxsize=4)
 def _decoded(data: bytes, least: tuple[int, int]) -> Image.Image:
     """A picture decoded upright, a JPEG at the smallest of its reduced scales (1/2, 1/4,
-    1/8) that is still at least `least` both ways: it fills that box after cropping."""
+    1/8) that is still at least `least` both ways: it fills that box after cropping.
+    (Turned in place, and converted only when not RGB already: no copy of a photo that
+    is upright and RGB, as cleaned photos are.)"""
     with Image.open(io.BytesIO(data)) as opened:
         if opened.format == "JPEG":
             opened.draft("RGB", least)
-        return ImageOps.exif_transpose(opened).convert("RGB")
+        opened.load()
+        ImageOps.exif_transpose(opened, in_place=True)
+        return opened if opened.mode == "RGB" else opened.convert("RGB")
 
 
 def _open(data: bytes, size: tuple[int, int], method=Image.LANCZOS) -> Image.Image:
@@ -573,48 +577,65 @@ def _draw_brand(image: Image.Image, card: CardText, xy: tuple[int, int], size: i
                   align="end" if rtl else "start")
 
 
+def cover_choice(sizes: list[tuple[int, int]]) -> int:
+    """Which of the sizes a story photo comes in (its smaller copies and itself) the cards
+    are drawn from: the smallest that fills og.png without enlarging, else the largest.
+    (The copy 1200 pixels wide of a landscape photo fills og.png as it is: cropped, not
+    resized, and decoded from a third fewer pixels than the photo itself.)"""
+    width, height = LAYOUTS["og"].size
+    areas = [(w * h, index) for index, (w, h) in enumerate(sizes)]
+    filling = [area for area, (w, h) in zip(areas, sizes) if w >= width and h >= height]
+    return min(filling)[1] if filling else max(areas)[1]
+
+
 @functools.lru_cache(maxsize=2)
 def _cover_photo(data: bytes) -> Image.Image:
-    """The story photo cropped to fill og.png, resized from the photo once for both cards
-    (the Instagram card's band is made from it). Shrinking averages the pixels each one
-    covers (a box filter: as sharp as bilinear at these ratios, twice as fast); a photo
-    smaller than the card is enlarged bilinearly."""
+    """The story photo cropped to fill og.png; the Instagram card's band is cut from it.
+    A photo as wide (or as tall) as the card is only cropped. A larger one is shrunk by
+    averaging the pixels each one covers (a box filter: as sharp as bilinear at these
+    ratios, twice as fast); a photo smaller than the card is enlarged bilinearly."""
     size = LAYOUTS["og"].size
     source = _decoded(data, size)
+    if source.size == size:
+        return source
+    if (source.width == size[0] and source.height > size[1]) or \
+            (source.height == size[1] and source.width > size[0]):
+        left, top = (source.width - size[0]) // 2, (source.height - size[1]) // 2
+        return source.crop((left, top, left + size[0], top + size[1]))
     shrinks = source.width >= size[0] and source.height >= size[1]
     return ImageOps.fit(source, size, Image.BOX if shrinks else Image.BILINEAR)
 
 
-@functools.lru_cache(maxsize=8)
-def _scrim(height: int, stops: tuple[tuple[float, int], ...]) -> np.ndarray:
-    """What is left of each row under a scrim that changes with height through (fraction
-    of height, opacity) stops, in 256ths, shaped to multiply the rows of RGB bytes."""
-    column = []
+@functools.lru_cache(maxsize=4)
+def _scrim(size: tuple[int, int], stops: tuple[tuple[float, int], ...]) -> Image.Image:
+    """A picture to multiply a photo by (ImageChops.multiply: each byte times the scrim's
+    over 255) that darkens it row by row through (fraction of height, opacity) stops."""
+    width, height = size
+    column = bytearray()
     for y in range(height):
         at = y / max(1, height - 1)
         for (a, alpha_a), (b, alpha_b) in zip(stops, stops[1:]):
             if a <= at <= b:
-                column.append(int(alpha_a + (alpha_b - alpha_a) * (at - a) / max(b - a, 1e-9)))
+                alpha = int(alpha_a + (alpha_b - alpha_a) * (at - a) / max(b - a, 1e-9))
                 break
         else:
-            column.append(stops[-1][1])
-    kept = 256 - (np.array(column, dtype=np.uint16) * 256 + 127) // 255     # in 256ths
-    return kept.reshape(height, 1)
+            alpha = stops[-1][1]
+        column.append(255 - alpha)
+    return Image.frombytes("L", (1, height), bytes(column)).resize(size, Image.NEAREST) \
+        .convert("RGB")
 
 
 def _darkened(photo: Image.Image, stops: tuple) -> Image.Image:
     """The photo darkened towards black by a scrim, where text goes."""
-    pixels = np.asarray(photo).reshape(photo.height, photo.width * 3).astype(np.uint16)
-    pixels *= _scrim(photo.height, stops)
-    pixels >>= 8
-    return Image.frombuffer("RGB", photo.size, pixels.astype(np.uint8).tobytes(), "raw",
-                            "RGB", 0, 1)
+    return ImageChops.multiply(photo, _scrim(photo.size, stops))
 
 
 def _band(data: bytes, size: tuple[int, int], stops: tuple) -> Image.Image:
-    """The story photo cropped to fill `size`, made from og.png's (a third of the pixels
-    of the photo as decoded), under a scrim."""
-    return _darkened(ImageOps.fit(_cover_photo(data), size, Image.BOX), stops)
+    """The story photo for the Instagram card's band: the middle of og.png's (the same
+    picture at the same scale, so nothing is resized again), under a scrim."""
+    photo = _cover_photo(data)
+    left, top = (photo.width - size[0]) // 2, (photo.height - size[1]) // 2
+    return _darkened(photo.crop((left, top, left + size[0], top + size[1])), stops)
 
 
 def _start(x: int, width: int, total: int, rtl: bool) -> int:
@@ -993,14 +1014,17 @@ def _deflated(rows: np.ndarray, photo: bool = False) -> tuple[bytes, int, int]:
     """Rows as raw deflate ending on a byte boundary with nothing referring back (a full
     flush), so that such pieces join into one stream: (data, adler32, length).
 
-    Rows of a photo (Up-filtered) are looked at only for runs of one byte (zlib's RLE
-    strategy): a photo's rows hardly repeat further back, and looking for that took twice
-    the time for a file 9 % larger on the benchmark's photos."""
+    Rows of a photo (Sub-filtered) are only Huffman-coded, not searched for repeats: a
+    photo hardly repeats. On og.png's rows (best of 15) of a smooth gradient and of two
+    camera photos (the build's copies 1200 wide of 1600x1067 and 4000x3000), Sub with
+    Huffman alone took 12.5-13.5 ms for 347, 797 and 705 KB; Up with Huffman alone 12-13
+    ms for 401, 803, 681 KB; Up or Sub with runs of one byte (zlib's RLE strategy) 10-11
+    ms on the gradient (300-333 KB) but 17-19 ms on the photos (690-808 KB)."""
     module, level, _ = DEFLATE
-    strategy = module.Z_RLE if photo else module.Z_DEFAULT_STRATEGY
+    strategy = module.Z_HUFFMAN_ONLY if photo else module.Z_DEFAULT_STRATEGY
     squeezer = module.compressobj(level, module.DEFLATED, -15, 8, strategy)
     data = squeezer.compress(rows) + squeezer.flush(module.Z_FULL_FLUSH)
-    return data, zlib.adler32(rows), rows.size
+    return data, module.adler32(rows), rows.size
 
 
 def _adler32_combine(first: int, second: int, length: int) -> int:
@@ -1014,20 +1038,22 @@ def _adler32_combine(first: int, second: int, length: int) -> int:
 
 def png(image: Image.Image, photo_rows: int = 0) -> bytes:
     """An RGB image as PNG bytes, deflated fast (DEFLATE). The first `photo_rows` rows take
-    PNG's Up filter (each byte as its difference from the one above: a photo's rows are
-    alike, so the file is 20-40 % smaller) and are deflated apart, with runs only; the
-    others are left unfiltered (flat colour and text deflate best as they are, and
-    filtering them costs more than it saves)."""
+    PNG's Sub filter (each byte as its difference from the same channel of the pixel on
+    its left: a photo changes little from one pixel to the next, so the file is 20-45 %
+    smaller) and are deflated apart, Huffman-coded only; the others are left unfiltered (flat
+    colour and text deflate best as they are, and filtering them costs more than it
+    saves)."""
     width, height = image.size
     pixels = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     pixels = pixels.reshape(height, width * 3)
     rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
-    rows[:, 0] = 0                                 # each row's filter: 0 none, 2 up
+    rows[:, 0] = 0                                 # each row's filter: 0 none, 1 sub
     rows[:, 1:] = pixels
     photo_rows = min(photo_rows, height)
-    if photo_rows > 1:
-        rows[1:photo_rows, 0] = 2
-        np.subtract(pixels[1:photo_rows], pixels[:photo_rows - 1], out=rows[1:photo_rows, 1:])
+    if photo_rows:
+        rows[:photo_rows, 0] = 1
+        np.subtract(pixels[:photo_rows, 3:], pixels[:photo_rows, :-3],
+                    out=rows[:photo_rows, 4:])
     pieces = [_deflated(rows[:photo_rows], photo=True)] if photo_rows else []
     if photo_rows < height:
         pieces.append(_deflated(rows[photo_rows:]))
