@@ -23,16 +23,19 @@ Speed (a build draws two cards per story; benchmarks/bench_cards.py measures the
   font sizes to fit its quote), and a line is measured exactly only once it is chosen;
   scripts that need no shaping (Latin, Greek, Cyrillic, CJK) are drawn from a cache of
   rendered glyphs rather than rasterised again;
-- a story photo is decoded at the smallest scale that still fills og.png (JPEG's own
-  reduced decoding) and resized once to og.png; the Instagram card's band is made from
-  that smaller picture; the scrims darken it row by row in numpy;
+- a story photo comes as the build's copy 1200 pixels wide where there is one
+  (sharekit.card_cover): og.png's photo is cut from it, not resized, and the Instagram
+  card's band is the middle of that (else the photo is decoded at the smallest scale that
+  still fills og.png, JPEG's own reduced decoding, and resized once); the scrims darken it
+  row by row (ImageChops.multiply by a cached picture of the scrim);
 - the PNG is deflated with zlib-ng at level 2 (a third of zlib's time at level 1, files
-  about as large), the same bytes for the same rows in every process; photo rows take
-  PNG's Up filter (a photo card's file is 20-40 % smaller) and are searched only for runs
-  of one byte (a photo has few longer repeats), in half the time.
+  about as large), the stripes a story's text touches at level 1 (STORY_LEVEL), the same
+  bytes for the same rows in every process; photo rows take
+  PNG's Sub filter (a photo card's file is 20-45 % smaller) and are only Huffman-coded, in
+  the same time whatever the photo (a search for runs took a third longer on a camera's).
 The store (output/store.py) keeps each card by the hash of all it shows, and draws the
 missing ones in a process pool, both cards of a story in the same process, one after the
-other (the photo's resized picture is kept for the second).
+other (the photo, cut to og.png's size, is kept for the second).
 """
 
 from __future__ import annotations
@@ -657,6 +660,10 @@ def _role_line(card: CardText) -> str:
 
 TILE = 64                             # the grid a person's layer is kept in
 STRIPE = 32                           # rows deflated apart, so that cards can share them
+# The stripes a story's text touches are deflated at level 1 (the person's, deflated once,
+# at DEFLATE's level): on the benchmark's brand cards, best of 7, 2.4 ms a story pair
+# against 3.6 at level 2, for 132 KB against 116 KB of those stripes.
+STORY_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -978,19 +985,20 @@ def encode(drawn: Drawn) -> bytes:
             while last + 1 in touched:
                 last += 1
             top, bottom = index * STRIPE, min(height, (last + 1) * STRIPE)
-            pieces.append(_deflated(_rows(drawn, (top, bottom))))
+            pieces.append(_deflated(_rows(drawn, (top, bottom)), level=STORY_LEVEL))
             index = last + 1
     return _png_file(_joined(pieces), width, height)
 
 
-def _joined(pieces: list[tuple[bytes, int, int]]) -> bytes:
-    """One zlib stream from pieces of raw deflate made by _deflated: a header, the pieces,
-    an empty last block, and the Adler-32 of all combined from the pieces'."""
+def _joined(pieces: list[tuple[bytes, int, int]]) -> list[bytes]:
+    """One zlib stream from pieces of raw deflate made by _deflated, in parts (joined once,
+    into the file): a header, the pieces, an empty last block, and the Adler-32 of all
+    combined from the pieces'."""
     adler = 1
     for _, check, length in pieces:
         adler = _adler32_combine(adler, check, length)
-    return b"".join([b"\x78\x01", *(data for data, _, _ in pieces), b"\x03\x00",
-                     struct.pack(">I", adler)])
+    return [b"\x78\x01", *(data for data, _, _ in pieces), b"\x03\x00",
+            struct.pack(">I", adler)]
 
 
 def _rows(drawn: Drawn, span: tuple[int, int]) -> np.ndarray:
@@ -1010,7 +1018,8 @@ def _rows(drawn: Drawn, span: tuple[int, int]) -> np.ndarray:
     return rows
 
 
-def _deflated(rows: np.ndarray, photo: bool = False) -> tuple[bytes, int, int]:
+def _deflated(rows: np.ndarray, photo: bool = False,
+              level: int | None = None) -> tuple[bytes, int, int]:
     """Rows as raw deflate ending on a byte boundary with nothing referring back (a full
     flush), so that such pieces join into one stream: (data, adler32, length).
 
@@ -1020,9 +1029,10 @@ def _deflated(rows: np.ndarray, photo: bool = False) -> tuple[bytes, int, int]:
     Huffman alone took 12.5-13.5 ms for 347, 797 and 705 KB; Up with Huffman alone 12-13
     ms for 401, 803, 681 KB; Up or Sub with runs of one byte (zlib's RLE strategy) 10-11
     ms on the gradient (300-333 KB) but 17-19 ms on the photos (690-808 KB)."""
-    module, level, _ = DEFLATE
+    module, usual, _ = DEFLATE
     strategy = module.Z_HUFFMAN_ONLY if photo else module.Z_DEFAULT_STRATEGY
-    squeezer = module.compressobj(level, module.DEFLATED, -15, 8, strategy)
+    squeezer = module.compressobj(usual if level is None else level, module.DEFLATED, -15, 8,
+                                  strategy)
     data = squeezer.compress(rows) + squeezer.flush(module.Z_FULL_FLUSH)
     return data, module.adler32(rows), rows.size
 
@@ -1047,30 +1057,31 @@ def png(image: Image.Image, photo_rows: int = 0) -> bytes:
     pixels = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     pixels = pixels.reshape(height, width * 3)
     rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
-    rows[:, 0] = 0                                 # each row's filter: 0 none, 1 sub
-    rows[:, 1:] = pixels
     photo_rows = min(photo_rows, height)
-    if photo_rows:
-        rows[:photo_rows, 0] = 1
-        np.subtract(pixels[:photo_rows, 3:], pixels[:photo_rows, :-3],
-                    out=rows[:photo_rows, 4:])
+    rows[:photo_rows, 0] = 1                       # each row's filter: 1 sub, 0 none
+    rows[:photo_rows, 1:4] = pixels[:photo_rows, :3]
+    np.subtract(pixels[:photo_rows, 3:], pixels[:photo_rows, :-3], out=rows[:photo_rows, 4:])
+    rows[photo_rows:, 0] = 0
+    rows[photo_rows:, 1:] = pixels[photo_rows:]
     pieces = [_deflated(rows[:photo_rows], photo=True)] if photo_rows else []
     if photo_rows < height:
         pieces.append(_deflated(rows[photo_rows:]))
     return _png_file(_joined(pieces), width, height)
 
 
-def _png_file(stream: bytes, width: int, height: int) -> bytes:
-    """A PNG file of 8-bit RGB rows deflated as `stream` (a zlib stream)."""
+def _png_file(stream: list[bytes], width: int, height: int) -> bytes:
+    """A PNG file of 8-bit RGB rows deflated as `stream` (a zlib stream, in parts)."""
     crc32 = DEFLATE[0].crc32
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return b"".join((struct.pack(">I", len(data)), kind, data,
-                         struct.pack(">I", crc32(data, zlib.crc32(kind)))))
+    def chunk(kind: bytes, parts: list[bytes]) -> list[bytes]:
+        check = zlib.crc32(kind)
+        for part in parts:
+            check = crc32(part, check)
+        return [struct.pack(">I", sum(map(len, parts))), kind, *parts, struct.pack(">I", check)]
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)   # 8-bit RGB
-    return b"".join((b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", header), chunk(b"IDAT", stream),
-                     chunk(b"IEND", b"")))
+    return b"".join([b"\x89PNG\r\n\x1a\n", *chunk(b"IHDR", [header]), *chunk(b"IDAT", stream),
+                     *chunk(b"IEND", [])])
 
 
 # -- caching -----------------------------------------------------------------------------
