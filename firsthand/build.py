@@ -19,6 +19,7 @@ build without a writer (Result.files) is given every file's bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import time
@@ -40,11 +41,13 @@ from firsthand.content.images import BadImage, Picture, clean_image, copy_path
 from firsthand.pages.links import LinkChecker
 from firsthand.content.load import (IMAGE_SUFFIXES, load, load_site, load_story,
                                     relative_path)
-from firsthand.content.model import Content, Site
+from firsthand.content.model import Content, Deferred, Site
+from firsthand.content.remembered import FileStates, StoryMemo, state
 from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
 from firsthand.social.snippets import (Snippet, compose_snippets, each_entry_words, entry_words,
                                        near_identical_inputs, snippet_inputs)
+from firsthand.output.digest import Digests
 from firsthand.output.store import Store, key
 from firsthand.output.write import SiteWriter, WriteReport
 
@@ -121,7 +124,7 @@ class Run:
     pictures: dict[str, Picture] = field(default_factory=dict)  # output path -> size
     static: dict[str, bytes] = field(default_factory=dict)      # output path -> bytes
     links: LinkChecker | None = None
-    digests: render.Digests = field(default_factory=render.Digests)   # of the model's objects
+    digests: Digests = field(default_factory=Digests)   # of the model's objects
     made: set[str] = field(default_factory=set)
     indexed: search.Pages = field(default_factory=search.Pages)   # what search indexes
     last: Last | None = None
@@ -171,7 +174,12 @@ class Run:
 
 
 def load_content(run: Run) -> None:
-    run.content = load(run.source, run.problems)
+    memo = StoryMemo(run.source / fingerprint.CACHE_FOLDER, engines.LOAD_ENGINE,
+                     keep_file=run.options.cache == "write") \
+        if run.options.cache != "off" else None
+    run.content = load(run.source, run.problems, memo)
+    for story, digest in memo.digests() if memo is not None else ():
+        run.digests.remember(story, digest)
     if run.content is None:
         run.stopped = True
     elif run.options.base_url:
@@ -210,7 +218,7 @@ def attach_snippets(run: Run) -> None:
     found = {}
     for index, data in run.store.memoize("snippets", names, _compose, items,
                                          run.options.jobs, run.options.pool_threshold):
-        found[index] = _unpack_snippets(data)
+        found[index] = Deferred(functools.partial(_unpack_snippets, data))
         # decided by these bytes: digesting them is cheaper than walking every post
         run.digests.remember(found[index], hashlib.sha256(b"snippets\0" + data).digest())
     run.library = _with_entries(run.library, tuple(
@@ -243,9 +251,31 @@ def run_checks(run: Run) -> None:
 
 
 def clean_images(run: Run) -> None:
-    """Re-encode every picture the pages use (no metadata, upright, resized)."""
-    for image in run.library.images:
-        path = relative_path(run.library.site.source, image.source)
+    """Re-encode every picture the pages use (no metadata, upright, resized).
+
+    A picture whose file is as the last build found it (remembered.FileStates), whose
+    outputs are all in place, and that no card draws, is neither read nor taken from the
+    store: the pages need only its sizes, which are kept with its key."""
+    library = run.library
+    drawn = {p.photo.path for p in library.profiles if p.photo} | {
+        e.image.path for e in library.entries if e.image}
+    memo = FileStates(run.source / fingerprint.CACHE_FOLDER / "images.json", IMAGE_ENGINE,
+                      keep_file=run.options.cache == "write") \
+        if run.options.cache != "off" and run.last is not None else None
+    for image in library.images:
+        path = relative_path(library.site.source, image.source)
+        sizes = f"{image.path}|{image.max_width}|{image.widths}|{image.square}"
+        kept = memo.find(image.source, sizes) if memo is not None else None
+        if kept is not None and image.path not in drawn:
+            name, shape = kept
+            picture = Picture(b"", *shape[0], tuple(Picture(b"", *s) for s in shape[1:]))
+            outputs = _picture_outputs(run, image.path, picture)
+            if all(run.unchanged(path, key(name, path)) for path, _ in outputs):
+                run.pictures[image.path] = picture
+                for path, _ in outputs:
+                    run.emit(path, None, key(name, path))
+                continue
+        was = state(image.source)
         try:
             raw = image.source.read_bytes()
             picture = cleaned(run.store, raw, image.max_width, image.widths, image.square)
@@ -257,12 +287,23 @@ def clean_images(run: Run) -> None:
             continue
         run.pictures[image.path] = picture
         name = picture_key(raw, image.max_width, image.widths, image.square)
-        outputs = [(copy_path(image.path, copy.width), copy) for copy in picture.copies]
-        if image.path not in run.static:        # a picture in static/ is copied from there
-            outputs.insert(0, (image.path, picture))
-        for path, made in outputs:
+        for path, made in _picture_outputs(run, image.path, picture):
             name_of = key(name, path)
             run.emit(path, None if run.unchanged(path, name_of) else made.data, name_of)
+        if memo is not None:
+            memo.keep(sizes, was, [name, [[p.width, p.height]
+                                          for p in (picture, *picture.copies)]])
+    if memo is not None:
+        memo.save()
+
+
+def _picture_outputs(run: Run, path: str, picture: Picture) -> list[tuple[str, Picture]]:
+    """The output files of a cleaned picture: itself, unless static/ holds it (it is
+    copied from there), and each smaller copy."""
+    outputs = [(copy_path(path, copy.width), copy) for copy in picture.copies]
+    if path not in run.static:
+        outputs.insert(0, (path, picture))
+    return outputs
 
 
 def copy_static(run: Run) -> None:
@@ -366,16 +407,19 @@ def generate(source: Path, options: Options | None = None,
                   made=run.keys)
 
 
-def build(source: Path, out: Path, options: Options | None = None, **settings) -> Result:
+def build(source: Path, out: Path, options: Options | None = None, inputs: str | None = None,
+          **settings) -> Result:
     """Generate the site into `out`, streamed through the writer, which swaps it into
     place only when there are no errors; skipped when no input changed since the last
-    build (then nothing is written at all)."""
+    build (then nothing is written at all). `inputs`: fingerprint.build_inputs of this
+    build, when the caller just took it (commands/quick.py)."""
     started = time.perf_counter()
     options = options or Options(**settings)
     source, out = Path(source).resolve(), Path(out).resolve()
     folder = source / fingerprint.CACHE_FOLDER
-    inputs = ""
-    if options.cache == "write":
+    if options.cache != "write":
+        inputs = ""
+    elif inputs is None:
         inputs = fingerprint.build_inputs(source, out, options.drafts, options.on or today(),
                                           options.base_url)
         record = fingerprint.unchanged(folder, inputs, out)

@@ -143,7 +143,9 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"must be a day as YYYY-MM-DD, got '{text}'") from None
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, inputs: str | None = None) -> int:
+    """Run the command line; `inputs`: the fingerprint of a build's inputs, taken a moment
+    ago with these arguments (commands/quick.py), which the build then need not take."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv.insert(0, "build")
@@ -154,10 +156,12 @@ def main(argv: list[str] | None = None) -> int:
                "new-person": run_new_person, "serve": run_serve,
                "deploy": run_deploy, "report": run_report,
                "plan": run_plan, "announce": run_announce}[args.command]
+    if args.command == "build":
+        return run_build(args, parser, inputs)
     return handler(args, parser)
 
 
-def run_build(args, parser) -> int:
+def run_build(args, parser, inputs: str | None = None) -> int:
     source = args.source.resolve()
     out = (args.out or source / "site").resolve()
     if not (source / "site.yaml").is_file():
@@ -168,7 +172,7 @@ def run_build(args, parser) -> int:
     progress = Progress(quiet=args.quiet)
     try:
         result = build(source, out, drafts=args.drafts, base_url=args.base_url,
-                       progress=progress, jobs=args.jobs)
+                       progress=progress, jobs=args.jobs, inputs=inputs)
     except WriteError as exc:
         print(f"Build failed: {exc}.", file=sys.stderr)
         return EXIT_CONTENT

@@ -86,32 +86,34 @@ class Unchanged:
         self.report = WriteReport(0, fingerprint.recorded_files(record), 0)
 
 
-def unchanged_build(argv: list[str]) -> int | None:
-    """The exit status of `build` with these arguments when nothing changed; else None."""
+def unchanged_build(argv: list[str]) -> tuple[int | None, str | None]:
+    """(the exit status of `build` with these arguments when nothing changed, else None;
+    the inputs' fingerprint it took, for the build to use instead of walking them again,
+    or None when it took none)."""
     started = time.perf_counter()
     argv = list(argv)
     if not argv or argv[0].startswith("-"):
         argv.insert(0, "build")
     if argv[0] != "build" or any(a in ("-h", "--help") for a in argv):
-        return None
+        return None, None
     parser = _Parser(prog="python build.py build", add_help=False)
     build_arguments(parser)
     try:
         args = parser.parse_args(argv[1:])
     except _Unsure:
-        return None                           # cli.py says what is wrong
+        return None, None                     # cli.py says what is wrong
     source = args.source.resolve()
     out = (args.out or source / "site").resolve()
     if not (source / "site.yaml").is_file() or out == source or out in source.parents \
             or (out / "site.yaml").exists():
-        return None
+        return None, None
     inputs = fingerprint.build_inputs(source, out, args.drafts, today(), args.base_url)
     record = fingerprint.unchanged(source / fingerprint.CACHE_FOLDER, inputs, out)
     if record is None:
-        return None
+        return None, inputs
     result = Unchanged(record, time.perf_counter() - started)
     if result.problems:
         print(format_problems(result.problems), file=sys.stderr)
     if not args.quiet:
         print(summary(result, out, source))
-    return 0
+    return 0, inputs

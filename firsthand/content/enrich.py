@@ -244,8 +244,9 @@ def _with_related(entries: list[Entry]) -> list[Entry]:
             if len(best) >= RELATED:
                 break
         related.append(tuple(entries[other] for other in best))
-    return [replace(entry, related=tuple(replace(r, related=()) for r in rel))
-            for entry, rel in zip(entries, related)]
+    # the related stories are the entries as they were before this (with no related of
+    # their own), each one object wherever it is shown: its digest is taken once
+    return [replace(entry, related=rel) for entry, rel in zip(entries, related)]
 
 
 def _count_bits(masks: list[int]) -> list[int]:

@@ -21,6 +21,7 @@ from firsthand.content.images import MAX_PIXELS
 from firsthand.content.model import (
     PLATFORMS, Content, Guidelines, Person, Site, Social, Story, frozen_map, no_handles)
 from firsthand.content.problems import Problems
+from firsthand.content.remembered import Seen, StoryMemo
 
 MAX_STORY_BYTES = 512 * 1024          # a long story is ~30 KB; more is a mistake or an attack
 MAX_YAML_BYTES = 64 * 1024
@@ -55,14 +56,15 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*(<[^>]*>|[^)\s]+)")
 
 
-def load(source: Path, problems: Problems) -> Content | None:
-    """Read a whole source folder; None when site.yaml itself is unusable."""
+def load(source: Path, problems: Problems, memo: StoryMemo | None = None) -> Content | None:
+    """Read a whole source folder; None when site.yaml itself is unusable. With `memo`, a
+    story an earlier load kept, unchanged with all it looked at, is not read again."""
     source = source.resolve()
     site = load_site(source, problems)
     require_alt = site.guidelines.require_image_alt if site else True
     people = load_people(source, problems, require_alt)
     languages = site.languages if site else ("en",)
-    stories, rejected = load_stories(source, people, problems, require_alt, languages)
+    stories, rejected = load_stories(source, people, problems, require_alt, languages, memo)
     if site is None:
         return None
     catalog = read_catalogs(source, catalog_languages(site, stories), problems)
@@ -499,8 +501,8 @@ def match_language(lang: str, languages: tuple[str, ...]) -> str:
 
 
 def load_stories(source: Path, people: dict[str, Person], problems: Problems,
-                 require_alt: bool = True, languages: tuple[str, ...] = ("en",)
-                 ) -> tuple[list[Story], list[Story]]:
+                 require_alt: bool = True, languages: tuple[str, ...] = ("en",),
+                 memo: StoryMemo | None = None) -> tuple[list[Story], list[Story]]:
     """Read and check every story: (usable stories, stories with errors as far as read).
 
     Of two stories with one slug in one language, the older (by date, then path) keeps it;
@@ -513,10 +515,15 @@ def load_stories(source: Path, people: dict[str, Person], problems: Problems,
         problems.error("stories", 1, f"stories/ holds more than {MAX_FOLDER_FILES:,} files; "
                                      "that many cannot be read in one build")
         return stories, rejected
+    if memo is not None:
+        memo.open((str(source), require_alt, languages))
     for file in story_files(source):
-        story, usable = load_story(source, file, people, problems, require_alt, languages)
+        story, usable = load_story(source, file, people, problems, require_alt, languages,
+                                   memo)
         if story is not None:
             (stories if usable else rejected).append(story)
+    if memo is not None:
+        memo.save()
     stories, wrong = link_translations(stories, languages, problems)
     rejected += wrong
     by_slug: dict[tuple[str, str], Story] = {}
@@ -603,17 +610,34 @@ def _translation_problems(story: Story, original: Story, told: dict[str, Story],
 
 
 def load_story(source: Path, file: Path, people: dict[str, Person], problems: Problems,
-               require_alt: bool = True, languages: tuple[str, ...] = ("en",)
-               ) -> tuple[Story | None, bool]:
+               require_alt: bool = True, languages: tuple[str, ...] = ("en",),
+               memo: StoryMemo | None = None) -> tuple[Story | None, bool]:
     """Read one story file: (the story as far as it could be read, whether it is usable).
 
     A story with errors is still returned with what could be read (at least its body,
     when the front matter was found), so that the checks report its other problems too.
+    With `memo`, a story kept by an earlier load is taken when nothing it read changed.
     """
     path = relative_path(source, file)
+    story = memo.find(path, people) if memo is not None else None
+    if story is not None:
+        return story, True
+    seen = Seen([file])
     text = _read_text(file, path, problems, MAX_STORY_BYTES)
     if text is None:
         return None, False
+    reported = len(problems)
+    story, usable = _parse_story(source, file, path, text, people, problems, require_alt,
+                                 languages, seen)
+    if memo is not None and usable and len(problems) == reported:
+        memo.keep(path, story, seen)
+    return story, usable
+
+
+def _parse_story(source: Path, file: Path, path: str, text: str, people: dict[str, Person],
+                 problems: Problems, require_alt: bool, languages: tuple[str, ...],
+                 seen: Seen) -> tuple[Story | None, bool]:
+    """load_story once the text is read; every other file it looks at is noted in `seen`."""
     split = split_front_matter(text, path, problems)
     if split is None:
         return None, False
@@ -627,7 +651,7 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
     title = fields.text("title", required=True, what="the story's headline")
     _no_bidi(title, "title", fields, path, problems)
     author = fields.text("author", required=True, what="the id of a file in people/")
-    if author and author not in people and not _person_file(source, author):
+    if author and author not in people and not _person_file(source, author, seen):
         close = difflib.get_close_matches(author, list(people), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else \
             f" (known: {', '.join(sorted(people)) or 'none; add people/ID.yaml'})"
@@ -639,9 +663,9 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
     slug = _story_slug(file, name, fields, path, problems)
     bundle = file.parent if BUNDLE_INDEX_RE.match(file.name) else None
     if bundle is not None:
-        _bound_bundle(source, bundle, path, problems)
+        _bound_bundle(source, bundle, path, problems, seen)
     image = _image_path(source, file.parent, fields, "image", "image_alt", path, problems,
-                        require_alt, checked=bundle)
+                        require_alt, checked=bundle, seen=seen)
     lang = fields.text("lang")
     if lang and not LANG_RE.match(lang):
         problems.error(path, fields.line("lang"),
@@ -654,7 +678,7 @@ def load_story(source: Path, file: Path, people: dict[str, Person], problems: Pr
     key = fields.text("translation_key") or slugify(DATE_PREFIX_RE.sub("", name))
     share, share_lines = _load_share(fields, path, problems)
     if bundle is None:
-        _pictures_need_a_bundle(file, split.body, split.body_line, path, problems)
+        _pictures_need_a_bundle(file, split.body, split.body_line, path, problems, seen)
     story = Story(
         path=path, slug=slug, title=title, author=author, date=date or dt.date.min,
         body=split.body, body_line=split.body_line, summary=fields.text("summary"),
@@ -697,15 +721,17 @@ def _story_slug(file: Path, name: str, fields: Fields, path: str, problems: Prob
     return slug
 
 
-def _bound_bundle(source: Path, bundle: Path, path: str, problems: Problems) -> None:
+def _bound_bundle(source: Path, bundle: Path, path: str, problems: Problems,
+                  seen: Seen) -> None:
     """A bundle's files are copied to the site: a bounded number of bounded size."""
-    files = _bounded_listing(bundle, MAX_BUNDLE_FILES)
+    files = _bounded_listing(seen.saw(bundle), MAX_BUNDLE_FILES)
     if len(files) > MAX_BUNDLE_FILES:
         problems.error(path, 1, f"the story's folder holds more than {MAX_BUNDLE_FILES} "
                                 "files; keep only the story and its pictures in it")
         return
     for file in sorted(files):
-        if file.suffix.lower() in IMAGE_SUFFIXES and not file.is_symlink() and file.is_file():
+        if file.suffix.lower() in IMAGE_SUFFIXES and not seen.saw(file).is_symlink() \
+                and file.is_file():
             too_large = _picture_too_large(file)
             if too_large:
                 problems.error(relative_path(source, file), 1, f"the picture {too_large}")
@@ -730,14 +756,15 @@ def _picture_too_large(file: Path) -> str:
     return ""
 
 
-def _person_file(source: Path, person_id: str) -> bool:
+def _person_file(source: Path, person_id: str, seen: Seen) -> bool:
     """Whether people/ID.yaml exists (when it has errors, they are reported on it)."""
     return ID_RE.match(person_id) is not None and any(
-        (source / "people" / f"{person_id}{suffix}").exists() for suffix in (".yaml", ".yml"))
+        seen.saw(source / "people" / f"{person_id}{suffix}").exists()
+        for suffix in (".yaml", ".yml"))
 
 
 def _pictures_need_a_bundle(file: Path, body: str, body_line: int, path: str,
-                            problems: Problems) -> None:
+                            problems: Problems, seen: Seen) -> None:
     """A one-file story cannot carry pictures: each picture it points to beside it is an error."""
     name = file.stem
     for number, text in enumerate(body.split("\n")):
@@ -745,7 +772,8 @@ def _pictures_need_a_bundle(file: Path, body: str, body_line: int, path: str,
             target = match.group(1).strip("<>")
             if "://" in target or target.startswith(("/", "#", "data:")):
                 continue
-            if (file.parent / target).is_file() or target.lower().endswith(IMAGE_SUFFIXES):
+            if seen.saw(file.parent / target).is_file() \
+                    or target.lower().endswith(IMAGE_SUFFIXES):
                 problems.error(path, body_line + number,
                                f"the picture \"{target}\" beside a one-file story is not "
                                f"published: pictures need the bundle form. Move {path} to "
@@ -849,7 +877,7 @@ def _read_yaml_file(source: Path, file: Path, path: str, problems: Problems) -> 
 
 def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str, path: str,
                 problems: Problems, require_alt: bool = True,
-                checked: Path | None = None) -> Path | None:
+                checked: Path | None = None, seen: Seen | None = None) -> Path | None:
     """Resolve an image path from front matter: it must exist inside the source folder.
 
     `checked` is a bundle folder whose pictures were already measured (_bound_bundle).
@@ -866,7 +894,8 @@ def _image_path(source: Path, base: Path, fields: Fields, key: str, alt_key: str
     if ".." in Path(value).parts or not _inside(source, target):
         problems.error(path, line, f"'{key}' points outside the site's folder (\"{value}\")")
         return None
-    if any(p.is_symlink() for p in _chain(source, target)):
+    seen = Seen() if seen is None else seen
+    if any(seen.saw(p).is_symlink() for p in _chain(source, target)):
         problems.error(path, line, f"'{key}' is a symbolic link (\"{value}\"); copy the file instead")
         return None
     if not target.is_file():

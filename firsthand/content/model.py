@@ -7,10 +7,11 @@ pages show, derived by enrich and completed by the build (snippets, the build da
 from __future__ import annotations
 
 import datetime as dt
+from collections import abc
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 from firsthand.content.catalog import Catalog
 
@@ -21,6 +22,31 @@ PLATFORMS = ("linkedin", "x", "facebook", "instagram", "threads", "mastodon", "b
 def frozen_map(mapping: Mapping | None = None) -> Mapping:
     """A read-only mapping, so that templates and stages cannot change the model."""
     return MappingProxyType(dict(mapping or {}))
+
+
+class Deferred(abc.Mapping):
+    """A read-only mapping made by `make()` when it is first read: a value that a build
+    may never need, such as the posts of a story whose pages are kept as they are (its
+    digest is known from what it is made of, see output/digest.py Digests.remember)."""
+
+    __slots__ = ("_make", "_made")
+
+    def __init__(self, make: Callable[[], Mapping]):
+        self._make, self._made = make, None
+
+    def _all(self) -> Mapping:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __getitem__(self, name):
+        return self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def no_handles() -> Mapping[str, str]:

@@ -19,7 +19,8 @@ import yaml
 
 from firsthand import __version__
 from firsthand.social import cards, platforms, sharekit, snippets
-from firsthand.content import enrich, images, markup
+from firsthand.content import enrich, frontmatter, images, load, markup, model, remembered
+from firsthand.output import digest
 from firsthand.pages import render, responsive
 
 
@@ -36,9 +37,11 @@ MARKDOWN_ENGINE = "|".join([_code(markup, enrich), markdown.__version__,
 IMAGE_ENGINE = "|".join([_code(images), PIL.__version__])
 CARD_ENGINE = "|".join([_code(cards), PIL.__version__, cards.fonts_in_use()])
 SNIPPET_ENGINE = "|".join([_code(snippets, platforms), regex.__version__])
-PAGE_ENGINE = "|".join([_code(render, responsive, markup, sharekit, platforms),
+PAGE_ENGINE = "|".join([_code(render, responsive, markup, sharekit, platforms, digest),
                         jinja2.__version__])
-ENGINES = [MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE, PAGE_ENGINE,
+# a kept story's digest (remembered.py) is part of the pages' keys: digest.py decides it
+LOAD_ENGINE = "|".join([_code(load, frontmatter, model, remembered, digest), yaml.__version__])
+ENGINES = [LOAD_ENGINE, MARKDOWN_ENGINE, IMAGE_ENGINE, CARD_ENGINE, SNIPPET_ENGINE, PAGE_ENGINE,
            yaml.__version__]
 
 

@@ -111,14 +111,23 @@ def _walk(roots: list[Path], skip: set[Path]) -> Iterable[Path]:
 
 
 def outputs(out: Path) -> dict[str, list[int]]:
-    """Every file and folder in the output, with what a rewrite would change."""
-    found = {}
-    for folder, dirs, names in os.walk(out):
-        for name in dirs + names:
-            path = os.path.join(folder, name)
-            stat = os.lstat(path)
-            found[os.path.relpath(path, out)] = [stat.st_mode, stat.st_size,
-                                                 stat.st_mtime_ns, stat.st_ino]
+    """Every file and folder in the output, with what a rewrite would change (by scandir
+    and names joined as strings: at 10,000 stories this walk is taken twice a build)."""
+    found: dict[str, list[int]] = {}
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                stat = entry.stat(follow_symlinks=False)
+                name = prefix + entry.name
+                found[name] = [stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ino]
+                if S_ISDIR(stat.st_mode):
+                    walk(entry.path, name + "/")
+
+    try:
+        walk(os.fspath(out), "")
+    except FileNotFoundError:
+        pass                  # no output yet, or a folder removed while it was walked
     return found
 
 

@@ -9,7 +9,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from firsthand.content.images import Picture
 from firsthand.content.markup import plain_text
 from firsthand.pages.responsive import Pictures
 from firsthand.social.snippets import visitor_links
+from firsthand.output.digest import Digests
 from firsthand.output.store import Store, key
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2]
@@ -257,54 +257,6 @@ def _still(library: Library, reads) -> bool:
         return False
 
 
-_SCALARS = (int, float, bool, type(None), dt.date, Path)
-
-
-class Digests:
-    """Digests of view objects, each object digested once per build (the model is frozen
-    and lives as long as the build, so its identity stands for its value meanwhile)."""
-
-    def __init__(self):
-        self.known: dict[int, tuple[object, bytes]] = {}
-        self.fields: dict[type, tuple[str, ...]] = {}
-
-    def remember(self, value, digest: bytes) -> None:
-        """Take `digest` for value's: one of the bytes that value was decoded from, which
-        decide it whole (the build's snippets, from their entry in the store)."""
-        self.known[id(value)] = (value, digest)
-
-    def of(self, value) -> bytes:
-        kind = type(value)
-        if kind is str:
-            return b"s" + value.encode("utf-8", "surrogatepass")
-        if isinstance(value, _SCALARS):
-            return f"{kind.__name__}:{value!r}".encode()
-        found = self.known.get(id(value))
-        if found is not None and found[0] is value:
-            return found[1]
-        if dataclasses.is_dataclass(value):
-            names = self.fields.get(kind)
-            if names is None:
-                names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
-            parts = [self.of(getattr(value, name)) for name in names]
-        elif isinstance(value, (dict, MappingProxyType)):
-            parts = [self.of(part) for item in sorted(value.items(), key=lambda i: repr(i[0]))
-                     for part in item]
-        elif isinstance(value, (tuple, list)):
-            parts = [self.of(item) for item in value]
-        elif callable(value):
-            parts = [f"{value.__module__}.{value.__qualname__}".encode()]
-        else:
-            parts = [repr(value).encode()]
-        digest = hashlib.sha256(kind.__qualname__.encode())
-        for part in parts:
-            digest.update(len(part).to_bytes(8, "big"))
-            digest.update(part)
-        result = digest.digest()
-        self.known[id(value)] = (value, result)
-        return result
-
-
 class Traced:
     """A read-only view of part of the library that notes each value a template reads:
     (path, repr of the value), where a path is attribute names, indices and '#len'."""
@@ -483,15 +435,35 @@ def term_alternates(r: Renderer, term) -> tuple[Alternate, ...]:
     return shared if len(shared) > 1 else ()
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A story as the archive lists it: all its template is given of it, so that an edit
+    of what the archive does not show (a body, a summary) leaves the page's key as it was
+    (at ten thousand stories the archive is the largest page to render)."""
+
+    path: str
+    lang: str
+    dir: str
+    title: str
+    date: dt.date
+    published: bool
+    author: object                      # the Person, for the face and the name
+
+    @classmethod
+    def of(cls, entry: Entry) -> "Listed":
+        return cls(entry.path, entry.lang, entry.dir, entry.title, entry.date,
+                   entry.published, entry.author)
+
+
 def render_archive(r: Renderer) -> Iterator[tuple[str, bytes]]:
     """archive/: every story of a language, newest first, under a heading per month."""
     for lang, prefix, library in languages(r):
-        months: list[tuple[str, list[Entry]]] = []
+        months: list[tuple[str, list[Listed]]] = []
         for entry in library.entries:
             label = month_in(entry.date, lang)
             if not months or months[-1][0] != label:
                 months.append((label, []))
-            months[-1][1].append(entry)
+            months[-1][1].append(Listed.of(entry))
         yield r.page("archive.html", Page(prefix + "archive/", text(r, lang, "archive.title"),
                                           text(r, lang, "archive.description"), kind="list"),
                      months=months, alternates=everywhere(r, "archive/"))

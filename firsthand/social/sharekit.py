@@ -4,14 +4,16 @@ each story and snippets.json."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from firsthand.output import store as stored
 from firsthand.social.cards import (
     CARD_FILES, LAYOUTS, CardText, card_key, cover_choice, draw_card)
 from firsthand.content.enrich import Library
 from firsthand.content.images import Picture
+from firsthand.content.model import Deferred
 from firsthand.social.platforms import PLATFORMS_BY_ID
 from firsthand.pages.render import Page, card_alt
 from firsthand.social.snippets import (
@@ -90,14 +92,23 @@ def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
     yield "share/people.json", json.dumps(people, ensure_ascii=False).encode("utf-8")
 
 
-def _grows(r, snippets) -> dict[str, list[int]]:
-    """{platform: link_weight of each post}, remembered by the posts (counting is slow)."""
+def _grows(r, snippets) -> Mapping[str, list[int]]:
+    """{platform: link_weight of each post}, remembered by the posts (counting is slow),
+    made only when read: a kit kept as it is needs only its digest, which the posts'
+    digest decides (and the code, in the page engine)."""
     name = stored.key(r.common, r.digests.of(snippets))
-    data = r.store.get("grows", name)
-    if data is not None:
-        return json.loads(data)
-    grows = {name: [link_weight(s) for s in found] for name, found in snippets.items()}
-    r.store.put("grows", name, json.dumps(grows).encode("utf-8"))
+
+    def make() -> dict[str, list[int]]:
+        data = r.store.get("grows", name)
+        if data is not None:
+            return json.loads(data)
+        grows = {platform: [link_weight(s) for s in found]
+                 for platform, found in snippets.items()}
+        r.store.put("grows", name, json.dumps(grows).encode("utf-8"))
+        return grows
+
+    grows = Deferred(make)
+    r.digests.remember(grows, hashlib.sha256(b"grows\0" + name.encode()).digest())
     return grows
 
 
