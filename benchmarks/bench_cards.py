@@ -2,6 +2,7 @@
 
     python benchmarks/bench_cards.py                   # 100 stories by 20 people
     python benchmarks/bench_cards.py --stories 500 --photo 4000x3000
+    python benchmarks/bench_cards.py --raw-photo        # the camera's JPEG as the cover
     python benchmarks/bench_cards.py --profile          # where the time goes, by function
     python benchmarks/bench_cards.py --deflate zlib     # with another encoder (isal, zlib)
     python benchmarks/bench_cards.py --processes 400    # is each encoder's output the same
@@ -11,8 +12,12 @@ Both layouts are measured over the same N stories (titles and quotes made as
 benchmarks/synth.py makes them, spread over the people round-robin): the brand layout
 (no story photo) and the photo layout, where every story has its own photo: a
 camera-like JPEG (smooth shapes and sensor grain, so that it deflates like a photo, not
-like flat colour) of --photo pixels. Each card is drawn and encoded in this process, one
-story after the other, the og card then the Instagram card, as the store's workers do;
+like flat colour) of --photo pixels, cleaned as a build cleans it (at most 1600 pixels
+wide, progressive, with its copies 400, 800 and 1200 wide) and handed to the cards as
+make_cards hands it (sharekit.card_cover: the copy 1200 wide); with --raw-photo, the
+camera's JPEG itself (what this benchmark measured before cards were drawn from a
+copy). Each card is drawn and encoded in this process, one story after the other, the og
+card then the Instagram card, as the store's workers do;
 the fonts are loaded before the clock starts, and each person's layers (face, name,
 role), drawn once per person whatever their number of stories, are drawn and timed
 first, apart. The figure is CPU time of this process (ms of one core per story pair),
@@ -41,8 +46,11 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
+from firsthand.content.images import clean_image  # noqa: E402
+from firsthand.content.model import PHOTO_WIDTHS  # noqa: E402
 from firsthand.social import cards  # noqa: E402
 from firsthand.social.cards import CardText  # noqa: E402
+from firsthand.social.sharekit import card_cover  # noqa: E402
 
 BRAND = "#0b6e4f"
 
@@ -74,8 +82,14 @@ def face(seed: int) -> bytes:
     return out.getvalue()
 
 
+def cover(seed: int, size: tuple[int, int], raw: bool = False) -> bytes:
+    """A story photo as a build hands it to the cards (or, raw, as the camera made it)."""
+    taken = camera_photo(seed, size)
+    return taken if raw else card_cover(clean_image(taken, 1600, PHOTO_WIDTHS))
+
+
 def stories(count: int, people: int, photo: tuple[int, int] | None,
-            seed: int = 12) -> list[CardText]:
+            seed: int = 12, raw: bool = False) -> list[CardText]:
     """Stories with their own titles and quotes for each seed (the two layouts get different
     ones, so that neither finds the other's lines already measured)."""
     words = synth.vocabulary(random.Random(12))
@@ -93,7 +107,7 @@ def stories(count: int, people: int, photo: tuple[int, int] | None,
             title=synth.title(rng, words), name=name, role=role, company="Benchco",
             brand_color=BRAND, initials="".join(part[0] for part in name.split()),
             photo=picture, quote=quote if rng.random() < 0.8 else "",
-            cover=camera_photo(number, photo) if photo else None))
+            cover=cover(number, photo, raw) if photo else None))
     return made
 
 
@@ -135,10 +149,10 @@ def draw_people(made: list[CardText]) -> tuple[int, float]:
     return len(people), 1000 * (time.process_time() - start) / len(people)
 
 
-def warm_up() -> None:
+def warm_up(raw: bool) -> None:
     """Load the fonts and the glyphs every card needs (what a worker has after its first
     card), on a story nobody else tells."""
-    for card in stories(2, 1, (1600, 1067), seed=11):
+    for card in stories(2, 1, (1600, 1067), seed=11, raw=raw):
         for text in (card, CardText(**{**card.__dict__, "cover": None})):
             for kind in cards.COMPOSE:
                 cards.draw_card(text, kind)
@@ -203,6 +217,8 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=100)
     parser.add_argument("--people", type=int, default=20)
     parser.add_argument("--photo", default="1600x1067", help="story photo size, WxH")
+    parser.add_argument("--raw-photo", action="store_true",
+                        help="hand the camera's JPEG to the cards, not the build's copy")
     parser.add_argument("--profile", action="store_true",
                         help="also print the functions that take the time (cProfile)")
     parser.add_argument("--deflate", choices=sorted(ENCODERS),
@@ -218,10 +234,11 @@ def main() -> None:
         cards.DEFLATE = encoder(args.deflate)
     photo = tuple(int(v) for v in args.photo.split("x"))
     layouts = {"brand": stories(args.stories, args.people, None),
-               "photo": stories(args.stories, args.people, photo, seed=13)}
-    warm_up()
+               "photo": stories(args.stories, args.people, photo, seed=13, raw=args.raw_photo)}
+    warm_up(args.raw_photo)
+    handed = "the camera's JPEG" if args.raw_photo else "cleaned, the 1200 copy"
     print(f"{args.stories} story pairs by {args.people} people; story photos {args.photo} "
-          f"JPEG, one per story; {cards.DEFLATE[2]}, raqm: {cards.raqm()}")
+          f"JPEG ({handed}), one per story; {cards.DEFLATE[2]}, raqm: {cards.raqm()}")
     count, per_person = draw_people(layouts["brand"])
     print(f"each person's layers (face, name, role; both layouts), drawn once: "
           f"{per_person:.1f} ms per person")

@@ -216,7 +216,7 @@ def _logo() -> bytes:
 
 
 def test_photo_rows_are_filtered_and_the_file_is_smaller():
-    """Rows of a story photo take PNG's Up filter: lossless, and a smaller file than the
+    """Rows of a story photo take PNG's Sub filter: lossless, and a smaller file than the
     same rows unfiltered."""
     size = (1600, 1000)                 # smooth light, as a sky or a wall in a photo
     channels = [Image.linear_gradient("L").resize(size),

@@ -23,16 +23,21 @@ Speed (a build draws two cards per story; benchmarks/bench_cards.py measures the
   font sizes to fit its quote), and a line is measured exactly only once it is chosen;
   scripts that need no shaping (Latin, Greek, Cyrillic, CJK) are drawn from a cache of
   rendered glyphs rather than rasterised again;
-- a story photo is decoded at the smallest scale that still fills og.png (JPEG's own
-  reduced decoding) and resized once to og.png; the Instagram card's band is made from
-  that smaller picture; the scrims darken it row by row in numpy;
+- a story photo comes as the build's copy 1200 pixels wide where there is one
+  (sharekit.card_cover): og.png's photo is cut from it, not resized (else the photo is
+  decoded at the smallest scale that still fills og.png, JPEG's own reduced decoding, and
+  resized once); the Instagram card's band is made from og.png's picture; the scrims
+  darken it row by row (ImageChops.multiply by a cached picture of the scrim);
 - the PNG is deflated with zlib-ng at level 2 (a third of zlib's time at level 1, files
-  about as large), the same bytes for the same rows in every process; photo rows take
-  PNG's Up filter (a photo card's file is 20-40 % smaller) and are searched only for runs
-  of one byte (a photo has few longer repeats), in half the time.
+  about as large), the stripes a story's text touches at level 1 (STORY_LEVEL), the same
+  bytes for the same rows in every process; photo rows take
+  PNG's Sub filter and are only Huffman-coded, in the same time whatever the photo (a
+  search for runs took a third longer on a camera's): a camera photo's card is about half
+  its size unfiltered, a smooth gradient's 27-39 % smaller, a flat drawing's (the sample's
+  dock) 1.4-1.6 times larger.
 The store (output/store.py) keeps each card by the hash of all it shows, and draws the
 missing ones in a process pool, both cards of a story in the same process, one after the
-other (the photo's resized picture is kept for the second).
+other (the photo, cut to og.png's size, is kept for the second).
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 import regex
-from PIL import Image, ImageDraw, ImageFont, ImageOps, features
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, features
 
 try:                        # zlib-ng's deflate: same format, a third of zlib's time on a card
     from zlib_ng import zlib_ng as deflate
@@ -521,11 +526,15 @@ def _round_mask(size: int) -> Image.Image:
 @functools.lru_cache(maxsize=4)
 def _decoded(data: bytes, least: tuple[int, int]) -> Image.Image:
     """A picture decoded upright, a JPEG at the smallest of its reduced scales (1/2, 1/4,
-    1/8) that is still at least `least` both ways: it fills that box after cropping."""
+    1/8) that is still at least `least` both ways: it fills that box after cropping.
+    (Turned in place, and converted only when not RGB already: no copy of a photo that
+    is upright and RGB, as cleaned photos are.)"""
     with Image.open(io.BytesIO(data)) as opened:
         if opened.format == "JPEG":
             opened.draft("RGB", least)
-        return ImageOps.exif_transpose(opened).convert("RGB")
+        opened.load()
+        ImageOps.exif_transpose(opened, in_place=True)
+        return opened if opened.mode == "RGB" else opened.convert("RGB")
 
 
 def _open(data: bytes, size: tuple[int, int], method=Image.LANCZOS) -> Image.Image:
@@ -573,47 +582,64 @@ def _draw_brand(image: Image.Image, card: CardText, xy: tuple[int, int], size: i
                   align="end" if rtl else "start")
 
 
+def cover_choice(sizes: list[tuple[int, int]]) -> int:
+    """Which of the sizes a story photo comes in (its smaller copies and itself) the cards
+    are drawn from: the smallest that fills og.png without enlarging, else the largest.
+    (The copy 1200 pixels wide of a landscape photo fills og.png as it is: cropped, not
+    resized, and decoded from a third fewer pixels than the photo itself.)"""
+    width, height = LAYOUTS["og"].size
+    areas = [(w * h, index) for index, (w, h) in enumerate(sizes)]
+    filling = [area for area, (w, h) in zip(areas, sizes) if w >= width and h >= height]
+    return min(filling)[1] if filling else max(areas)[1]
+
+
 @functools.lru_cache(maxsize=2)
 def _cover_photo(data: bytes) -> Image.Image:
-    """The story photo cropped to fill og.png, resized from the photo once for both cards
-    (the Instagram card's band is made from it). Shrinking averages the pixels each one
-    covers (a box filter: as sharp as bilinear at these ratios, twice as fast); a photo
-    smaller than the card is enlarged bilinearly."""
+    """The story photo cropped to fill og.png; the Instagram card's band is cut from it.
+    A photo as wide (or as tall) as the card is only cropped. A larger one is shrunk by
+    averaging the pixels each one covers (a box filter: as sharp as bilinear at these
+    ratios, twice as fast); a photo smaller than the card is enlarged bilinearly."""
     size = LAYOUTS["og"].size
     source = _decoded(data, size)
+    if source.size == size:
+        return source
+    if (source.width == size[0] and source.height > size[1]) or \
+            (source.height == size[1] and source.width > size[0]):
+        left, top = (source.width - size[0]) // 2, (source.height - size[1]) // 2
+        return source.crop((left, top, left + size[0], top + size[1]))
     shrinks = source.width >= size[0] and source.height >= size[1]
     return ImageOps.fit(source, size, Image.BOX if shrinks else Image.BILINEAR)
 
 
-@functools.lru_cache(maxsize=8)
-def _scrim(height: int, stops: tuple[tuple[float, int], ...]) -> np.ndarray:
-    """What is left of each row under a scrim that changes with height through (fraction
-    of height, opacity) stops, in 256ths, shaped to multiply the rows of RGB bytes."""
-    column = []
+@functools.lru_cache(maxsize=4)
+def _scrim(size: tuple[int, int], stops: tuple[tuple[float, int], ...]) -> Image.Image:
+    """A picture to multiply a photo by (ImageChops.multiply: each byte times the scrim's
+    over 255) that darkens it row by row through (fraction of height, opacity) stops."""
+    width, height = size
+    column = bytearray()
     for y in range(height):
         at = y / max(1, height - 1)
         for (a, alpha_a), (b, alpha_b) in zip(stops, stops[1:]):
             if a <= at <= b:
-                column.append(int(alpha_a + (alpha_b - alpha_a) * (at - a) / max(b - a, 1e-9)))
+                alpha = int(alpha_a + (alpha_b - alpha_a) * (at - a) / max(b - a, 1e-9))
                 break
         else:
-            column.append(stops[-1][1])
-    kept = 256 - (np.array(column, dtype=np.uint16) * 256 + 127) // 255     # in 256ths
-    return kept.reshape(height, 1)
+            alpha = stops[-1][1]
+        column.append(255 - alpha)
+    return Image.frombytes("L", (1, height), bytes(column)).resize(size, Image.NEAREST) \
+        .convert("RGB")
 
 
 def _darkened(photo: Image.Image, stops: tuple) -> Image.Image:
     """The photo darkened towards black by a scrim, where text goes."""
-    pixels = np.asarray(photo).reshape(photo.height, photo.width * 3).astype(np.uint16)
-    pixels *= _scrim(photo.height, stops)
-    pixels >>= 8
-    return Image.frombuffer("RGB", photo.size, pixels.astype(np.uint8).tobytes(), "raw",
-                            "RGB", 0, 1)
+    return ImageChops.multiply(photo, _scrim(photo.size, stops))
 
 
 def _band(data: bytes, size: tuple[int, int], stops: tuple) -> Image.Image:
-    """The story photo cropped to fill `size`, made from og.png's (a third of the pixels
-    of the photo as decoded), under a scrim."""
+    """The story photo for the Instagram card's band: og.png's picture cropped to fill
+    `size` and shrunk to it (the same framing as og.png's: a crop of its middle without
+    the resize, measured 9 ms less a pair on a crowded machine, cut the sign at the edge
+    of the sample's photo), under a scrim."""
     return _darkened(ImageOps.fit(_cover_photo(data), size, Image.BOX), stops)
 
 
@@ -636,6 +662,10 @@ def _role_line(card: CardText) -> str:
 
 TILE = 64                             # the grid a person's layer is kept in
 STRIPE = 32                           # rows deflated apart, so that cards can share them
+# The stripes a story's text touches are deflated at level 1 (the person's, deflated once,
+# at DEFLATE's level): on the benchmark's brand cards, best of 7, 2.4 ms a story pair
+# against 3.6 at level 2, for 132 KB against 116 KB of those stripes.
+STORY_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -957,19 +987,20 @@ def encode(drawn: Drawn) -> bytes:
             while last + 1 in touched:
                 last += 1
             top, bottom = index * STRIPE, min(height, (last + 1) * STRIPE)
-            pieces.append(_deflated(_rows(drawn, (top, bottom))))
+            pieces.append(_deflated(_rows(drawn, (top, bottom)), level=STORY_LEVEL))
             index = last + 1
     return _png_file(_joined(pieces), width, height)
 
 
-def _joined(pieces: list[tuple[bytes, int, int]]) -> bytes:
-    """One zlib stream from pieces of raw deflate made by _deflated: a header, the pieces,
-    an empty last block, and the Adler-32 of all combined from the pieces'."""
+def _joined(pieces: list[tuple[bytes, int, int]]) -> list[bytes]:
+    """One zlib stream from pieces of raw deflate made by _deflated, in parts (joined once,
+    into the file): a header, the pieces, an empty last block, and the Adler-32 of all
+    combined from the pieces'."""
     adler = 1
     for _, check, length in pieces:
         adler = _adler32_combine(adler, check, length)
-    return b"".join([b"\x78\x01", *(data for data, _, _ in pieces), b"\x03\x00",
-                     struct.pack(">I", adler)])
+    return [b"\x78\x01", *(data for data, _, _ in pieces), b"\x03\x00",
+            struct.pack(">I", adler)]
 
 
 def _rows(drawn: Drawn, span: tuple[int, int]) -> np.ndarray:
@@ -989,18 +1020,23 @@ def _rows(drawn: Drawn, span: tuple[int, int]) -> np.ndarray:
     return rows
 
 
-def _deflated(rows: np.ndarray, photo: bool = False) -> tuple[bytes, int, int]:
+def _deflated(rows: np.ndarray, photo: bool = False,
+              level: int | None = None) -> tuple[bytes, int, int]:
     """Rows as raw deflate ending on a byte boundary with nothing referring back (a full
     flush), so that such pieces join into one stream: (data, adler32, length).
 
-    Rows of a photo (Up-filtered) are looked at only for runs of one byte (zlib's RLE
-    strategy): a photo's rows hardly repeat further back, and looking for that took twice
-    the time for a file 9 % larger on the benchmark's photos."""
-    module, level, _ = DEFLATE
-    strategy = module.Z_RLE if photo else module.Z_DEFAULT_STRATEGY
-    squeezer = module.compressobj(level, module.DEFLATED, -15, 8, strategy)
+    Rows of a photo (Sub-filtered) are only Huffman-coded, not searched for repeats: a
+    photo hardly repeats. On og.png's rows (best of 15) of a smooth gradient and of two
+    camera photos (the build's copies 1200 wide of 1600x1067 and 4000x3000), Sub with
+    Huffman alone took 12.5-13.5 ms for 347, 797 and 705 KB; Up with Huffman alone 12-13
+    ms for 401, 803, 681 KB; Up or Sub with runs of one byte (zlib's RLE strategy) 10-11
+    ms on the gradient (300-333 KB) but 17-19 ms on the photos (690-808 KB)."""
+    module, usual, _ = DEFLATE
+    strategy = module.Z_HUFFMAN_ONLY if photo else module.Z_DEFAULT_STRATEGY
+    squeezer = module.compressobj(usual if level is None else level, module.DEFLATED, -15, 8,
+                                  strategy)
     data = squeezer.compress(rows) + squeezer.flush(module.Z_FULL_FLUSH)
-    return data, zlib.adler32(rows), rows.size
+    return data, module.adler32(rows), rows.size
 
 
 def _adler32_combine(first: int, second: int, length: int) -> int:
@@ -1014,37 +1050,40 @@ def _adler32_combine(first: int, second: int, length: int) -> int:
 
 def png(image: Image.Image, photo_rows: int = 0) -> bytes:
     """An RGB image as PNG bytes, deflated fast (DEFLATE). The first `photo_rows` rows take
-    PNG's Up filter (each byte as its difference from the one above: a photo's rows are
-    alike, so the file is 20-40 % smaller) and are deflated apart, with runs only; the
-    others are left unfiltered (flat colour and text deflate best as they are, and
-    filtering them costs more than it saves)."""
+    PNG's Sub filter (each byte as its difference from the same channel of the pixel on
+    its left: a photo changes little from one pixel to the next) and are deflated apart,
+    Huffman-coded only (sizes: see the module's docstring); the others are left
+    unfiltered (flat colour and text deflate best as they are, and filtering them costs
+    more than it saves)."""
     width, height = image.size
     pixels = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     pixels = pixels.reshape(height, width * 3)
     rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
-    rows[:, 0] = 0                                 # each row's filter: 0 none, 2 up
-    rows[:, 1:] = pixels
     photo_rows = min(photo_rows, height)
-    if photo_rows > 1:
-        rows[1:photo_rows, 0] = 2
-        np.subtract(pixels[1:photo_rows], pixels[:photo_rows - 1], out=rows[1:photo_rows, 1:])
+    rows[:photo_rows, 0] = 1                       # each row's filter: 1 sub, 0 none
+    rows[:photo_rows, 1:4] = pixels[:photo_rows, :3]
+    np.subtract(pixels[:photo_rows, 3:], pixels[:photo_rows, :-3], out=rows[:photo_rows, 4:])
+    rows[photo_rows:, 0] = 0
+    rows[photo_rows:, 1:] = pixels[photo_rows:]
     pieces = [_deflated(rows[:photo_rows], photo=True)] if photo_rows else []
     if photo_rows < height:
         pieces.append(_deflated(rows[photo_rows:]))
     return _png_file(_joined(pieces), width, height)
 
 
-def _png_file(stream: bytes, width: int, height: int) -> bytes:
-    """A PNG file of 8-bit RGB rows deflated as `stream` (a zlib stream)."""
+def _png_file(stream: list[bytes], width: int, height: int) -> bytes:
+    """A PNG file of 8-bit RGB rows deflated as `stream` (a zlib stream, in parts)."""
     crc32 = DEFLATE[0].crc32
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return b"".join((struct.pack(">I", len(data)), kind, data,
-                         struct.pack(">I", crc32(data, zlib.crc32(kind)))))
+    def chunk(kind: bytes, parts: list[bytes]) -> list[bytes]:
+        check = zlib.crc32(kind)
+        for part in parts:
+            check = crc32(part, check)
+        return [struct.pack(">I", sum(map(len, parts))), kind, *parts, struct.pack(">I", check)]
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)   # 8-bit RGB
-    return b"".join((b"\x89PNG\r\n\x1a\n", chunk(b"IHDR", header), chunk(b"IDAT", stream),
-                     chunk(b"IEND", b"")))
+    return b"".join([b"\x89PNG\r\n\x1a\n", *chunk(b"IHDR", [header]), *chunk(b"IDAT", stream),
+                     *chunk(b"IEND", [])])
 
 
 # -- caching -----------------------------------------------------------------------------

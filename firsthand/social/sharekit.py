@@ -9,7 +9,8 @@ import json
 from typing import Callable, Iterator, Mapping
 
 from firsthand.output import store as stored
-from firsthand.social.cards import CARD_FILES, LAYOUTS, CardText, card_key, draw_card
+from firsthand.social.cards import (
+    CARD_FILES, LAYOUTS, CardText, card_key, cover_choice, draw_card)
 from firsthand.content.enrich import Library
 from firsthand.content.images import Picture
 from firsthand.content.model import Deferred
@@ -38,11 +39,12 @@ def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Sto
     for entry in library.entries:
         person = entry.author
         face = faces.get(person.id)
-        cover = pictures.get(entry.image.path) if entry.image else None
+        cover = card_cover(pictures[entry.image.path]) \
+            if entry.image and entry.image.path in pictures else None
         card = CardText(title=" ".join(entry.title.split()), name=person.name, role=person.role,
                         company=site.company, brand_color=site.brand_color,
                         initials=person.initials, photo=face.data if face else None,
-                        quote=entry.story.quote, cover=cover.data if cover else None,
+                        quote=entry.story.quote, cover=cover,
                         logo=site.logo_data or None)
         wanted.extend((entry.path + name, card, kind) for kind, name in CARD_FILES.items())
     names = [stored.key(engine, card_key(card, kind)) for _, card, kind in wanted]
@@ -56,6 +58,14 @@ def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Sto
                                      [wanted[i] for i in todo], jobs, threshold):
         emit(wanted[todo[index]][0], data, names[todo[index]])
     return {path: Picture(b"", *LAYOUTS[kind].size) for path, _, kind in wanted}
+
+
+def card_cover(picture: Picture) -> bytes:
+    """The size of a story photo its cards are drawn from (cards.cover_choice): for a
+    photo wider than 1200 pixels, its copy 1200 wide, which fills og.png with a crop and
+    no resize."""
+    options = (*picture.copies, picture)
+    return options[cover_choice([(option.width, option.height) for option in options])].data
 
 
 def _draw(wanted: tuple[str, CardText, str]) -> bytes:
