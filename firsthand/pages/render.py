@@ -185,6 +185,8 @@ class Renderer:
         self.base_path = urlsplit(self.site.base_url).path
         self.digests = digests or Digests()   # shared with the build's other steps
         self.languages: dict[str, tuple[Library, Catalog]] = {}
+        self.cards: dict[int, tuple[Entry, Card]] = {}      # id(entry) -> (entry, its card)
+        self.shown: dict[int, tuple[Entry, Entry]] = {}     # id(entry) -> (entry, as shown)
         sizes = sorted((path, p.width, p.height, [(c.width, c.height) for c in p.copies])
                        for path, p in pictures.items())
         self.common = key(engine, template_digest(env), json.dumps(sizes))
@@ -220,6 +222,22 @@ class Renderer:
         self.made[page.file] = [name, reads]
         return page.file, html
 
+
+    def card(self, entry: Entry) -> "Card":
+        """The entry as a list shows it: one object per entry, so its digest is taken once."""
+        found = self.cards.get(id(entry))
+        if found is None:
+            found = self.cards[id(entry)] = (entry, Card.of(entry))
+        return found[1]
+
+    def story(self, entry: Entry) -> Entry:
+        """The entry as its own pages show it: its related stories as cards, so that an
+        edit of a related story's body does not render this story's pages again."""
+        found = self.shown.get(id(entry))
+        if found is None:
+            shown = dataclasses.replace(entry, related=tuple(self.card(e) for e in entry.related))
+            found = self.shown[id(entry)] = (entry, shown)
+        return found[1]
 
     def in_language(self, lang: str) -> tuple[Library, Catalog]:
         """What one language's pages show of the library, and that language's words."""
@@ -333,28 +351,30 @@ def render_index(r: Renderer) -> Iterator[tuple[str, bytes]]:
     for lang, prefix, library in languages(r):
         entries, pages = library.entries, counts[lang]
         for number in range(1, pages + 1):
-            path = "" if number == 1 else f"page/{number}/"
+            path = _page_path("", number)
             title = r.site.title if number == 1 else \
                 text(r, lang, "home.page_title", title=r.site.title, number=number)
             description = r.site.description or text(r, lang, "home.description")
             shared = tuple(a for a in everywhere(r, path) if counts[a.lang] >= number)
             yield r.page("index.html", Page(prefix + path, title, description, kind="list"),
-                         entries=entries[(number - 1) * size: number * size],
-                         pagination=_pagination(number, pages),
+                         entries=[r.card(e) for e in entries[(number - 1) * size: number * size]],
+                         pagination=_pagination(number, pages, prefix),
                          alternates=shared if len(shared) > 1 else ())
 
 
 PAGE_WINDOW = 2               # page links shown either side of the current one
 
 
-def _pagination(number: int, pages: int) -> dict:
-    """Links to the first, the last and the nearby pages; (None, None) marks a gap.
+def _pagination(number: int, pages: int, base: str = "") -> dict:
+    """Links to the first, the last and the nearby pages of a list at `base` ("", "ja/",
+    "tags/night-shift/"): output paths, base for page 1, base + "page/N/" after; (None,
+    None) marks a gap.
 
     Every page listing every other page would make the home pages grow with the square
     of the number of stories (a thousand pages of a thousand links each).
     """
     def path(n: int) -> str:
-        return "" if n == 1 else f"page/{n}/"
+        return _page_path(base, n)
     shown = sorted({1, pages} | set(range(max(1, number - PAGE_WINDOW),
                                           min(pages, number + PAGE_WINDOW) + 1)))
     links: list[tuple[int | None, str | None]] = []
@@ -375,8 +395,9 @@ def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:
         for index, entry in enumerate(entries):
             newer = entries[index - 1] if index else None
             older = entries[index + 1] if index + 1 < len(entries) else None
-            yield r.page("story.html", story_page(entry, r.library.catalog), entry=entry,
-                         newer=newer, older=older, alternates=entry.alternates)
+            yield r.page("story.html", story_page(entry, r.library.catalog),
+                         entry=r.story(entry), newer=newer and r.card(newer),
+                         older=older and r.card(older), alternates=entry.alternates)
 
 
 def story_page(entry: Entry, catalog: Catalog | None = None) -> Page:
@@ -407,7 +428,9 @@ def render_people(r: Renderer) -> Iterator[tuple[str, bytes]]:
             yield r.page("person.html", Page(profile.path, person.name, description,
                                              kind="person",
                                              image=profile.photo.path if profile.photo else "",
-                                             image_alt=person.photo_alt), profile=profile,
+                                             image_alt=person.photo_alt),
+                         profile=dataclasses.replace(
+                             profile, entries=tuple(r.card(e) for e in profile.entries)),
                          alternates=everywhere(r, f"people/{person.id}/"))
 
 
@@ -421,10 +444,31 @@ def render_terms(r: Renderer) -> Iterator[tuple[str, bytes]]:
                                             kind="list"),
                          terms=terms, kind=kind, label=label, alternates=everywhere(r, f"{kind}/"))
             for term in terms:
-                key = "term.team_description" if kind == "teams" else "term.tag_description"
-                yield r.page("term.html", Page(term.path, term.name,
-                                               text(r, lang, key, name=term.name), kind="term"),
-                             term=term, alternates=term_alternates(r, term))
+                yield from _term_pages(r, lang, term)
+
+
+def _term_pages(r: Renderer, lang: str, term) -> Iterator[tuple[str, bytes]]:
+    """A team's or a tag's stories, newest first, paginated as the home page is:
+    TERM/, TERM/page/2/ ... (the term the template gets lists the page's stories; `count`
+    is how many it has in all)."""
+    size = r.site.per_page
+    pages = max(1, -(-len(term.entries) // size))
+    key = "term.team_description" if term.kind == "teams" else "term.tag_description"
+    description = text(r, lang, key, name=term.name)
+    shared = term_alternates(r, term)
+    for number in range(1, pages + 1):
+        title = term.name if number == 1 else \
+            text(r, lang, "home.page_title", title=term.name, number=number)
+        shown = term.entries[(number - 1) * size: number * size]
+        yield r.page("term.html", Page(_page_path(term.path, number), title, description,
+                                       kind="term"),
+                     term=dataclasses.replace(term, entries=tuple(r.card(e) for e in shown)),
+                     count=len(term.entries), pagination=_pagination(number, pages, term.path),
+                     alternates=shared if number == 1 else ())
+
+
+def _page_path(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
 
 
 def term_alternates(r: Renderer, term) -> tuple[Alternate, ...]:
@@ -453,6 +497,26 @@ class Listed:
     def of(cls, entry: Entry) -> "Listed":
         return cls(entry.path, entry.lang, entry.dir, entry.title, entry.date,
                    entry.published, entry.author)
+
+
+@dataclass(frozen=True)
+class Card(Listed):
+    """A story as a card shows it (partials/card.html, on the home pages, a person's, a
+    team's or a tag's page, and in a story's related box): the archive's fields and the
+    cover, team, place, excerpt and reading time. A list page's key is made of its cards,
+    so an edit a card does not show (most body edits) renders no list again."""
+
+    image: object = None                # the cover Image, or None
+    team: str = ""
+    location: str = ""
+    excerpt: str = ""
+    minutes: int = 0
+
+    @classmethod
+    def of(cls, entry: Entry) -> "Card":
+        return cls(entry.path, entry.lang, entry.dir, entry.title, entry.date,
+                   entry.published, entry.author, entry.image, entry.team, entry.location,
+                   entry.excerpt, entry.minutes)
 
 
 def render_archive(r: Renderer) -> Iterator[tuple[str, bytes]]:
@@ -487,8 +551,10 @@ def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
         urls += [each("")] + [(e.path, e.story.updated or e.date, e.alternates)
                               for e in library.entries]
         urls += [each("people/")] + [each(p.path[len(prefix):]) for p in library.profiles]
-        urls += [each("teams/")] + [(t.path, None, term_alternates(r, t)) for t in library.teams]
-        urls += [each("tags/")] + [(t.path, None, term_alternates(r, t)) for t in library.tags]
+        for kind, terms in (("teams", library.teams), ("tags", library.tags)):
+            urls += [each(f"{kind}/")] + [(t.path, None, term_alternates(r, t)) for t in terms]
+            urls += [(_page_path(t.path, n), None, ()) for t in terms
+                     for n in range(2, -(-len(t.entries) // r.site.per_page) + 1)]
         urls += [each("archive/")]
         pages = -(-len(library.entries) // r.site.per_page)
         urls += [(f"{prefix}page/{n}/", None, ()) for n in range(2, pages + 1)]
