@@ -11,7 +11,7 @@ added story; `serve`, from saving a story to its new page served over HTTP; the 
 package from PyPI ships the binary; skipped with a note when it is missing) building
 the same stories from scratch. Peak memory is the largest sum, over the process and its
 children, of their proportional set size (PSS, so pages the pool's workers share with
-the main process count once), sampled every 20 ms, or the kernel's maximum resident
+the main process count once), sampled every 100 ms, or the kernel's maximum resident
 size of the main process where that is larger. The table is printed and written as JSON
 to benchmarks/out/.
 """
@@ -41,6 +41,9 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
 TODAY = "2026-11-23"
+# Memory is sampled this often: reading a big process's smaps_rollup takes the kernel
+# a while, and sampling every 20 ms took half a core from the build it measured.
+SAMPLE_SECONDS = 0.1
 EDITED_STORY = 7               # the story whose body and title the edits change
 
 HUGO_CONFIG = """\
@@ -127,19 +130,22 @@ def _pss_kb(pid: int) -> int:
 
 def measure(command: list[str], env: dict | None = None) -> tuple[float, float]:
     """Run a command to its end: (wall seconds, peak memory in MB)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    peak_kb = 0
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        peak_kb = max(peak_kb, sum(_pss_kb(p) for p in _tree(process.pid)))
-        time.sleep(0.02)
-    seconds = time.perf_counter() - started
+    # stderr goes to a file: a pipe nobody reads while the build runs fills up (at ten
+    # thousand stories the warnings alone are more than its 64 KB) and stops the build
+    with tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        peak_kb = 0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak_kb = max(peak_kb, sum(_pss_kb(p) for p in _tree(process.pid)))
+            time.sleep(SAMPLE_SECONDS)
+        seconds = time.perf_counter() - started
+        stderr.seek(0)
+        errors = stderr.read().decode(errors="replace")
     process.returncode = os.waitstatus_to_exitcode(status)
-    errors = process.stderr.read().decode(errors="replace")
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{errors}")
     return seconds, max(peak_kb, usage.ru_maxrss) / 1024
