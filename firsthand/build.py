@@ -210,17 +210,30 @@ def enrich_library(run: Run) -> None:
 
 
 def attach_snippets(run: Run) -> None:
-    """Each entry gets its snippets, composed once (from the store, or in a pool)."""
-    site, entries = run.library.site, run.library.entries
+    """Each entry gets its snippets, composed once (in a pool when many are missing); those
+    in the store are read only when a page or a check reads them (at ten thousand stories
+    they are some 400 MB, and an edit rebuild needs a few)."""
+    site, entries, store = run.library.site, run.library.entries, run.store
     words = each_entry_words(site, entries, run.library.catalog)
     items = [(site, entry, words[index]) for index, entry in enumerate(entries)]
     names = [key(SNIPPET_ENGINE, repr(snippet_inputs(*item))) for item in items]
-    found = {}
-    for index, data in run.store.memoize("snippets", names, _compose, items,
-                                         run.options.jobs, run.options.pool_threshold):
-        found[index] = Deferred(functools.partial(_unpack_snippets, data))
-        # decided by these bytes: digesting them is cheaper than walking every post
-        run.digests.remember(found[index], hashlib.sha256(b"snippets\0" + data).digest())
+    found, missing = {}, []
+    for index, name in enumerate(names):
+        if store.has("snippets", name):
+            found[index] = Deferred(functools.partial(_stored_snippets, store, name,
+                                                      items[index]))
+        else:
+            missing.append(index)
+    made = store.memoize("snippets", [names[i] for i in missing], _compose,
+                         [items[i] for i in missing], run.options.jobs,
+                         run.options.pool_threshold)
+    for position, data in made:
+        found[missing[position]] = Deferred(functools.partial(_unpack_snippets, data))
+    for index, snippets in found.items():
+        # the key decides the posts (it is made of all they are made from): its digest
+        # stands for theirs, whether they were read, made now or not read at all
+        run.digests.remember(snippets, hashlib.sha256(b"snippets\0" + names[index].encode())
+                             .digest())
     run.library = _with_entries(run.library, tuple(
         replace(entry, snippets=found[index]) for index, entry in enumerate(entries)))
 
@@ -235,11 +248,14 @@ def run_checks(run: Run) -> None:
     common = key(SNIPPET_ENGINE, digests.of(site))
     # a story's checks read the post words of its language (one PostWords per language)
     words = each_entry_words(site, entries, catalog)
+    # a story is checked without its related stories (no check reads them), so that an
+    # edit of one story does not check again every story that relates to it
+    checked = [replace(entry, related=()) for entry in entries]
     names = [key(common, digests.of(entry), digests.of(said))
-             for entry, said in zip(entries, words)]
+             for entry, said in zip(checked, words)]
     # in this process: a worker reading every entry's posts would copy most of its memory
     for _, data in run.store.memoize("checks", names, _check_entry,
-                                     [(site, entry, catalog) for entry in entries],
+                                     [(site, entry, catalog) for entry in checked],
                                      keep=_always):
         run.problems.extend(_unpack_problems(data))
     name = key(common, digests.of(near_identical_inputs(entries)),
@@ -562,6 +578,15 @@ def _unpack_problems(data: bytes) -> list[Problem]:
 
 def _always(data: bytes) -> bool:
     return True                 # an empty list of problems is worth keeping too
+
+
+def _stored_snippets(store: Store, name: str, item):
+    """A story's posts from the store, or composed again when their entry is damaged."""
+    data = store.get("snippets", name)
+    if data is None:
+        data = _compose(item)
+        store.put("snippets", name, data)
+    return _unpack_snippets(data)
 
 
 def _unpack_snippets(data: bytes):

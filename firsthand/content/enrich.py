@@ -80,12 +80,16 @@ def _edition(entries: list[Entry], people, prefix: str, problems: Problems):
     tags = _terms("tags", entries, lambda e: list(e.story.tags), problems, prefix)
     # An entry names its team and tags (their pages list the entries), so that what a
     # story page shows of a term does not change with every other story of that term.
-    team_of = {entry.team: replace(term, entries=()) for term in teams
-               for entry in term.entries}
+    # (one object per term: digested once however many stories name it)
+    team_of = {}
+    for term in teams:
+        named = replace(term, entries=())
+        team_of.update((entry.team, named) for entry in term.entries)
     tags_of = {}
     for term in tags:
+        named = replace(term, entries=())
         for entry in term.entries:
-            tags_of.setdefault(entry.slug, []).append(replace(term, entries=()))
+            tags_of.setdefault(entry.slug, []).append(named)
     entries = [replace(e, team_term=team_of.get(e.team),
                        tags=tuple(sorted(tags_of.get(e.slug, ()), key=lambda t: t.name.lower())))
                for e in entries]

@@ -13,6 +13,9 @@ import hashlib
 from pathlib import Path
 
 _SCALARS = (int, float, bool, type(None), dt.date, Path)
+_EMPTY = {kind: hashlib.sha256(kind.__qualname__.encode()).digest()
+          for kind in (tuple, list, dict)}        # as a digest of them would make them
+LONG_TEXT = 512               # longer strings are hashed once and known by identity
 
 
 class Digests:
@@ -31,30 +34,45 @@ class Digests:
     def of(self, value) -> bytes:
         kind = type(value)
         if kind is str:
-            return b"s" + value.encode("utf-8", "surrogatepass")
-        if isinstance(value, _SCALARS):
+            if len(value) < LONG_TEXT:
+                return b"s" + value.encode("utf-8", "surrogatepass")
+        elif isinstance(value, _SCALARS):
             return f"{kind.__name__}:{value!r}".encode()
+        elif kind in _EMPTY and not value:
+            return _EMPTY[kind]
         found = self.known.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        if dataclasses.is_dataclass(value):
+        digest = hashlib.sha256(kind.__qualname__.encode())
+        update, of = digest.update, self.of
+        if kind is str:             # a body's HTML: hashed once, wherever it is shown
+            update(value.encode("utf-8", "surrogatepass"))
+        elif dataclasses.is_dataclass(value):
             names = self.fields.get(kind)
             if names is None:
                 names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
-            parts = [self.of(getattr(value, name)) for name in names]
+            for name in names:
+                _add(update, of(getattr(value, name)))
         elif isinstance(value, abc.Mapping):      # a Deferred not remembered: by value
-            parts = [self.of(part) for item in sorted(value.items(), key=lambda i: repr(i[0]))
-                     for part in item]
+            for item in sorted(value.items(), key=_by_key):
+                _add(update, of(item[0]))
+                _add(update, of(item[1]))
         elif isinstance(value, (tuple, list)):
-            parts = [self.of(item) for item in value]
+            for item in value:
+                _add(update, of(item))
         elif callable(value):
-            parts = [f"{value.__module__}.{value.__qualname__}".encode()]
+            _add(update, f"{value.__module__}.{value.__qualname__}".encode())
         else:
-            parts = [repr(value).encode()]
-        digest = hashlib.sha256(kind.__qualname__.encode())
-        for part in parts:
-            digest.update(len(part).to_bytes(8, "big"))
-            digest.update(part)
+            _add(update, repr(value).encode())
         result = digest.digest()
         self.known[id(value)] = (value, result)
         return result
+
+
+def _add(update, part: bytes) -> None:
+    update(len(part).to_bytes(8, "big"))
+    update(part)
+
+
+def _by_key(item) -> str:
+    return item[0] if type(item[0]) is str else repr(item[0])

@@ -65,6 +65,11 @@ class Store:
         check, data = stored[:32], stored[32:]
         return data if hashlib.sha256(data).digest() == check else None
 
+    def has(self, kind: str, name: str) -> bool:
+        """Whether an entry is there, unread (get may still find it damaged)."""
+        return self.folder is not None and \
+            os.path.exists(f"{self.folder}/{kind}/{name[:2]}/{name[2:]}")
+
     def put(self, kind: str, name: str, data: bytes) -> None:
         """Store an entry atomically; a store that cannot be written is only slower."""
         if self.folder is None or self.read_only:
@@ -120,6 +125,9 @@ class MemoryStore(Store):
             if data is not None:
                 self.entries[(kind, name)] = data
         return data
+
+    def has(self, kind: str, name: str) -> bool:
+        return (kind, name) in self.entries or self.backing.has(kind, name)
 
     def put(self, kind: str, name: str, data: bytes) -> None:
         self.used.add((kind, name))

@@ -185,6 +185,7 @@ class Renderer:
         self.base_path = urlsplit(self.site.base_url).path
         self.digests = digests or Digests()   # shared with the build's other steps
         self.languages: dict[str, tuple[Library, Catalog]] = {}
+        self.views: dict[str, tuple[dict, bytes]] = {}      # lang -> shared_view
         self.cards: dict[int, tuple[Entry, Card]] = {}      # id(entry) -> (entry, its card)
         self.shown: dict[int, tuple[Entry, Entry]] = {}     # id(entry) -> (entry, as shown)
         sizes = sorted((path, p.width, p.height, [(c.width, c.height) for c in p.copies])
@@ -200,12 +201,10 @@ class Renderer:
             root = "../" * page.file.count("/")
         lang = self.site.language_of(page.path)
         library, catalog = self.in_language(lang)
-        # the page's words are part of its view: an edit of i18n/ja.yaml renders ja pages again
-        view = dict(site=self.site, page=page, root=root,
-                    canonical=self.site.absolute(page.path), lang=lang,
-                    text_dir=words.direction(lang), home=self.site.prefix(lang),
-                    words=catalog, **context)
-        name = key(self.common, template, self.digests.of(view))
+        shared, shared_digest = self.shared_view(lang)
+        own = dict(page=page, root=root, canonical=self.site.absolute(page.path), **context)
+        view = dict(**shared, **own)
+        name = key(self.common, template, shared_digest, self.digests.of(own))
         last = self.last.get(page.file)
         if last is not None and last[0] == name and _still(library, last[1]):
             self.made[page.file] = [name, last[1]]
@@ -230,6 +229,11 @@ class Renderer:
             found = self.cards[id(entry)] = (entry, Card.of(entry))
         return found[1]
 
+    def carded(self, term, entries=None):
+        """A team or a tag with its stories (or `entries`, a page of them) as cards."""
+        return dataclasses.replace(term, entries=tuple(
+            self.card(e) for e in (term.entries if entries is None else entries)))
+
     def story(self, entry: Entry) -> Entry:
         """The entry as its own pages show it: its related stories as cards, so that an
         edit of a related story's body does not render this story's pages again."""
@@ -238,6 +242,17 @@ class Renderer:
             shown = dataclasses.replace(entry, related=tuple(self.card(e) for e in entry.related))
             found = self.shown[id(entry)] = (entry, shown)
         return found[1]
+
+    def shared_view(self, lang: str) -> tuple[dict, bytes]:
+        """What every page of one language shows alike, and its digest (taken once): the
+        page's words are part of its view, so an edit of i18n/ja.yaml renders ja pages
+        again."""
+        found = self.views.get(lang)
+        if found is None:
+            shared = dict(site=self.site, lang=lang, text_dir=words.direction(lang),
+                          home=self.site.prefix(lang), words=self.in_language(lang)[1])
+            found = self.views[lang] = (shared, self.digests.of(shared))
+        return found
 
     def in_language(self, lang: str) -> tuple[Library, Catalog]:
         """What one language's pages show of the library, and that language's words."""
@@ -442,7 +457,8 @@ def render_terms(r: Renderer) -> Iterator[tuple[str, bytes]]:
             yield r.page("terms.html", Page(f"{prefix}{kind}/", label,
                                             text(r, lang, "terms.description", label=label),
                                             kind="list"),
-                         terms=terms, kind=kind, label=label, alternates=everywhere(r, f"{kind}/"))
+                         terms=tuple(r.carded(term) for term in terms), kind=kind,
+                         label=label, alternates=everywhere(r, f"{kind}/"))
             for term in terms:
                 yield from _term_pages(r, lang, term)
 
@@ -462,7 +478,7 @@ def _term_pages(r: Renderer, lang: str, term) -> Iterator[tuple[str, bytes]]:
         shown = term.entries[(number - 1) * size: number * size]
         yield r.page("term.html", Page(_page_path(term.path, number), title, description,
                                        kind="term"),
-                     term=dataclasses.replace(term, entries=tuple(r.card(e) for e in shown)),
+                     term=r.carded(term, shown),
                      count=len(term.entries), pagination=_pagination(number, pages, term.path),
                      alternates=shared if number == 1 else ())
 

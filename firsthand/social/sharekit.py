@@ -17,7 +17,7 @@ from firsthand.content.model import Deferred
 from firsthand.social.platforms import PLATFORMS_BY_ID
 from firsthand.pages.render import Page, card_alt
 from firsthand.social.snippets import (
-    post_language, site_document, story_document, story_snippets)
+    Documented, post_language, site_document, story_snippets)
 
 CARD_POOL_THRESHOLD = 16      # a card takes ~30 ms to draw: a pool pays from a few dozen
 
@@ -85,7 +85,7 @@ def render_share_kits(r) -> Iterator[tuple[str, bytes]]:
                     kind="share", image=entry.path + CARD_FILES["og"],
                     image_alt=card_alt(entry, catalog, lang))
         snippets = story_snippets(r.site, entry)
-        yield r.page("share.html", page, entry=entry, snippets=snippets,
+        yield r.page("share.html", page, entry=r.story(entry), snippets=snippets,
                      grows=_grows(r, snippets), platforms=PLATFORMS_BY_ID, cards=CARD_FILES)
     people = [{"id": p.person.id, "name": p.person.name}
               for p in r.library.profiles if p.person.active]
@@ -134,18 +134,19 @@ def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:
     parts = [f'{{\n "site": {site},\n "stories": ['.encode()]
     stories = [entry for entry in r.library.entries if entry.published]
     # each story's part is remembered by everything it is made from
-    names = [stored.key(r.common, site, r.digests.of(entry)) for entry in stories]
+    shown = [Documented.of(r.site, entry) for entry in stories]
+    names = [stored.key(r.common, site, r.digests.of(item)) for item in shown]
     whole = stored.key("snippets.json", *names)
     r.made["snippets.json"] = [whole, []]
     last = r.last.get("snippets.json")
     if last is not None and last[0] == whole:
         yield "snippets.json", None                 # as the last build made it
         return
-    for number, (entry, name) in enumerate(zip(stories, names)):
+    for number, (item, name) in enumerate(zip(shown, names)):
         comma = "," if number else ""
         part = r.store.get("documents", name)
         if part is None:
-            part = dumps(story_document(r.site, entry), 2).encode()
+            part = dumps(item.document(), 2).encode()
             r.store.put("documents", name, part)
         parts.append(comma.encode() + b"\n  " + part)
     parts.append(b"\n ]\n}\n" if stories else b"]\n}\n")

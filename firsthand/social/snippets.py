@@ -673,15 +673,37 @@ def site_document(site: Site) -> dict:
 
 def story_document(site: Site, entry: Entry) -> dict:
     """One story's item of snippets.json: the author's voice, the others as variants."""
-    snippets = {}
-    for name, found in story_snippets(site, entry).items():
-        main = found[0].as_json()
-        main["variants"] = [s.as_json() for s in found[1:]]
-        snippets[name] = main
-    return {"slug": entry.slug, "url": site.absolute(entry.path), "title": entry.title,
-            "lang": post_language(site, entry),
-            "author": {"id": entry.author.id, "name": entry.author.name},
-            "snippets": snippets}
+    return Documented.of(site, entry).document()
+
+
+@dataclass(frozen=True)
+class Documented:
+    """All that a story's item of snippets.json is made of: its key is a digest of this,
+    so an edit the item does not show (a body, a tag) leaves the file as it is."""
+
+    slug: str
+    url: str
+    title: str
+    lang: str
+    author_id: str
+    author_name: str
+    snippets: Mapping[str, tuple[Snippet, ...]]
+
+    @classmethod
+    def of(cls, site: Site, entry: Entry) -> "Documented":
+        return cls(entry.slug, site.absolute(entry.path), entry.title,
+                   post_language(site, entry), entry.author.id, entry.author.name,
+                   story_snippets(site, entry))
+
+    def document(self) -> dict:
+        snippets = {}
+        for name, found in self.snippets.items():
+            main = found[0].as_json()
+            main["variants"] = [s.as_json() for s in found[1:]]
+            snippets[name] = main
+        return {"slug": self.slug, "url": self.url, "title": self.title, "lang": self.lang,
+                "author": {"id": self.author_id, "name": self.author_name},
+                "snippets": snippets}
 
 
 # Near-identical snippets are found without comparing every pair of stories. Each
