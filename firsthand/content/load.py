@@ -460,16 +460,21 @@ def story_files(source: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = []
-    for entry in sorted(_bounded_listing(folder)):
-        if entry.name.startswith((".", "_")):
+    # names and scandir entries, not a Path per entry: at ten thousand stories the
+    # listing costed more than reading the kept stories
+    for entry in sorted(_bounded_entries(folder), key=lambda e: e.name):
+        name = entry.name
+        if name.startswith((".", "_")):
             continue
-        if entry.is_dir() and not entry.is_symlink():
-            if (entry / "index.md").exists() or (entry / "index.md").is_symlink():
-                found.append(entry / "index.md")
-            found.extend(sorted(file for file in _bounded_listing(entry, MAX_BUNDLE_FILES)
-                                if _bundle_language(file.name)))
-        elif entry.suffix == ".md":
-            found.append(entry)
+        if entry.is_dir(follow_symlinks=False):
+            bundle = Path(entry.path)
+            if os.path.lexists(os.path.join(entry.path, "index.md")):
+                found.append(bundle / "index.md")
+            found.extend(bundle / inner for inner in sorted(
+                e.name for e in _bounded_entries(bundle, MAX_BUNDLE_FILES)
+                if _bundle_language(e.name)))
+        elif os.path.splitext(name)[1] == ".md":
+            found.append(Path(entry.path))
     return found
 
 
@@ -511,7 +516,7 @@ def load_stories(source: Path, people: dict[str, Person], problems: Problems,
     stories: list[Story] = []
     rejected: list[Story] = []
     if (source / "stories").is_dir() and \
-            len(_bounded_listing(source / "stories")) > MAX_FOLDER_FILES:
+            len(_bounded_entries(source / "stories")) > MAX_FOLDER_FILES:
         problems.error("stories", 1, f"stories/ holds more than {MAX_FOLDER_FILES:,} files; "
                                      "that many cannot be read in one build")
         return stories, rejected
@@ -829,6 +834,9 @@ def slugify(text: str) -> str:
 
 def relative_path(source: Path, file: Path) -> str:
     """A path as diagnostics show it: relative to the source folder where it is inside."""
+    inside, whole = f"{source}/", str(file)
+    if whole.startswith(inside) and "/../" not in whole[len(inside) - 1:]:
+        return whole[len(inside):]           # the common case, without pathlib's parsing
     try:
         return file.relative_to(source).as_posix()
     except ValueError:
@@ -856,11 +864,16 @@ def _read_text(file: Path, path: str, problems: Problems, limit: int) -> str | N
 
 def _bounded_listing(folder: Path, limit: int = MAX_FOLDER_FILES) -> list[Path]:
     """A folder's entries, stopping one past `limit` (a folder of millions is not read)."""
+    return [Path(entry.path) for entry in _bounded_entries(folder, limit)]
+
+
+def _bounded_entries(folder: Path, limit: int = MAX_FOLDER_FILES) -> list[os.DirEntry]:
+    """_bounded_listing as scandir's entries."""
     entries = []
     try:
         with os.scandir(folder) as scan:
             for entry in scan:
-                entries.append(Path(entry.path))
+                entries.append(entry)
                 if len(entries) > limit:
                     break
     except OSError:
