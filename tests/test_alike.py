@@ -244,3 +244,4 @@ def test_check_does_not_keep_the_near_identical_check(make_site, monkeypatch):
     run = site.run("check")
     assert run.code == 0, run.err
     assert not (site.root / fingerprint.CACHE_FOLDER / alike.FILE).exists()
+

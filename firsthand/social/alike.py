@@ -146,52 +146,62 @@ def _updated(site: Site, last: Kept, keep: numpy.ndarray, fresh: list[Entry],
     plus = numpy.concatenate([numpy.zeros(0, numpy.uint32)] + [r.story_shingles for r in read])
     counted, counts, crossing = _recount(last.counted, last.counts, plus,
                                          last.shingles[dropped], last.common)
-    # kept stories with a shingle that crossed COMMON_PAIR: sketched again
-    crossed = numpy.zeros(len(last.paths), bool)
-    if crossing.size:
-        hits = numpy.flatnonzero(numpy.isin(last.shingles, crossing))
-        crossed[numpy.searchsorted(last.shingle_start, hits, side="right") - 1] = True
-        crossed &= keep
     kept_slots = numpy.flatnonzero(keep)
-    text_counts, word_counts = numpy.diff(last.text_start), numpy.diff(last.word_start)
-    keep_text = numpy.repeat(keep, text_counts)
-    fresh_texts = [text for r in read for text in r.texts]
-    words = numpy.concatenate([last.words[numpy.repeat(keep_text, word_counts)],
-                               numpy.fromiter((w for text in fresh_texts for w in text),
-                                              numpy.uint32)])
-    word_start = _starts(numpy.concatenate([word_counts[keep_text],
-                                            [len(text) for text in fresh_texts]]))
-    text_start = _starts(numpy.concatenate([text_counts[keep], [len(r.texts) for r in read]]))
-    shingle_counts = numpy.diff(last.shingle_start)
-    shingles = numpy.concatenate([last.shingles[~dropped], plus])
-    shingle_start = _starts(numpy.concatenate([shingle_counts[keep],
-                                               [len(r.story_shingles) for r in read]]))
-    # the texts sketched again: those of crossed stories, then every fresh one
-    again = numpy.flatnonzero(crossed[kept_slots])          # their new slots
-    rows = [row for slot in again for row in range(text_start[slot], text_start[slot + 1])]
-    found = [shingles_of([vocabulary[w] for w in
-                          words[word_start[row]:word_start[row + 1]].tolist()])
-             for row in rows] + [found for r in read for found in r.shingles]
-    rows += list(range(text_start[len(kept_slots)], text_start[-1]))
-    keys = numpy.concatenate([last.keys[keep_text],
-                              numpy.zeros((len(fresh_texts), SKETCH_BANDS), numpy.uint64)])
-    if rows:
-        keys[rows] = band_keys(sketch(_kept_shingles(found, counted, counts, last.common)))
-    sketched = numpy.zeros(len(text_start) - 1, bool)
-    sketched[again] = True
-    sketched[len(kept_slots):] = True
     paths = tuple(last.paths[slot] for slot in kept_slots) + tuple(e.story.path for e in fresh)
-    layouts = tuple(last.layouts[slot] for slot in kept_slots) + tuple(r.layout for r in read)
     kept = Kept(last.engine, last.threshold, last.common, paths,
-                tuple(last.digests[slot] for slot in kept_slots) + tuple(digests), layouts,
-                tuple(vocabulary), text_start, word_start, words, keys, shingle_start,
-                shingles, counted, counts, {})
+                tuple(last.digests[slot] for slot in kept_slots) + tuple(digests),
+                tuple(last.layouts[slot] for slot in kept_slots) + tuple(r.layout for r in read),
+                tuple(vocabulary), **_arrays(last, keep, read), counted=counted, counts=counts,
+                alike={})
+    # the texts sketched again: those of kept stories with a shingle that crossed
+    # COMMON_PAIR (their new slots come first), and every fresh one
+    sketched = numpy.concatenate([_crossing(last, crossing)[kept_slots],
+                                  numpy.ones(len(read), bool)])
+    rows = [row for slot in numpy.flatnonzero(sketched[:len(kept_slots)])
+            for row in range(kept.text_start[slot], kept.text_start[slot + 1])]
+    found = [shingles_of([vocabulary[w] for w in
+                          kept.words[kept.word_start[row]:kept.word_start[row + 1]].tolist()])
+             for row in rows] + [found for r in read for found in r.shingles]
+    rows += list(range(kept.text_start[len(kept_slots)], kept.text_start[-1]))
+    if rows:
+        kept.keys[rows] = band_keys(sketch(_kept_shingles(found, counted, counts, last.common)))
     # a pair of stories neither of which was sketched again is as alike as it was
-    live, changed = set(paths), {path for path, again in zip(paths, sketched) if again}
+    live, changed = set(paths), {path for path, redone in zip(paths, sketched) if redone}
     alike = {pair: ratios for pair, ratios in last.alike.items()
              if live.issuperset(pair) and not changed.intersection(pair)}
-    alike.update(_compared(kept, _candidates(keys, text_start, rows, sketched)))
+    alike.update(_compared(kept, _candidates(kept.keys, kept.text_start, rows, sketched)))
     return _compacted(replace(kept, alike=alike))
+
+
+def _arrays(last: Kept, keep: numpy.ndarray, read: list[Read]) -> dict[str, numpy.ndarray]:
+    """Kept's arrays of the stories in the slots kept, then of those read (their band keys
+    still to be made: zeros)."""
+    text_counts, word_counts = numpy.diff(last.text_start), numpy.diff(last.word_start)
+    keep_text = numpy.repeat(keep, text_counts)
+    texts = [text for r in read for text in r.texts]
+    words = numpy.fromiter((w for text in texts for w in text), numpy.uint32)
+    return {
+        "text_start": _starts(numpy.concatenate([text_counts[keep],
+                                                 [len(r.texts) for r in read]])),
+        "word_start": _starts(numpy.concatenate([word_counts[keep_text],
+                                                 [len(text) for text in texts]])),
+        "words": numpy.concatenate([last.words[numpy.repeat(keep_text, word_counts)], words]),
+        "keys": numpy.concatenate([last.keys[keep_text],
+                                   numpy.zeros((len(texts), SKETCH_BANDS), numpy.uint64)]),
+        "shingle_start": _starts(numpy.concatenate([numpy.diff(last.shingle_start)[keep],
+                                                    [len(r.story_shingles) for r in read]])),
+        "shingles": numpy.concatenate(
+            [last.shingles[numpy.repeat(keep, numpy.diff(last.shingle_start))]]
+            + [r.story_shingles for r in read])}
+
+
+def _crossing(last: Kept, crossing: numpy.ndarray) -> numpy.ndarray:
+    """Which of last's stories (by slot) use one of the shingles in `crossing`."""
+    using = numpy.zeros(len(last.paths), bool)
+    if crossing.size:
+        hits = numpy.flatnonzero(numpy.isin(last.shingles, crossing))
+        using[numpy.searchsorted(last.shingle_start, hits, side="right") - 1] = True
+    return using
 
 
 def _read(site: Site, entry: Entry, numbers: dict[str, int], vocabulary: list[str]) -> Read:
@@ -332,7 +342,7 @@ def write_kept(path: Path, kept: Kept) -> None:
         "layouts": [[list(item) for item in layout] for layout in layouts],
         "vocabulary": kept.vocabulary, "arrays": places,
         "alike": [[*pair, list(found.items())] for pair, found in kept.alike.items()]},
-        ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     start = len(MAGIC) + 8 + len(header)
     parts = [MAGIC, len(header).to_bytes(8, "big"), header, bytes(-start % 8)]
     for data in arrays:
@@ -354,7 +364,7 @@ def read_kept(path: Path) -> Kept | None:
             return None
         length = int.from_bytes(data[len(MAGIC):len(MAGIC) + 8], "big")
         start = len(MAGIC) + 8 + length
-        header = json.loads(data[len(MAGIC) + 8:start].decode("utf-8"))
+        header = json.loads(data[len(MAGIC) + 8:start].decode("utf-8", "surrogatepass"))
         start += -start % 8
         arrays = {}
         for name, kind in _ARRAYS.items():
