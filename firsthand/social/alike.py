@@ -23,7 +23,7 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable
 
 import numpy
 import rapidfuzz
@@ -32,7 +32,7 @@ from firsthand.content.enrich import Entry
 from firsthand.content.model import Site
 from firsthand.content.problems import Problem
 from firsthand.social.snippets import (
-    COMMON_PAIR, SKETCH_BANDS, alike_platforms, alike_problems, band_keys, buckets,
+    COMMON_PAIR, SKETCH_BANDS, alike_platforms, alike_problem, band_keys, buckets,
     kept_shingles, near_identical, shingles_of, sketch, snippet_words)
 
 FILE = "alike.bin"            # in the cache folder
@@ -42,7 +42,8 @@ ENGINE = "|".join([hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
                    numpy.__version__, rapidfuzz.__version__])
 _ARRAYS = {"text_start": numpy.int64, "word_start": numpy.int64, "words": numpy.uint32,
            "keys": numpy.uint64, "shingle_start": numpy.int64, "shingles": numpy.uint32,
-           "counted": numpy.uint32, "counts": numpy.int64}
+           "counted": numpy.uint32, "counts": numpy.int64, "pairs": numpy.int64,
+           "ratios": numpy.float64}
 Layout = tuple[tuple[str, int], ...]     # (platform, which of the story's texts), in order
 
 
@@ -52,9 +53,9 @@ class Kept:
     texts are text_start[n]:text_start[n + 1]; text t's words are
     words[word_start[t]:word_start[t + 1]] and its band keys keys[t]; story n's shingles
     (each once, sorted) shingles[shingle_start[n]:shingle_start[n + 1]]. `counted` (sorted)
-    and `counts`: in how many stories each shingle is. `alike`: (path, path) -> {platform:
-    how alike}, for pairs of candidates more alike than the threshold. Never changed in
-    place: a build makes a new one."""
+    and `counts`: in how many stories each shingle is. `pairs` (slot, slot): the candidates
+    more alike than the threshold on some platform, how alike in `ratios` (a column for
+    each of `platforms`; 0 where not). Never changed in place: a build makes a new one."""
 
     engine: str
     threshold: float
@@ -71,7 +72,9 @@ class Kept:
     shingles: numpy.ndarray
     counted: numpy.ndarray
     counts: numpy.ndarray
-    alike: Mapping[tuple[str, str], Mapping[str, float]]
+    platforms: tuple[str, ...]
+    pairs: numpy.ndarray
+    ratios: numpy.ndarray
 
 
 def nothing_kept(engine: str, threshold: float, common: int) -> Kept:
@@ -79,7 +82,8 @@ def nothing_kept(engine: str, threshold: float, common: int) -> Kept:
     return Kept(engine, threshold, common, (), (), (), (), start, start,
                 numpy.zeros(0, numpy.uint32), numpy.zeros((0, SKETCH_BANDS), numpy.uint64),
                 start, numpy.zeros(0, numpy.uint32), numpy.zeros(0, numpy.uint32),
-                numpy.zeros(0, numpy.int64), {})
+                numpy.zeros(0, numpy.int64), (), numpy.zeros((0, 2), numpy.int64),
+                numpy.zeros((0, 0)))
 
 
 @dataclass(frozen=True)
@@ -152,11 +156,11 @@ def _updated(site: Site, last: Kept, keep: numpy.ndarray, fresh: list[Entry],
                 tuple(last.digests[slot] for slot in kept_slots) + tuple(digests),
                 tuple(last.layouts[slot] for slot in kept_slots) + tuple(r.layout for r in read),
                 tuple(vocabulary), **_arrays(last, keep, read), counted=counted, counts=counts,
-                alike={})
+                platforms=(), pairs=numpy.zeros((0, 2), numpy.int64), ratios=numpy.zeros((0, 0)))
     # the texts sketched again: those of kept stories with a shingle that crossed
     # COMMON_PAIR (their new slots come first), and every fresh one
-    sketched = numpy.concatenate([_crossing(last, crossing)[kept_slots],
-                                  numpy.ones(len(read), bool)])
+    crossed = _crossing(last, crossing) & keep
+    sketched = numpy.concatenate([crossed[kept_slots], numpy.ones(len(read), bool)])
     rows = [row for slot in numpy.flatnonzero(sketched[:len(kept_slots)])
             for row in range(kept.text_start[slot], kept.text_start[slot + 1])]
     found = [shingles_of([vocabulary[w] for w in
@@ -166,11 +170,22 @@ def _updated(site: Site, last: Kept, keep: numpy.ndarray, fresh: list[Entry],
     if rows:
         kept.keys[rows] = band_keys(sketch(_kept_shingles(found, counted, counts, last.common)))
     # a pair of stories neither of which was sketched again is as alike as it was
-    live, changed = set(paths), {path for path, redone in zip(paths, sketched) if redone}
-    alike = {pair: ratios for pair, ratios in last.alike.items()
-             if live.issuperset(pair) and not changed.intersection(pair)}
-    alike.update(_compared(kept, _candidates(kept.keys, kept.text_start, rows, sketched)))
-    return _compacted(replace(kept, alike=alike))
+    same = (keep & ~crossed)[last.pairs].all(axis=1)
+    compared = _compared(kept, _candidates(kept.keys, kept.text_start, rows, sketched))
+    platforms = tuple(dict.fromkeys([*last.platforms, *(n for _, f in compared for n in f)]))
+    column = {name: n for n, name in enumerate(platforms)}
+    ratios = numpy.zeros((len(compared), len(platforms)))
+    for row, (_, found) in enumerate(compared):
+        ratios[row, [column[name] for name in found]] = list(found.values())
+    kept_ratios = last.ratios[same]
+    return _compacted(replace(
+        kept, platforms=platforms,
+        pairs=numpy.concatenate([(numpy.cumsum(keep) - 1)[last.pairs[same]],
+                                 numpy.array([p for p, _ in compared],
+                                             numpy.int64).reshape(-1, 2)]),
+        ratios=numpy.concatenate([numpy.pad(kept_ratios, ((0, 0), (0, len(platforms)
+                                                                  - kept_ratios.shape[1]))),
+                                  ratios])))
 
 
 def _arrays(last: Kept, keep: numpy.ndarray, read: list[Read]) -> dict[str, numpy.ndarray]:
@@ -274,8 +289,8 @@ def _candidates(keys: numpy.ndarray, text_start: numpy.ndarray, rows: list[int],
     return pairs
 
 
-def _compared(kept: Kept, pairs: set[tuple[int, int]]) -> dict[tuple[str, str], dict]:
-    """The pairs of slots more alike than the threshold on some platform, by path."""
+def _compared(kept: Kept, pairs: set[tuple[int, int]]) -> list[tuple[tuple[int, int], dict]]:
+    """The pairs of slots more alike than the threshold on some platform, with how alike."""
     made: dict[int, dict[str, list[int]]] = {}
 
     def words(slot: int) -> dict[str, list[int]]:
@@ -286,24 +301,36 @@ def _compared(kept: Kept, pairs: set[tuple[int, int]]) -> dict[tuple[str, str], 
                           for name, n in kept.layouts[slot]}
         return made[slot]
 
-    alike = {}
+    alike = []
     for a, b in sorted(pairs):
         found = alike_platforms(words(a), words(b), kept.threshold)
         if found:
-            alike[tuple(sorted((kept.paths[a], kept.paths[b])))] = found
+            alike.append(((a, b), found))
     return alike
 
 
 def _problems(entries: list[Entry], kept: Kept) -> list[Problem]:
-    """The warnings of the alike pairs, newer and older as the entries are ordered now."""
+    """The warnings of the alike pairs, newer and older as the entries are ordered now:
+    on each newer story, its most alike older one (the newest of equals), as
+    snippets.alike_problems picks it."""
+    if not len(kept.pairs):
+        return []
     index = {entry.story.path: n for n, entry in enumerate(entries)}
+    ends = numpy.array([index[path] for path in kept.paths], numpy.int64)[kept.pairs]
+    newer, older, best = ends.min(axis=1), ends.max(axis=1), kept.ratios.max(axis=1)
+    order = numpy.lexsort((older, -best, newer))
+    firsts = numpy.flatnonzero(numpy.concatenate(([True], numpy.diff(newer[order]) != 0)))
     layouts = dict(zip(kept.paths, kept.layouts))
-    alike: dict[int, list[tuple[float, int, list[str]]]] = {}
-    for pair, found in kept.alike.items():
-        newer, older = sorted(index[path] for path in pair)
-        names = [name for name, _ in layouts[entries[newer].story.path] if name in found]
-        alike.setdefault(newer, []).append((max(found.values()), older, names))
-    return alike_problems(entries, alike)
+    column = {name: n for n, name in enumerate(kept.platforms)}
+    problems = []
+    for row, matches in zip(order[firsts].tolist(),
+                            numpy.diff(numpy.append(firsts, len(order))).tolist()):
+        story = int(newer[row])
+        names = [name for name, _ in layouts[entries[story].story.path]
+                 if name in column and kept.ratios[row, column[name]] > 0]
+        problems.append(alike_problem(entries, story, float(best[row]), int(older[row]),
+                                      names, matches))
+    return problems
 
 
 def _starts(lengths) -> numpy.ndarray:
@@ -340,8 +367,7 @@ def write_kept(path: Path, kept: Kept) -> None:
         "stories": [[p, d, number[layout]] for p, d, layout in
                     zip(kept.paths, kept.digests, kept.layouts)],
         "layouts": [[list(item) for item in layout] for layout in layouts],
-        "vocabulary": kept.vocabulary, "arrays": places,
-        "alike": [[*pair, list(found.items())] for pair, found in kept.alike.items()]},
+        "vocabulary": kept.vocabulary, "platforms": kept.platforms, "arrays": places},
         ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     start = len(MAGIC) + 8 + len(header)
     parts = [MAGIC, len(header).to_bytes(8, "big"), header, bytes(-start % 8)]
@@ -378,8 +404,7 @@ def read_kept(path: Path) -> Kept | None:
                     tuple(str(p) for p, _, _ in stories), tuple(str(d) for _, d, _ in stories),
                     tuple(layouts[n] for _, _, n in stories),
                     tuple(str(word) for word in header["vocabulary"]),
-                    alike={(str(a), str(b)): {str(name): float(r) for name, r in found}
-                           for a, b, found in header["alike"]}, **arrays)
+                    platforms=tuple(str(name) for name in header["platforms"]), **arrays)
         _check_whole(kept)
     except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
         return None
@@ -407,5 +432,7 @@ def _check_whole(kept: Kept) -> None:
             and len(kept.digests) == len(paths) == stories
             and all(0 <= n < count for layout, count in zip(kept.layouts, text_counts.tolist())
                     for _, n in layout)
-            and all(len(pair) == 2 and paths.issuperset(pair) for pair in kept.alike)):
+            and kept.pairs.ndim == 2 and kept.pairs.shape[1] == 2
+            and (not kept.pairs.size or 0 <= kept.pairs.min() <= kept.pairs.max() < stories)
+            and kept.ratios.shape == (len(kept.pairs), len(kept.platforms))):
         raise ValueError("the kept near-identical check is not whole")

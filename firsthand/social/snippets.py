@@ -744,16 +744,23 @@ def alike_problems(entries, alike: Mapping[int, list[tuple[float, int, list[str]
     problems = []
     for newer, matches in sorted(alike.items()):
         ratio, older, names = max(matches, key=lambda m: (m[0], -m[1]))
-        story = entries[newer].story
-        more = f" (and {len(matches) - 1} more)" if len(matches) > 1 else ""
-        line = story.line_of("quote") if story.quote else story.line_of("title")
-        problems.append(Problem(
-            story.path, line,
-            f"the snippets for {', '.join(PLATFORMS_BY_ID[n].name for n in names)} are "
-            f"{ratio:.0%} the same as those of {entries[older].story.path}{more}; people who "
-            "follow both will see a repeat: vary the quote or summary, or write your own "
-            "under 'share:'", "warning", "snippets"))
+        problems.append(alike_problem(entries, newer, ratio, older, names, len(matches)))
     return problems
+
+
+def alike_problem(entries, newer: int, ratio: float, older: int, names: list[str],
+                  matches: int) -> Problem:
+    """The warning on entries[newer], as alike as `ratio` on the platforms `names` to the
+    most alike of `matches` older stories, entries[older]."""
+    story = entries[newer].story
+    more = f" (and {matches - 1} more)" if matches > 1 else ""
+    line = story.line_of("quote") if story.quote else story.line_of("title")
+    return Problem(
+        story.path, line,
+        f"the snippets for {', '.join(PLATFORMS_BY_ID[n].name for n in names)} are "
+        f"{ratio:.0%} the same as those of {entries[older].story.path}{more}; people who "
+        "follow both will see a repeat: vary the quote or summary, or write your own "
+        "under 'share:'", "warning", "snippets")
 
 
 # Scripts written without spaces between words: each character is compared as a word.
