@@ -245,3 +245,20 @@ def test_check_does_not_keep_the_near_identical_check(make_site, monkeypatch):
     assert run.code == 0, run.err
     assert not (site.root / fingerprint.CACHE_FOLDER / alike.FILE).exists()
 
+
+
+def test_words_no_story_uses_any_more_leave_the_kept_vocabulary():
+    specs = {n: {"sentence": n % 2, "changes": (), "title": 0, "day": n,
+                 "platforms": ("linkedin", "x")} for n in range(4)}
+    same = {**specs[1], "day": 0}              # read anew, as alike as story 1
+    entries = newest_first(specs)
+    many = replace(entries[0], snippets=snippets(       # its words numbered first
+        "stories/s3.md", "A title", " ".join(f"word{n}" for n in range(2000)), ("x",)))
+    _, kept = alike.near_identical_kept(SITE, [many, *entries[1:]], None, by_value)
+    assert len(kept.vocabulary) > 2000
+    for step in (specs, {**specs, 0: same}):
+        entries = newest_first(step)
+        found, kept = alike.near_identical_kept(SITE, entries, kept, by_value)
+        assert found == near_identical(SITE, entries)
+        assert len(kept.vocabulary) < 100
+    assert [p.path for p in found if "s0.md" in p.message] == ["stories/s1.md"]
