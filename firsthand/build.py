@@ -32,7 +32,7 @@ import jinja2
 from firsthand.output import engines, fingerprint
 from firsthand.content import markup
 from firsthand.pages import render, search
-from firsthand.social import sharekit
+from firsthand.social import alike, sharekit
 from firsthand.content.checks import CHECKS, ENTRY_CHECKS, check_near_identical
 from firsthand.content.enrich import (Library, enrich, make_entry, shown_stories,
                                       text_stats, today)
@@ -46,7 +46,7 @@ from firsthand.content.remembered import FileStates, StoryMemo, state
 from firsthand.content.problems import Problem, Problems
 from firsthand.commands.progress import Progress
 from firsthand.social.snippets import (Snippet, compose_snippets, each_entry_words, entry_words,
-                                       near_identical_inputs, snippet_inputs)
+                                       snippet_inputs)
 from firsthand.output.digest import Digests
 from firsthand.output.store import Store, key
 from firsthand.output.write import SiteWriter, WriteReport
@@ -239,8 +239,9 @@ def attach_snippets(run: Run) -> None:
 
 
 def run_checks(run: Run) -> None:
-    """CHECKS over the whole content; the checks of each story, and the near-identical
-    check across them, from the store when what they read is unchanged."""
+    """CHECKS over the whole content; the checks of each story from the store when what
+    they read is unchanged, and the near-identical check across them from what the last
+    build kept of it (social/alike.py)."""
     for check in CHECKS:
         run.problems.extend(check(run.content, run.library))
     site, entries, digests = run.library.site, run.library.entries, run.digests
@@ -258,11 +259,13 @@ def run_checks(run: Run) -> None:
                                      [(site, entry, catalog) for entry in checked],
                                      keep=_always):
         run.problems.extend(_unpack_problems(data))
-    name = key(common, digests.of(near_identical_inputs(entries)),
-               digests.of(tuple(e.published for e in entries)))
-    for _, data in run.store.memoize("near-identical", [name], _check_near, [(site, entries)],
-                                     keep=_always):
-        run.problems.extend(_unpack_problems(data))
+    if run.options.cache == "off":
+        run.problems.extend(check_near_identical(site, entries))
+    else:       # kept between builds: only the stories whose posts changed are read
+        run.problems.extend(alike.remembered_near_identical(
+            site, [e for e in entries if e.published], run.source / fingerprint.CACHE_FOLDER,
+            key(SNIPPET_ENGINE, alike.ENGINE), lambda entry: digests.of(entry.snippets),
+            keep_file=run.options.cache == "write"))
     run.stopped = run.problems.has_errors
 
 
@@ -561,10 +564,6 @@ def _compose(item) -> bytes:
 def _check_entry(item) -> bytes:
     site, entry, catalog = item
     return _pack_problems([p for check in ENTRY_CHECKS for p in check(site, entry, catalog)])
-
-
-def _check_near(item) -> bytes:
-    return _pack_problems(check_near_identical(*item))
 
 
 def _pack_problems(problems: list[Problem]) -> bytes:

@@ -726,38 +726,63 @@ def near_identical_inputs(entries) -> list:
     return [(e.story.path, e.story.quote, e.story.lines, e.snippets) for e in entries]
 
 
-def near_identical(site: Site, entries, threshold: float = 0.9) -> list[Problem]:
+def near_identical(site: Site, entries, threshold: float = 0.9,
+                   common: int = COMMON_PAIR) -> list[Problem]:
     """Warn where two stories' snippets for a platform read almost the same (word by word,
     the link left out): one warning per story, on the newer one of each pair, naming the
-    most alike older story (entries come newest first)."""
-    words: list[dict[str, list[str]]] = []
-    texts: list[tuple[int, list[str]]] = []          # (story, words) of each distinct text
-    for index, entry in enumerate(entries):
-        found = {name: words_of(snippets[0].text.replace(snippets[0].link, " "))
-                 for name, snippets in story_snippets(site, entry).items()}
-        words.append(found)
-        texts.extend((index, list(text)) for text in dict.fromkeys(found.values()))
+    most alike older story (entries come newest first). `common`: COMMON_PAIR (a test
+    makes word pairs common in fewer stories). social/alike.py finds the same, keeping
+    what it found between builds."""
+    words = [snippet_words(site, entry) for entry in entries]
+    texts = [(index, list(text)) for index, found in enumerate(words)
+             for text in dict.fromkeys(found.values())]    # (story, words) of each distinct text
     alike: dict[int, list[tuple[float, int, list[str]]]] = {}
-    for newer, older in sorted(_candidates(texts)):
-        found = [(name, _similarity(text, words[older][name], threshold))
-                 for name, text in words[newer].items() if name in words[older]]
-        found = [(name, ratio) for name, ratio in found if ratio > threshold]
+    for newer, older in sorted(_candidates(texts, common)):
+        found = alike_platforms(words[newer], words[older], threshold)
         if found:
-            alike.setdefault(newer, []).append(
-                (max(r for _, r in found), older, [name for name, _ in found]))
+            alike.setdefault(newer, []).append((max(found.values()), older, list(found)))
+    return alike_problems(entries, alike)
+
+
+def snippet_words(site: Site, entry: Entry) -> dict[str, tuple[str, ...]]:
+    """What near_identical compares of a story: the words of each platform's first post,
+    the link left out."""
+    return {name: words_of(snippets[0].text.replace(snippets[0].link, " "))
+            for name, snippets in story_snippets(site, entry).items()}
+
+
+def alike_platforms(words: Mapping[str, list], other: Mapping[str, list],
+                    threshold: float) -> dict[str, float]:
+    """{platform: how alike}, in the order of `words`, where both stories' posts for a
+    platform are more alike than the threshold."""
+    found = {name: _similarity(text, other[name], threshold)
+             for name, text in words.items() if name in other}
+    return {name: ratio for name, ratio in found.items() if ratio > threshold}
+
+
+def alike_problems(entries, alike: Mapping[int, list[tuple[float, int, list[str]]]]
+                   ) -> list[Problem]:
+    """The warnings of near_identical: {newer: [(ratio, older, platforms)]}, by index."""
     problems = []
     for newer, matches in sorted(alike.items()):
         ratio, older, names = max(matches, key=lambda m: (m[0], -m[1]))
-        story = entries[newer].story
-        more = f" (and {len(matches) - 1} more)" if len(matches) > 1 else ""
-        line = story.line_of("quote") if story.quote else story.line_of("title")
-        problems.append(Problem(
-            story.path, line,
-            f"the snippets for {', '.join(PLATFORMS_BY_ID[n].name for n in names)} are "
-            f"{ratio:.0%} the same as those of {entries[older].story.path}{more}; people who "
-            "follow both will see a repeat: vary the quote or summary, or write your own "
-            "under 'share:'", "warning", "snippets"))
+        problems.append(alike_problem(entries, newer, ratio, older, names, len(matches)))
     return problems
+
+
+def alike_problem(entries, newer: int, ratio: float, older: int, names: list[str],
+                  matches: int) -> Problem:
+    """The warning on entries[newer], as alike as `ratio` on the platforms `names` to the
+    most alike of `matches` older stories, entries[older]."""
+    story = entries[newer].story
+    more = f" (and {matches - 1} more)" if matches > 1 else ""
+    line = story.line_of("quote") if story.quote else story.line_of("title")
+    return Problem(
+        story.path, line,
+        f"the snippets for {', '.join(PLATFORMS_BY_ID[n].name for n in names)} are "
+        f"{ratio:.0%} the same as those of {entries[older].story.path}{more}; people who "
+        "follow both will see a repeat: vary the quote or summary, or write your own "
+        "under 'share:'", "warning", "snippets")
 
 
 # Scripts written without spaces between words: each character is compared as a word.
@@ -771,37 +796,55 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(WORD.findall(text.casefold()))
 
 
-def _candidates(texts: list[tuple[int, list[str]]]) -> set[tuple[int, int]]:
+def shingles_of(text) -> set[int]:
+    """A text's word pairs, hashed (a text of one word or none is one "pair")."""
+    return {zlib.crc32(" ".join(text[i:i + 2]).encode()) for i in range(max(1, len(text) - 1))}
+
+
+def kept_shingles(found: set[int], stories: Mapping[int, int], common: int) -> list[int]:
+    """The shingles of a text that its sketch is made of: those in at most `common` stories
+    (`stories`: shingle -> in how many); a text of common word pairs only is sketched whole."""
+    return [s for s in found if stories[s] <= common] or list(found)
+
+
+def _candidates(texts: list[tuple[int, list[str]]],
+                common: int = COMMON_PAIR) -> set[tuple[int, int]]:
     """(newer, older) pairs of stories with a text whose sketches agree on a band."""
-    shingles = [{zlib.crc32(" ".join(text[i:i + 2]).encode()) for i in
-                 range(max(1, len(text) - 1))} for _, text in texts]
+    shingles = [shingles_of(text) for _, text in texts]
     stories: dict[int, set[int]] = {}
     for (story, _), found in zip(texts, shingles):
         for shingle in found:
             stories.setdefault(shingle, set()).add(story)
-    kept = []
-    for found in shingles:
-        rare = [s for s in found if len(stories[s]) <= COMMON_PAIR]
-        kept.append(rare or list(found))    # a text of common words only is sketched whole
+    counts = {shingle: len(found) for shingle, found in stories.items()}
+    kept = [kept_shingles(found, counts, common) for found in shingles]
     if not kept:
         return set()
-    sketches = _sketch(kept)
+    keys = band_keys(sketch(kept))
     owners = numpy.array([story for story, _ in texts])
     pairs = set()
     for band in range(SKETCH_BANDS):
-        rows = sketches[:, band * SKETCH_ROWS:(band + 1) * SKETCH_ROWS]
-        keys = (rows * _SEEDS[0, :SKETCH_ROWS]).sum(axis=1)   # equal rows, equal keys
-        order = numpy.argsort(keys, kind="stable")
-        ordered = keys[order]
-        starts = numpy.flatnonzero(numpy.concatenate(([True], ordered[1:] != ordered[:-1])))
-        ends = numpy.append(starts[1:], len(order))
-        for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-            members = sorted(set(owners[order[start:end]].tolist()))
+        for members in buckets(keys[:, band], owners):
             pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
     return pairs
 
 
-def _sketch(shingles: list[list[int]]) -> numpy.ndarray:
+def band_keys(sketches: numpy.ndarray) -> numpy.ndarray:
+    """One key of each band of each sketch: equal rows, equal keys (texts x bands)."""
+    rows = sketches.reshape(len(sketches), SKETCH_BANDS, SKETCH_ROWS)
+    return (rows * _SEEDS[0, :SKETCH_ROWS]).sum(axis=2, dtype=numpy.uint64)
+
+
+def buckets(keys: numpy.ndarray, owners: numpy.ndarray) -> list[list[int]]:
+    """The owners (sorted, each once) of the texts of each key that more than one text has."""
+    order = numpy.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = numpy.flatnonzero(numpy.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = numpy.append(starts[1:], len(order))
+    return [sorted(set(owners[order[start:end]].tolist()))
+            for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1])]
+
+
+def sketch(shingles: list[list[int]]) -> numpy.ndarray:
     """The MinHash sketch of each set of shingle hashes, one row each."""
     lengths = numpy.array([len(s) for s in shingles])
     flat = numpy.fromiter((h for s in shingles for h in s), dtype=numpy.uint64,
