@@ -363,9 +363,9 @@ def render_pages(run: Run) -> None:
 def index_search(run: Run) -> None:
     """The Pagefind index of the story and person pages just rendered (search.py)."""
     if run.library.site.search:
-        for path, data in search.index_site(run.library.site, run.indexed, run.store,
-                                            run.problems).items():
-            run.emit(path, data)
+        for path, name, data in search.index_site(run.library.site, run.indexed, run.store,
+                                                  run.problems, run.unchanged):
+            run.emit(path, data, name)
 
 
 def check_links(run: Run) -> None:
