@@ -369,7 +369,11 @@ def index_search(run: Run) -> None:
 
 
 def check_links(run: Run) -> None:
-    run.problems.extend(run.links.problems(run.last.made if run.last else ()))
+    # A remade search part's files go, as they are named by their bytes; no page links
+    # to them, so that is no reason to read every kept page again
+    before = [path for path in run.last.made if not search.fetched_only(path)] \
+        if run.last else ()
+    run.problems.extend(run.links.problems(before))
 
 
 STEPS: list[Callable[[Run], None]] = [load_content, render_markdown, enrich_library,

@@ -361,6 +361,12 @@ def bundle_key(language: str, primary: bool, pages: Pages, paths: list[str]) -> 
     return digest.hexdigest()
 
 
+def fetched_only(path: str) -> bool:
+    """Whether an output file is one of a bundle's index files, which only Pagefind
+    fetches (no page links to it), under a name that changes with its bytes."""
+    return path.startswith(BUNDLE) and ".pf_" in path
+
+
 def html_lang(data: bytes) -> str | None:
     """A page's <html lang>, lowercased, or None when it has none."""
     match = HTML_LANG.search(data, 0, 2048)
