@@ -382,13 +382,17 @@ def render_pages(run: Run) -> None:
 def index_search(run: Run) -> None:
     """The Pagefind index of the story and person pages just rendered (search.py)."""
     if run.library.site.search:
-        for path, data in search.index_site(run.library.site, run.indexed, run.store,
-                                            run.problems).items():
-            run.emit(path, data)
+        for path, name, data in search.index_site(run.library.site, run.indexed, run.store,
+                                                  run.problems, run.unchanged):
+            run.emit(path, data, name)
 
 
 def check_links(run: Run) -> None:
-    run.problems.extend(run.links.problems(run.last.made if run.last else ()))
+    # A remade search part's files go, as they are named by their bytes; no page links
+    # to them, so that is no reason to read every kept page again
+    before = [path for path in run.last.made if not search.fetched_only(path)] \
+        if run.last else ()
+    run.problems.extend(run.links.problems(before))
 
 
 STEPS: list[Callable[[Run], None]] = [load_content, render_markdown, enrich_library,

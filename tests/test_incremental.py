@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from firsthand.output import fingerprint
 from firsthand.build import Options, build, generate
 from firsthand.output.store import FOLDER
 from firsthand.output.write import SiteWriter
+from firsthand.pages import search
 from firsthand.commands.cli import main
 from firsthand.commands.serve import Preview
 
@@ -217,6 +219,28 @@ def test_an_edit_hands_the_writer_only_the_outputs_it_changed(make_site, monkeyp
                  "stories/night-shift/dock.jpg", "people/ana/index.html",
                  "stories/night-shift/share/index.html", "static/style.css"):
         assert kept not in added, kept
+
+
+def test_an_edit_remakes_only_the_search_part_that_holds_the_story(make_site, monkeypatch,
+                                                                   trust_new_files):
+    """Every other part of the index, and the list of parts, is kept unread."""
+    monkeypatch.setattr(search, "PART_PAGES", 1)          # six pages in eight parts
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    added = _handed_to_the_writer(monkeypatch)
+    edit_body(site)
+
+    assert build_here(site) == 0
+
+    def part(path):
+        number = re.match(r"pagefind/(\d+)/", path)
+        return int(number.group(1)) if number else 0
+    edited = search.part_of("stories/first-week/index.html", 8)
+    index = [p for p in site.snapshot() if p.startswith("pagefind/")]
+    assert {part(p) for p in index} - {edited}, "no other part to keep"
+    handed = [p for p in added if p.startswith("pagefind/")]
+    assert handed and all(part(p) == edited for p in handed), handed
+    assert search.LANGUAGES_FILE not in handed
 
 
 def test_an_output_folder_changed_by_hand_is_compared_whole(make_site, monkeypatch,

@@ -65,6 +65,7 @@ SEARCH_FILES = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.j
 EXCLUDED = [".avatar", ".breadcrumb", ".draft-flag", ".share-link", ".visitor-share",
             ".question-label", ".byline-meta"]
 CACHE_KIND = "search"
+SUMMARY_KIND = "search-summary"   # per bundle: summarize()
 PART_PAGES = 256              # pages of one part at most, on average (part_count)
 INSTALL_HINT = ('install it with `python -m pip install "pagefind[extended]"`, '
                 "or set `search: false` in site.yaml")
@@ -171,25 +172,42 @@ def is_indexed(path: str, data: bytes) -> bool:
     return path.endswith(".html") and INDEXED in data and INDEXED_TAG.search(data) is not None
 
 
-def index_site(site, pages: Mapping[str, bytes], store: Store | None,
-               problems: Problems) -> dict[str, bytes]:
-    """index_files, with Pagefind's absence reported as an error on site.yaml."""
+class Output(NamedTuple):
+    """One file of the index, and the key it was made from (Run.emit)."""
+
+    path: str
+    key: str
+    data: bytes | None         # None: the last build's file, made from the same key
+
+
+def index_site(site, pages: Mapping[str, bytes], store: Store | None, problems: Problems,
+               unchanged: Callable[[str, str], bool] | None = None) -> list[Output]:
+    """index_outputs, with Pagefind's absence reported as an error on site.yaml."""
     try:
-        return index_files(site, pages, store)
+        return index_outputs(site, pages, store, PART_PAGES, unchanged)
     except SearchUnavailable as exc:
         problems.error("site.yaml", 1, str(exc))
-        return {}
+        return []
 
 
 def index_files(site, pages: Mapping[str, bytes], store: Store | None = None,
                 part_pages: int = PART_PAGES) -> dict[str, bytes]:
-    """The search bundles for these pages: {output path: bytes} under pagefind/.
+    """The search bundles for these pages: {output path: bytes} under pagefind/."""
+    return {out.path: out.data for out in index_outputs(site, pages, store, part_pages)}
+
+
+def index_outputs(site, pages: Mapping[str, bytes], store: Store | None = None,
+                  part_pages: int = PART_PAGES,
+                  unchanged: Callable[[str, str], bool] | None = None) -> list[Output]:
+    """The search bundles' files for these pages, each under the key of its part.
 
     Each language's pages are split into parts of `part_pages` or fewer on average
     (part_count, part_of), each its own Pagefind bundle, kept in the store under a hash of
     its own pages: an edit to one story indexes again only the part that holds it, and
     Pagefind holds one part in memory at a time. A page is read (`pages[path]`) only when
-    its part must be made again.
+    its part must be made again. A part whose files the last build made from the same key
+    (`unchanged(path, key)`) is not read at all: its outputs come without bytes, and its
+    summary (the files' names, filter counts) from the store.
     Raises SearchUnavailable when Pagefind is needed and cannot run.
     """
     store = store or Store(None)
@@ -198,33 +216,69 @@ def index_files(site, pages: Mapping[str, bytes], store: Store | None = None,
         for path, data in given.items():
             pages[path] = data
     default = site.language.lower()
-    files: dict[str, bytes] = {}
+    outputs: list[Output] = []
     merged, filters = [], {}
     pagefind = None
     try:
         for part in plan(pages, default, part_pages):
             key = bundle_key(part.language, part.primary, pages, part.paths)
-            packed = store.get(CACHE_KIND, key)
-            if packed is None:
-                pagefind = pagefind or Pagefind()
-                bundle = kept(steady(pagefind.index(pages, part.paths, part.language)),
-                              part.primary)
-                store.put(CACHE_KIND, key, pack(bundle))
+            summary = _stored_summary(store, key)
+            if summary is not None and unchanged is not None and all(
+                    unchanged(part.folder + name, key) for name in summary["files"]):
+                outputs += [Output(part.folder + name, key, None) for name in summary["files"]]
             else:
-                bundle = unpack(packed)
-            files.update((part.folder + name, data) for name, data in bundle.items())
-            if filters is not None and not count_filters(bundle, filters):
+                packed = store.get(CACHE_KIND, key)
+                if packed is None:
+                    pagefind = pagefind or Pagefind()
+                    bundle = kept(steady(pagefind.index(pages, part.paths, part.language)),
+                                  part.primary)
+                    store.put(CACHE_KIND, key, pack(bundle))
+                else:
+                    bundle = unpack(packed)
+                if summary is None:
+                    summary = summarize(bundle, part.language)
+                    store.put(SUMMARY_KIND, key, json.dumps(summary).encode())
+                outputs += [Output(part.folder + name, key, data)
+                            for name, data in bundle.items()]
+            if filters is not None and summary["filters"] is not None:
+                add_counts(filters, summary["filters"])
+            else:
                 filters = None           # search.js asks Pagefind instead
             if not part.primary:
                 merged.append({"path": part.folder[len(BUNDLE):],
-                               "language": _entry_language(bundle, part.language)})
+                               "language": summary["language"]})
     finally:
         if pagefind is not None:
             pagefind.close()
-    files[LANGUAGES_FILE] = json.dumps({"language": default, "merge": merged,
-                                        "filters": filters},
-                                       ensure_ascii=False, sort_keys=True).encode()
-    return files
+    listed = json.dumps({"language": default, "merge": merged, "filters": filters},
+                        ensure_ascii=False, sort_keys=True).encode()
+    listed_key = hashlib.sha256(SEARCH_ENGINE.encode() + b"|" + listed).hexdigest()
+    outputs.append(Output(LANGUAGES_FILE, listed_key,
+                          None if unchanged and unchanged(LANGUAGES_FILE, listed_key)
+                          else listed))
+    return outputs
+
+
+def summarize(bundle: Mapping[str, bytes], language: str) -> dict:
+    """What the rest of the index needs of a bundle, kept beside it in the store so that
+    an unchanged part is never read: its files' names, its filter counts (count_filters;
+    None when unknown) and the key of its language in its entry file."""
+    counts: dict[str, dict[str, int]] = {}
+    return {"files": list(bundle), "language": _entry_language(bundle, language),
+            "filters": counts if count_filters(bundle, counts) else None}
+
+
+def _stored_summary(store: Store, key: str) -> dict | None:
+    stored = store.get(SUMMARY_KIND, key)
+    return json.loads(stored) if stored is not None else None
+
+
+def add_counts(counts: dict[str, dict[str, int]], more: Mapping[str, Mapping[str, int]]) -> None:
+    """Add one part's filter counts to the whole index's."""
+    for name, values in more.items():
+        held = counts.setdefault(name, {})
+        for value, number in values.items():
+            held[value] = held.get(value, 0) + number
 
 
 def count_filters(bundle: Mapping[str, bytes], counts: dict[str, dict[str, int]]) -> bool:
@@ -305,6 +359,12 @@ def bundle_key(language: str, primary: bool, pages: Pages, paths: list[str]) -> 
         digest.update(f"\0{path}\0".encode())
         digest.update(pages.digest(path))
     return digest.hexdigest()
+
+
+def fetched_only(path: str) -> bool:
+    """Whether an output file is one of a bundle's index files, which only Pagefind
+    fetches (no page links to it), under a name that changes with its bytes."""
+    return path.startswith(BUNDLE) and ".pf_" in path
 
 
 def html_lang(data: bytes) -> str | None:
