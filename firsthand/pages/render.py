@@ -229,10 +229,11 @@ class Renderer:
             found = self.cards[id(entry)] = (entry, Card.of(entry))
         return found[1]
 
-    def carded(self, term, entries=None):
-        """A team or a tag with its stories (or `entries`, a page of them) as cards."""
-        return dataclasses.replace(term, entries=tuple(
-            self.card(e) for e in (term.entries if entries is None else entries)))
+    def carded(self, listing, entries=None):
+        """A team, a tag or a person (a Term or a Profile) with their stories, or `entries`
+        (a page of them), as cards."""
+        return dataclasses.replace(listing, entries=tuple(
+            self.card(e) for e in (listing.entries if entries is None else entries)))
 
     def story(self, entry: Entry) -> Entry:
         """The entry as its own pages show it: its related stories as cards, so that an
@@ -362,7 +363,7 @@ def everywhere(r: Renderer, path: str) -> tuple[Alternate, ...]:
 def render_index(r: Renderer) -> Iterator[tuple[str, bytes]]:
     """The home page of each language: newest stories first, paginated: page/2/, page/3/ ..."""
     size = r.site.per_page
-    counts = {lang: max(1, -(-len(library.entries) // size)) for lang, _, library in languages(r)}
+    counts = {lang: _page_count(library.entries, size) for lang, _, library in languages(r)}
     for lang, prefix, library in languages(r):
         entries, pages = library.entries, counts[lang]
         for number in range(1, pages + 1):
@@ -444,8 +445,7 @@ def render_people(r: Renderer) -> Iterator[tuple[str, bytes]]:
                                              kind="person",
                                              image=profile.photo.path if profile.photo else "",
                                              image_alt=person.photo_alt),
-                         profile=dataclasses.replace(
-                             profile, entries=tuple(r.card(e) for e in profile.entries)),
+                         profile=r.carded(profile),
                          alternates=everywhere(r, f"people/{person.id}/"))
 
 
@@ -468,7 +468,7 @@ def _term_pages(r: Renderer, lang: str, term) -> Iterator[tuple[str, bytes]]:
     TERM/, TERM/page/2/ ... (the term the template gets lists the page's stories; `count`
     is how many it has in all)."""
     size = r.site.per_page
-    pages = max(1, -(-len(term.entries) // size))
+    pages = _page_count(term.entries, size)
     key = "term.team_description" if term.kind == "teams" else "term.tag_description"
     description = text(r, lang, key, name=term.name)
     shared = term_alternates(r, term)
@@ -485,6 +485,11 @@ def _term_pages(r: Renderer, lang: str, term) -> Iterator[tuple[str, bytes]]:
 
 def _page_path(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
+
+
+def _page_count(entries, size: int) -> int:
+    """How many pages of `size` a list of entries takes: one at least, for an empty list."""
+    return max(1, -(-len(entries) // size))
 
 
 def term_alternates(r: Renderer, term) -> tuple[Alternate, ...]:
@@ -570,10 +575,10 @@ def render_sitemap(r: Renderer) -> Iterator[tuple[str, bytes]]:
         for kind, terms in (("teams", library.teams), ("tags", library.tags)):
             urls += [each(f"{kind}/")] + [(t.path, None, term_alternates(r, t)) for t in terms]
             urls += [(_page_path(t.path, n), None, ()) for t in terms
-                     for n in range(2, -(-len(t.entries) // r.site.per_page) + 1)]
+                     for n in range(2, _page_count(t.entries, r.site.per_page) + 1)]
         urls += [each("archive/")]
-        pages = -(-len(library.entries) // r.site.per_page)
-        urls += [(f"{prefix}page/{n}/", None, ()) for n in range(2, pages + 1)]
+        urls += [(_page_path(prefix, n), None, ())
+                 for n in range(2, _page_count(library.entries, r.site.per_page) + 1)]
     yield r.page("sitemap.xml", Page("sitemap.xml", "", "", kind="feed"), urls=urls)
     # Crawlers read robots.txt only at the root of a host: a site below a sub-path gets
     # none (README: add its Sitemap line to the host's own robots.txt).
