@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sites import ROOT, Run, SiteFolder, site_folder
+from sites import ROOT, TODAY, Run, SiteFolder, site_folder
+from firsthand.output import fingerprint
 
 CHROMIUM = os.environ.get("FIRSTHAND_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,6 +36,13 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def trust_new_files(monkeypatch):
+    """Let the unchanged-site check trust files written a moment ago, as tests write them."""
+    monkeypatch.setattr(fingerprint, "SETTLE_SECONDS", 0)
+    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
 
 
 @pytest.fixture

@@ -208,9 +208,7 @@ LONG_TITLE = "The dock at four in the morning is the quietest place I know in th
 
 
 def test_a_title_edit_that_makes_two_stories_alike_warns_and_undoing_it_does_not(
-        make_site, tmp_path, monkeypatch):
-    monkeypatch.setattr(fingerprint, "SETTLE_SECONDS", 0)
-    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
+        make_site, tmp_path, trust_new_files):
     site = make_site(stories={})
     site.person("ana")
     site.story("2026-02-10-dock.md", title=LONG_TITLE, date="2026-02-10")

@@ -13,12 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sites import ROOT, TODAY, build_env, jpeg_with_gps, today
+from rebuilds import build_here, edit, handed_to_the_writer
 from firsthand.output import fingerprint
 from firsthand.build import Options, build, generate
 from firsthand.output.store import FOLDER
-from firsthand.output.write import SiteWriter
 from firsthand.pages import search
-from firsthand.commands.cli import main
 from firsthand.commands.serve import Preview
 
 STORIES = {
@@ -43,13 +42,6 @@ def make_rich_site(make_site):
     path.write_text(path.read_text().replace(
         "tags:", "image: dock.jpg\nimage_alt: The loading dock\ntags:"), encoding="utf-8")
     return site
-
-
-def edit(site, relative, old, new):
-    path = site.root / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def edit_body(site):
@@ -90,18 +82,6 @@ def change_catalog(site):
 
 CHANGES = [edit_body, edit_title, rename, delete, change_template, change_site_yaml,
            change_person, change_catalog]
-
-
-@pytest.fixture
-def trust_new_files(monkeypatch):
-    """Let the unchanged-site check trust files written a moment ago, as tests write them."""
-    monkeypatch.setattr(fingerprint, "SETTLE_SECONDS", 0)
-    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
-
-
-def build_here(site, *args) -> int:
-    """`python build.py build ...` in this process (faster than a subprocess)."""
-    return main(["build", "--source", str(site.root), "--quiet", *args])
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
@@ -193,23 +173,11 @@ def test_a_one_story_edit_rewrites_only_the_pages_that_show_it(make_site):
     assert "stories/night-shift/dock.jpg" not in changed
 
 
-def _handed_to_the_writer(monkeypatch):
-    """The paths a build gives the writer with their bytes (kept ones are not given)."""
-    added: list[str] = []
-    real = SiteWriter.add
-
-    def spy(writer, relative, data):
-        added.append(relative)
-        return real(writer, relative, data)
-    monkeypatch.setattr(SiteWriter, "add", spy)
-    return added
-
-
 def test_an_edit_hands_the_writer_only_the_outputs_it_changed(make_site, monkeypatch,
                                                                trust_new_files):
     site = make_rich_site(make_site)
     assert build_here(site) == 0
-    added = _handed_to_the_writer(monkeypatch)
+    added = handed_to_the_writer(monkeypatch)
     edit_body(site)
 
     assert build_here(site) == 0
@@ -227,7 +195,7 @@ def test_an_edit_remakes_only_the_search_part_that_holds_the_story(make_site, mo
     monkeypatch.setattr(search, "PART_PAGES", 1)          # six pages in eight parts
     site = make_rich_site(make_site)
     assert build_here(site) == 0
-    added = _handed_to_the_writer(monkeypatch)
+    added = handed_to_the_writer(monkeypatch)
     edit_body(site)
 
     assert build_here(site) == 0
@@ -250,7 +218,7 @@ def test_an_output_folder_changed_by_hand_is_compared_whole(make_site, monkeypat
     assert build_here(site) == 0
     expected = site.snapshot()
     (site.out / "stories/night-shift/index.html").write_text("by hand", encoding="utf-8")
-    added = _handed_to_the_writer(monkeypatch)
+    added = handed_to_the_writer(monkeypatch)
     edit_body(site)
 
     assert build_here(site) == 0

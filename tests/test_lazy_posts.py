@@ -3,18 +3,8 @@ thousand stories every story's posts are some 400 MB."""
 
 from __future__ import annotations
 
-import pytest
-
-from firsthand.commands.cli import main
-from firsthand.output import fingerprint
 from firsthand.output.store import FOLDER, Store
-from sites import TODAY
-
-
-@pytest.fixture
-def trust_new_files(monkeypatch):
-    monkeypatch.setattr(fingerprint, "SETTLE_SECONDS", 0)
-    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
+from rebuilds import build_here, calls_noted, edit
 
 
 def four_stories(make_site):
@@ -27,20 +17,10 @@ def four_stories(make_site):
     return site
 
 
-def build_here(site) -> int:
-    return main(["build", "--source", str(site.root), "--quiet"])
-
-
 def posts_read(monkeypatch) -> list[str]:
-    read: list[str] = []
-    real = Store.get
-
-    def spy(store, kind, name):
-        if kind == "snippets":
-            read.append(name)
-        return real(store, kind, name)
-    monkeypatch.setattr(Store, "get", spy)
-    return read
+    """The names of the posts a build reads from the store."""
+    return calls_noted(monkeypatch, Store, "get",
+                       lambda store, kind, name: name if kind == "snippets" else None)
 
 
 def test_a_body_edit_reads_the_posts_of_that_story_only(make_site, monkeypatch,
@@ -48,9 +28,8 @@ def test_a_body_edit_reads_the_posts_of_that_story_only(make_site, monkeypatch,
     site = four_stories(make_site)
     assert build_here(site) == 0
     read = posts_read(monkeypatch)
-    story = site.root / "stories/2026-03-02-story-2.md"
-    story.write_text(story.read_text(encoding="utf-8").replace(
-        "A second paragraph.", "A second paragraph, edited."), encoding="utf-8")
+    edit(site, "stories/2026-03-02-story-2.md", "A second paragraph.",
+         "A second paragraph, edited.")
 
     assert build_here(site) == 0
 

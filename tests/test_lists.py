@@ -5,20 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from firsthand.commands.cli import main
-from firsthand.output import fingerprint
-from firsthand.output.write import SiteWriter
-from sites import TODAY
+from rebuilds import build_here, edit, handed_to_the_writer
 
 TITLES = [f"Story number {n}" for n in range(1, 6)]      # oldest first
-
-
-@pytest.fixture
-def trust_new_files(monkeypatch):
-    monkeypatch.setattr(fingerprint, "SETTLE_SECONDS", 0)
-    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
+STORY_3 = "stories/2026-03-03-story-3.md"
 
 
 def five_stories(make_site, per_page: int = 2):
@@ -73,21 +63,6 @@ def test_a_tag_with_one_page_of_stories_has_no_pagination(make_site):
     assert not (site.out / "tags/shift-work/page").exists()
 
 
-def _handed_to_the_writer(monkeypatch) -> list[str]:
-    added: list[str] = []
-    real = SiteWriter.add
-
-    def spy(writer, relative, data):
-        added.append(relative)
-        return real(writer, relative, data)
-    monkeypatch.setattr(SiteWriter, "add", spy)
-    return added
-
-
-def build_here(site) -> int:
-    return main(["build", "--source", str(site.root), "--quiet"])
-
-
 LISTS = ["index.html", "page/2/index.html", "tags/shift-work/page/2/index.html",
          "teams/operations/page/2/index.html", "people/ana/index.html"]
 
@@ -96,10 +71,8 @@ def test_an_edit_no_card_shows_renders_no_list_again(make_site, monkeypatch,
                                                       trust_new_files):
     site = five_stories(make_site)
     assert build_here(site) == 0
-    added = _handed_to_the_writer(monkeypatch)
-    story = site.root / "stories/2026-03-03-story-3.md"
-    story.write_text(story.read_text(encoding="utf-8").replace(
-        "A second paragraph.", "A second paragraph, edited."), encoding="utf-8")
+    added = handed_to_the_writer(monkeypatch)
+    edit(site, STORY_3, "A second paragraph.", "A second paragraph, edited.")
 
     assert build_here(site) == 0
 
@@ -112,10 +85,8 @@ def test_a_title_edit_renders_every_list_that_shows_it_again(make_site, monkeypa
                                                               trust_new_files):
     site = five_stories(make_site)
     assert build_here(site) == 0
-    added = _handed_to_the_writer(monkeypatch)
-    story = site.root / "stories/2026-03-03-story-3.md"
-    story.write_text(story.read_text(encoding="utf-8").replace(
-        "Story number 3", "Story number three"), encoding="utf-8")
+    added = handed_to_the_writer(monkeypatch)
+    edit(site, STORY_3, "Story number 3", "Story number three")
 
     assert build_here(site) == 0
 
