@@ -47,6 +47,9 @@ def test_a_tag_page_is_paginated_like_the_home_page(make_site):
     assert 'rel="next" href="../../../../tags/shift-work/page/3/"' in second
     assert 'rel="next"' not in third and 'rel="prev"' in third
     assert "<title>shift work: page 2 ·" in second
+    # a page after the first says which it is; the first does not
+    assert '<h2 class="section-title">Stories, page 2</h2>' in second
+    assert 'class="section-title"' not in first
     sitemap = (site.out / "sitemap.xml").read_text(encoding="utf-8")
     for page in ("tags/shift-work/", "tags/shift-work/page/2/", "tags/shift-work/page/3/"):
         assert f"<loc>https://careers.testco.example/stories/{page}</loc>" in sitemap
