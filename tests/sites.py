@@ -9,6 +9,7 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -200,6 +201,7 @@ class Zygote:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def run(self, command: list[str], cwd: Path, env: dict, timeout: float) -> Run:
         out, err = self.folder / "stdout", self.folder / "stderr"
@@ -220,6 +222,7 @@ class Zygote:
         except ProcessLookupError:
             pass
         self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _line(self, deadline: float, command: list[str], timeout: float) -> str:
         """The zygote's next line, before `deadline` (time.monotonic)."""
