@@ -10,11 +10,15 @@ import dataclasses
 from collections import abc
 import datetime as dt
 import hashlib
+import operator
 from pathlib import Path
+from typing import Callable
 
 _SCALARS = (int, float, bool, type(None), dt.date, Path)
 _EMPTY = {kind: hashlib.sha256(kind.__qualname__.encode()).digest()
           for kind in (tuple, list, dict)}        # as a digest of them would make them
+_PLAIN = frozenset({int, float, bool, type(None), dt.date, type(Path())})   # exactly
+_LENGTHS = tuple(size.to_bytes(8, "big") for size in range(1024))
 LONG_TEXT = 512               # longer strings are hashed once and known by identity
 
 
@@ -43,35 +47,59 @@ class Digests:
         found = self.known.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        digest = hashlib.sha256(kind.__qualname__.encode())
-        update, of = digest.update, self.of
         if kind is str:             # a body's HTML: hashed once, wherever it is shown
-            update(value.encode("utf-8", "surrogatepass"))
-        elif dataclasses.is_dataclass(value):
-            names = self.fields.get(kind)
-            if names is None:
-                names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
-            for name in names:
-                _add(update, of(getattr(value, name)))
-        elif isinstance(value, abc.Mapping):      # a Deferred not remembered: by value
-            for item in sorted(value.items(), key=_by_key):
-                _add(update, of(item[0]))
-                _add(update, of(item[1]))
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                _add(update, of(item))
-        elif callable(value):
-            _add(update, f"{value.__module__}.{value.__qualname__}".encode())
+            result = hashlib.sha256(b"str" + value.encode("utf-8", "surrogatepass")).digest()
         else:
-            _add(update, repr(value).encode())
-        result = digest.digest()
+            parts = [kind.__qualname__.encode()]
+            if dataclasses.is_dataclass(value):
+                fields = self.fields.get(kind)
+                if fields is None:
+                    fields = self.fields[kind] = _getter(value)
+                self._parts(fields(value), parts)
+            elif isinstance(value, abc.Mapping):      # a Deferred not remembered: by value
+                self._parts([part for item in sorted(value.items(), key=_by_key)
+                             for part in item], parts)
+            elif isinstance(value, (tuple, list)):
+                self._parts(value, parts)
+            elif callable(value):
+                _add(parts.append, f"{value.__module__}.{value.__qualname__}".encode())
+            else:
+                _add(parts.append, repr(value).encode())
+            result = hashlib.sha256(b"".join(parts)).digest()
         self.known[id(value)] = (value, result)
         return result
 
+    def _parts(self, values, parts: list) -> None:
+        """Each value's digest, after its length, onto `parts` (what `of` makes of a
+        short string or a plain scalar, made here without a call for each)."""
+        append, of = parts.append, self.of
+        for item in values:
+            kind = type(item)
+            if kind is str and len(item) < LONG_TEXT:
+                part = b"s" + item.encode("utf-8", "surrogatepass")
+            elif kind in _PLAIN:
+                part = f"{kind.__name__}:{item!r}".encode()
+            else:
+                part = of(item)
+            size = len(part)
+            append(_LENGTHS[size] if size < len(_LENGTHS) else size.to_bytes(8, "big"))
+            append(part)
 
-def _add(update, part: bytes) -> None:
-    update(len(part).to_bytes(8, "big"))
-    update(part)
+
+def _getter(value) -> Callable[[object], tuple]:
+    """A function that gives every field of a dataclass instance of value's type, in order."""
+    names = [f.name for f in dataclasses.fields(value)]
+    if not names:
+        return lambda _: ()
+    if len(names) == 1:
+        get = operator.attrgetter(names[0])
+        return lambda item: (get(item),)
+    return operator.attrgetter(*names)
+
+
+def _add(append, part: bytes) -> None:
+    append(len(part).to_bytes(8, "big"))
+    append(part)
 
 
 def _by_key(item) -> str:
