@@ -457,8 +457,11 @@ def build(source: Path, out: Path, options: Options | None = None, inputs: str |
     writer = SiteWriter(out, spare=spare)
     try:
         # Taken after the writer's lock: no other build swaps `out` meanwhile
-        last = Last(fingerprint.last_made(folder, out), out, writer.keep) \
-            if options.cache == "write" else None
+        last = None
+        if options.cache == "write":
+            made, token = fingerprint.last_made(folder, out, writer.found)
+            writer.trust(token)
+            last = Last(made, out, writer.keep)
         result = generate(source, options, sink=writer.add, last=last)
         if result.ok:
             result.report = writer.commit()
@@ -466,7 +469,7 @@ def build(source: Path, out: Path, options: Options | None = None, inputs: str |
         writer.discard()
     if result.ok and options.cache == "write":
         fingerprint.save(folder, inputs, out, result.problems, len(result.library.entries),
-                         result.pages, result.made)
+                         result.pages, result.made, writer.listing, writer.token)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -117,19 +117,44 @@ def two_versions(make_site, tmp_path):
     return out, first, second
 
 
-@pytest.fixture(params=["no spare", "spare"])
-def spare(request, tmp_path):
-    """Without, and with, the spare folder a build keeps in its cache (write.py)."""
-    return tmp_path / "cache" / "spare" / "site" if request.param == "spare" else None
+def write_noted(files, out, spare, trusted: str = "") -> write.SiteWriter:
+    """write_site with a spare, trusting the note with token `trusted` as a build does
+    when its record shows the site as the writer that left the note left it; the
+    writer's listing of the new site (what the build record is given) is checked."""
+    writer = write.SiteWriter(out, spare=spare)
+    try:
+        writer.trust(trusted)
+        for relative, data in files.items():
+            writer.add(relative, data)
+        writer.commit()
+    finally:
+        writer.discard()
+    assert writer.listing == write.listing(out)
+    return writer
+
+
+@pytest.fixture(params=["no spare", "spare", "spare by its note"])
+def put(request, tmp_path):
+    """write_site without, and with, the spare folder a build keeps in its cache
+    (write.py); by its note: trusting the note the last write left."""
+    spare = None if request.param == "no spare" else tmp_path / "cache" / "spare" / "site"
+    last = [""]
+
+    def put(files, out):
+        if request.param != "spare by its note":
+            return write_site(files, out, spare=spare)
+        last[0] = write_noted(files, out, spare, last[0]).token
+    put.spare = spare
+    return put
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES])
 def test_a_failure_at_any_step_leaves_the_site_as_it_was(two_versions, monkeypatch, code,
-                                                         spare):
+                                                         put):
     out, first, second = two_versions
-    if spare is not None:                   # the spare one version behind, as after a build
-        write_site(second, out, spare=spare)
-        write_site(first, out, spare=spare)
+    if put.spare is not None:               # the spare one version behind, as after a build
+        put(second, out)
+        put(first, out)
     step = 0
     while True:
         step += 1
@@ -138,7 +163,7 @@ def test_a_failure_at_any_step_leaves_the_site_as_it_was(two_versions, monkeypat
         with monkeypatch.context() as patch:
             install(faults, patch)
             try:
-                write_site(second, out, spare=spare)
+                put(second, out)
                 failure = None
             except WriteError as exc:
                 failure = str(exc)
@@ -152,20 +177,20 @@ def test_a_failure_at_any_step_leaves_the_site_as_it_was(two_versions, monkeypat
         else:                                       # the step was cleanup after the swap
             assert contents(out) == second, step
         assert leftovers(out) in ([], [f".site.staging-{os.getpid()}"]), step
-        write_site(second, out, spare=spare)        # the next build recovers by itself
+        put(second, out)                            # the next build recovers by itself
         assert contents(out) == second and leftovers(out) == []
-        write_site(first, out, spare=spare)
+        put(first, out)
         assert contents(out) == first
     print(f"\n{os.strerror(code)}: injected at each of {step - 1} steps")
     assert step > 30
 
 
 def test_a_kill_at_any_step_leaves_the_old_or_the_new_site_and_the_next_build_recovers(
-        two_versions, spare):
+        two_versions, put):
     out, first, second = two_versions
-    if spare is not None:
-        write_site(second, out, spare=spare)
-        write_site(first, out, spare=spare)
+    if put.spare is not None:
+        put(second, out)
+        put(first, out)
     step, killed = 0, 0
     while True:
         step += 1
@@ -174,7 +199,7 @@ def test_a_kill_at_any_step_leaves_the_old_or_the_new_site_and_the_next_build_re
         if child == 0:                              # the build being killed
             try:
                 install(faults)
-                write_site(second, out, spare=spare)
+                put(second, out)
             finally:
                 os._exit(0)
         _, status = os.waitpid(child, 0)
@@ -183,9 +208,9 @@ def test_a_kill_at_any_step_leaves_the_old_or_the_new_site_and_the_next_build_re
             break
         killed += 1
         assert contents(out) in (first, second), step
-        write_site(second, out, spare=spare)
+        put(second, out)
         assert contents(out) == second and leftovers(out) == []
-        write_site(first, out, spare=spare)
+        put(first, out)
     print(f"\nkilled at each of {killed} steps")
     assert killed > 30
 
@@ -215,6 +240,38 @@ def test_the_spare_follows_the_site_whatever_was_done_to_either(tmp_path):
     assert (out / "a2/p.html").stat().st_ino == unchanged       # not copied, not re-linked
     assert (report.written, report.removed) == (2, 1)
     assert leftovers(out) == []
+
+
+def test_a_trusted_note_brings_the_spare_level_without_walking_it(tmp_path, monkeypatch):
+    """With the token of the last writer's note, the next writer re-links only the paths
+    the note names; with any other token, or no note, it walks both trees."""
+    out, spare = tmp_path / "site" / "out", tmp_path / "cache" / "spare"
+    versions = [{"index.html": b"one", "a/index.html": b"a", "a/b/c.css": b"c"},
+                {"index.html": b"two", "a/index.html": b"a", "x.html": b"x"},
+                {"index.html": b"one", "a": b"now a file", "a2/p.html": b"p"},
+                {"index.html": b"one", "a/b/c.css": b"c", "a2/p.html": b"P"}]
+    walks = []
+    real = write._sync_links
+    monkeypatch.setattr(write, "_sync_links", lambda *args: (walks.append(args),
+                                                            real(*args)))
+    token, before = "", {}
+    for round_ in range(2):
+        for files in versions:
+            walks.clear()
+            token = write_noted(files, out, spare, token).token
+            assert contents(out) == files and bool(token) == spare.is_dir()
+            assert not spare.is_dir() or contents(spare) == before   # one version behind
+            assert walks == [] or (round_, files) == (0, versions[0]) \
+                or (round_, files) == (0, versions[1])
+            before = files
+    walks.clear()
+    token = write_noted(versions[0], out, spare, "forged").token
+    assert len(walks) == 1 and contents(out) == versions[0]
+    assert contents(spare) == versions[-1]
+    walks.clear()
+    (spare.with_name(spare.name + ".note")).unlink()
+    write_noted(versions[1], out, spare, token)
+    assert len(walks) == 1 and contents(out) == versions[1]
 
 
 def test_a_full_disk_is_one_line_and_exit_status_1(make_site, monkeypatch, capsys):

@@ -35,6 +35,7 @@ from typing import Iterable
 from firsthand import __version__
 from firsthand.content.problems import Problem
 from firsthand.output.store import FOLDER as CACHE_FOLDER
+from firsthand.output.write import listing as outputs
 
 RECORD = "last-build.json"
 SETTLE_SECONDS = 3.0          # inputs newer than the record minus this are not trusted
@@ -110,42 +111,30 @@ def _walk(roots: list[Path], skip: set[Path]) -> Iterable[Path]:
                     yield Path(folder) / name
 
 
-def outputs(out: Path) -> dict[str, list[int]]:
-    """Every file and folder in the output, with what a rewrite would change (by scandir
-    and names joined as strings: at 10,000 stories this walk is taken twice a build)."""
-    found: dict[str, list[int]] = {}
-
-    def walk(folder: str, prefix: str) -> None:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                stat = os.lstat(entry.path)   # a file gone meanwhile: OSError, no record
-                name = prefix + entry.name
-                found[name] = [stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ino]
-                if S_ISDIR(stat.st_mode):
-                    walk(entry.path, name + "/")
-
-    if os.path.isdir(out):                # no output yet: nothing in it
-        walk(os.fspath(out), "")
-    return found
-
-
 def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem],
-         stories: int, pages: int, made: dict[str, list] | None = None) -> None:
+         stories: int, pages: int, made: dict[str, list] | None = None,
+         found: dict[str, list[int]] | None = None, spare: str = "") -> None:
     """Remember a successful build; a record that cannot be written only costs speed.
 
     `fingerprint` may be "" (an input too new to trust): the build is then never taken
     whole, but `made` (output path -> what it was made from) still serves the next one.
-    The record is two lines of JSON: the short one that `unchanged` reads, then `made`."""
+    `found`: the listing of `out` as the writer left it (else `out` is walked); `spare`:
+    the token of the note the writer left beside its spare (write.py).
+    The record is three lines of JSON: the short one that `unchanged` reads first, the
+    listing of the output, then `made`."""
     temporary = cache_folder / f".{RECORD}.{os.getpid()}.tmp"
     try:
         # Inside the try: another build may swap the output in while it is walked.
-        record = {"inputs": fingerprint, "out": str(out), "outputs": outputs(out),
+        listed = found if found is not None else outputs(out)
+        record = {"inputs": fingerprint, "out": str(out),
                   "problems": [asdict(p) for p in problems], "stories": stories,
-                  "pages": pages}
+                  "pages": pages, "files": sum(not S_ISDIR(e[0]) for e in listed.values()),
+                  "spare": spare}
         cache_folder.mkdir(parents=True, exist_ok=True)
         with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, separators=(",", ":")))
-            handle.write("\n")
+            for line in (record, listed):
+                handle.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
+                handle.write("\n")
             handle.write(json.dumps(made or {}, ensure_ascii=False, separators=(",", ":")))
         os.replace(temporary, cache_folder / RECORD)
     except OSError:
@@ -159,15 +148,22 @@ def forget(cache_folder: Path) -> None:
         pass
 
 
-def _record(cache_folder: Path, out: Path, lines: int) -> list | None:
-    """The first `lines` lines of the record, when the output is exactly as it left it."""
+def _record(cache_folder: Path, out: Path, found: dict | None,
+            inputs: str | None = None) -> tuple[dict, dict] | None:
+    """The record's first line and its `made` line, when it is the record of a build
+    into `out` (with these `inputs`, if given) and `out` is exactly as that build left
+    it (its listing `found`, else walked)."""
     try:
         with open(cache_folder / RECORD, encoding="utf-8") as handle:
-            found = [json.loads(handle.readline()) for _ in range(lines)]
-        record = found[0]
-        if record["out"] != str(out) or outputs(out) != record["outputs"]:
-            return None
-        return found
+            record = json.loads(handle.readline())
+            if not isinstance(record, dict) or record["out"] != str(out) \
+                    or (inputs is not None and record["inputs"] != inputs):
+                return None
+            if json.loads(handle.readline()) != (found if found is not None
+                                                 else outputs(out)):
+                return None
+            made = json.loads(handle.readline()) if inputs is None else {}
+        return record, made if isinstance(made, dict) else {}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -176,27 +172,31 @@ def unchanged(cache_folder: Path, fingerprint: str, out: Path) -> dict | None:
     """The record of the last build when nothing has changed since it; else None."""
     if not fingerprint:
         return None
+    found = _record(cache_folder, out, None, fingerprint)
+    if found is None:
+        return None
+    record = found[0]
     try:
-        with open(cache_folder / RECORD, encoding="utf-8") as handle:
-            record = json.loads(handle.readline())
-        if record["inputs"] != fingerprint or record["out"] != str(out):
-            return None
-        if outputs(out) != record["outputs"]:
-            return None
         record["problems"] = [Problem(**p) for p in record["problems"]]
         return record
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return None
 
 
 def recorded_files(record: dict) -> int:
     """How many files (not folders) the recorded build's output holds."""
-    return sum(not S_ISDIR(entry[0]) for entry in record["outputs"].values())
+    return record["files"]
 
 
-def last_made(cache_folder: Path, out: Path) -> dict[str, list]:
-    """What each output of the last good build was made from (see `save`), when `out` is
-    still exactly that build's output; else {} (every output is made and compared)."""
-    found = _record(cache_folder, out, 2)
-    made = found[1] if found else {}
-    return made if isinstance(made, dict) else {}
+def last_made(cache_folder: Path, out: Path,
+              found: dict[str, list[int]] | None = None) -> tuple[dict[str, list], str]:
+    """What each output of the last good build was made from (see `save`), and the token
+    of the note it left beside its spare, when `out` (its listing `found`, else walked)
+    is still exactly that build's output; else ({}, "") (every output is made and
+    compared, the spare walked)."""
+    found = _record(cache_folder, out, found)
+    if found is None:
+        return {}, ""
+    record, made = found
+    token = record.get("spare")
+    return made, token if isinstance(token, str) else ""
