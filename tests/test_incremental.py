@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sites import ROOT, TODAY, build_env, jpeg_with_gps, today
-from rebuilds import build_here, edit, handed_to_the_writer
-from firsthand.output import fingerprint
+from rebuilds import build_here, calls_noted, edit, handed_to_the_writer
+from firsthand.output import fingerprint, write
 from firsthand.build import Options, build, generate
 from firsthand.output.store import FOLDER
 from firsthand.pages import search
@@ -226,6 +226,52 @@ def test_an_output_folder_changed_by_hand_is_compared_whole(make_site, monkeypat
     assert "stories/night-shift/index.html" in added
     assert site.snapshot()["stories/night-shift/index.html"] == \
         expected["stories/night-shift/index.html"]
+
+
+def _walks_of_the_spare(monkeypatch) -> list:
+    """The writer's walks of both trees to bring its spare level (not by its note)."""
+    return calls_noted(monkeypatch, write, "_sync_links", lambda source, target: target)
+
+
+def _cold(site, tmp_path) -> dict[str, bytes]:
+    cold = tmp_path / "cold"
+    shutil.rmtree(cold, ignore_errors=True)
+    assert build(site.root, cold, Options(on=today(), cache="off")).ok
+    return {p.relative_to(cold).as_posix(): p.read_bytes()
+            for p in sorted(cold.rglob("*")) if p.is_file()}
+
+
+def test_edits_bring_the_spare_level_by_its_note_and_build_as_a_cold_build(
+        make_site, monkeypatch, tmp_path, trust_new_files):
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    edit_body(site)
+    assert build_here(site) == 0            # the site swapped out is kept: the spare
+    walks = _walks_of_the_spare(monkeypatch)
+    for change in (edit_title, rename, delete):
+        change(site)
+        assert build_here(site) == 0
+        assert walks == [], change.__name__
+        assert site.snapshot() == _cold(site, tmp_path), change.__name__
+        made, token = fingerprint.last_made(site.root / FOLDER, site.out.resolve())
+        assert made and token               # the record's listing is the site's, walked
+
+
+def test_a_spare_note_of_another_build_is_not_trusted(make_site, monkeypatch, tmp_path,
+                                                      trust_new_files):
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    edit_body(site)
+    assert build_here(site) == 0
+    notes = list((site.root / FOLDER / "spare").glob("*.note"))
+    assert len(notes) == 1
+    notes[0].write_text(notes[0].read_text().replace('"token": "', '"token": "0'))
+    (site.root / FOLDER / "spare" / notes[0].stem / "stray.html").write_text("stray")
+    walks = _walks_of_the_spare(monkeypatch)
+    edit_title(site)
+    assert build_here(site) == 0
+    assert len(walks) == 1
+    assert site.snapshot() == _cold(site, tmp_path)
 
 
 def test_a_kept_page_whose_link_target_is_gone_fails_as_a_cold_build(make_site, tmp_path,
