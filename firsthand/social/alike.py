@@ -33,7 +33,7 @@ from firsthand.content.model import Site
 from firsthand.content.problems import Problem
 from firsthand.social.snippets import (
     COMMON_PAIR, SKETCH_BANDS, alike_platforms, alike_problem, band_keys, buckets,
-    kept_shingles, near_identical, shingles_of, sketch, snippet_words)
+    near_identical, shingles_of, sketch_flat, snippet_words)
 
 FILE = "alike.bin"            # in the cache folder
 MAGIC = b"firsthand near-identical 1\n"
@@ -91,8 +91,8 @@ class Read:
     """What the check takes of one story whose posts were read."""
 
     layout: Layout
-    texts: list[list[int]]                  # each distinct text's words, as numbers
-    shingles: list[set[int]]                # of each text
+    texts: list[numpy.ndarray]              # each distinct text's words, as numbers
+    shingles: list[numpy.ndarray]           # of each text, each once, sorted
     story_shingles: numpy.ndarray           # of all its texts, each once, sorted
 
 
@@ -163,12 +163,13 @@ def _updated(site: Site, last: Kept, keep: numpy.ndarray, fresh: list[Entry],
     sketched = numpy.concatenate([crossed[kept_slots], numpy.ones(len(read), bool)])
     rows = [row for slot in numpy.flatnonzero(sketched[:len(kept_slots)])
             for row in range(kept.text_start[slot], kept.text_start[slot + 1])]
-    found = [shingles_of([vocabulary[w] for w in
-                          kept.words[kept.word_start[row]:kept.word_start[row + 1]].tolist()])
+    found = [_shingles([vocabulary[w] for w in
+                        kept.words[kept.word_start[row]:kept.word_start[row + 1]].tolist()])
              for row in rows] + [found for r in read for found in r.shingles]
     rows += list(range(kept.text_start[len(kept_slots)], kept.text_start[-1]))
     if rows:
-        kept.keys[rows] = band_keys(sketch(_kept_shingles(found, counted, counts, last.common)))
+        kept.keys[rows] = band_keys(sketch_flat(*_kept_shingles(found, counted, counts,
+                                                                last.common)))
     # a pair of stories neither of which was sketched again is as alike as it was
     same = (keep & ~crossed)[last.pairs].all(axis=1)
     compared = _compared(kept, _candidates(kept.keys, kept.text_start, rows, sketched))
@@ -194,7 +195,7 @@ def _arrays(last: Kept, keep: numpy.ndarray, read: list[Read]) -> dict[str, nump
     text_counts, word_counts = numpy.diff(last.text_start), numpy.diff(last.word_start)
     keep_text = numpy.repeat(keep, text_counts)
     texts = [text for r in read for text in r.texts]
-    words = numpy.fromiter((w for text in texts for w in text), numpy.uint32)
+    words = numpy.concatenate([numpy.zeros(0, numpy.uint32)] + texts)
     return {
         "text_start": _starts(numpy.concatenate([text_counts[keep],
                                                  [len(r.texts) for r in read]])),
@@ -229,11 +230,16 @@ def _read(site: Site, entry: Entry, numbers: dict[str, int], vocabulary: list[st
             if word not in numbers:
                 numbers[word] = len(vocabulary)
                 vocabulary.append(word)
-    shingles = [shingles_of(text) for text in texts]
-    every = set().union(*shingles)
+    shingles = [_shingles(text) for text in texts]
     return Read(tuple((name, position[text]) for name, text in by_platform.items()),
-                [[numbers[word] for word in text] for text in texts], shingles,
-                numpy.array(sorted(every), numpy.uint32))
+                [numpy.array([numbers[word] for word in text], numpy.uint32)
+                 for text in texts], shingles,
+                numpy.unique(numpy.concatenate([numpy.zeros(0, numpy.uint32)] + shingles)))
+
+
+def _shingles(text) -> numpy.ndarray:
+    """shingles_of a text, as numbers each once, sorted (a tenth of a set's memory)."""
+    return numpy.array(sorted(shingles_of(text)), numpy.uint32)
 
 
 def _recount(counted: numpy.ndarray, counts: numpy.ndarray, plus: numpy.ndarray,
@@ -262,13 +268,17 @@ def _recount(counted: numpy.ndarray, counts: numpy.ndarray, plus: numpy.ndarray,
     return counted[used], counts[used], crossing
 
 
-def _kept_shingles(found: list[set[int]], counted: numpy.ndarray, counts: numpy.ndarray,
-                   common: int) -> list[list[int]]:
-    """kept_shingles of each text, with the counts looked up once for all of them."""
-    every = numpy.array(sorted(set().union(*found)), numpy.uint32)
-    stories = dict(zip(every.tolist(),
-                       counts[numpy.searchsorted(counted, every)].tolist()))
-    return [kept_shingles(shingles, stories, common) for shingles in found]
+def _kept_shingles(found: list[numpy.ndarray], counted: numpy.ndarray,
+                   counts: numpy.ndarray, common: int) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """snippets.kept_shingles of each text, end to end, and how many of each: the
+    shingles in at most `common` stories, or all of a text that has none such."""
+    lengths = numpy.array([len(shingles) for shingles in found], numpy.int64)
+    flat = numpy.concatenate([numpy.zeros(0, numpy.uint32)] + found)
+    rare = counts[numpy.searchsorted(counted, flat)] <= common
+    owner = numpy.repeat(numpy.arange(len(found)), lengths)
+    whole = numpy.bincount(owner[rare], minlength=len(found)) == 0
+    kept = rare | whole[owner]
+    return flat[kept], numpy.bincount(owner[kept], minlength=len(found))
 
 
 def _candidates(keys: numpy.ndarray, text_start: numpy.ndarray, rows: list[int],

@@ -846,15 +846,22 @@ def buckets(keys: numpy.ndarray, owners: numpy.ndarray) -> list[list[int]]:
 
 def sketch(shingles: list[list[int]]) -> numpy.ndarray:
     """The MinHash sketch of each set of shingle hashes, one row each."""
-    lengths = numpy.array([len(s) for s in shingles])
+    lengths = numpy.array([len(s) for s in shingles], numpy.int64)
     flat = numpy.fromiter((h for s in shingles for h in s), dtype=numpy.uint64,
                           count=int(lengths.sum()))
-    starts = numpy.concatenate(([0], numpy.cumsum(lengths)[:-1]))
+    return sketch_flat(flat, lengths)
+
+
+def sketch_flat(flat: numpy.ndarray, lengths: numpy.ndarray) -> numpy.ndarray:
+    """sketch() of the sets of shingle hashes laid end to end in `flat`, `lengths` long
+    (none empty)."""
+    flat = flat.astype(numpy.uint64, copy=False)
+    starts = numpy.concatenate(([0], numpy.cumsum(lengths)[:-1])).astype(numpy.int64)
     multiply, add = _SEEDS
-    sketches = numpy.empty((len(shingles), multiply.size), dtype=numpy.uint64)
+    sketches = numpy.empty((len(lengths), multiply.size), dtype=numpy.uint64)
     step = max(1, 2_000_000 // multiply.size)          # shingles hashed at once
     first = 0
-    while first < len(shingles):
+    while first < len(lengths):
         last = int(numpy.searchsorted(starts, starts[first] + step, side="right"))
         last = max(last, first + 1)
         low, high = starts[first], starts[last - 1] + lengths[last - 1]
