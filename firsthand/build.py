@@ -304,7 +304,8 @@ def clean_images(run: Run) -> None:
         except OSError as exc:
             run.problems.error(path, 1, f"cannot read the image: {exc.strerror}")
             continue
-        run.pictures[image.path] = picture
+        # only a picture that a card draws is kept with its bytes, until the cards
+        run.pictures[image.path] = picture if image.path in drawn else picture.sizes()
         name = picture_key(raw, image.max_width, image.widths, image.square)
         for path, made in _picture_outputs(run, image.path, picture):
             name_of = key(name, path)
@@ -362,6 +363,8 @@ def draw_cards(run: Run) -> None:
                                                       sharekit.CARD_POOL_THRESHOLD),
                                 engines.CARD_ENGINE, unchanged=run.unchanged)
     run.pictures.update(cards)          # pages give og:image its width and height
+    for path, picture in run.pictures.items():      # and need nothing but sizes
+        run.pictures[path] = picture.sizes()
     run.options.progress.done()
 
 

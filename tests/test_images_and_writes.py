@@ -57,6 +57,31 @@ def test_large_photos_are_resized_and_sized_in_the_page(make_site):
         assert copy.size == (192, 192) and dict(copy.getexif()) == {}
 
 
+def test_the_build_keeps_no_picture_bytes_past_the_cards(make_site, monkeypatch):
+    """Pages need a picture's sizes only: a photo no card draws is kept without its
+    bytes, one a card draws keeps them until the cards are drawn."""
+    from firsthand import build
+    from firsthand.social import sharekit
+    site = make_site()
+    _person_with_photo(site, jpeg_with_gps(900, 600))
+    site.story("2026-03-01-the-dock/index.md", title="The dock",
+               body="The dock.\n\n![The dock at six](dock.jpg)\n")
+    site.write_bytes("stories/2026-03-01-the-dock/dock.jpg", jpeg_with_gps(1400, 900))
+    held = {}
+    real = sharekit.make_cards
+
+    def cards(library, pictures, *args, **kwargs):
+        held.update({path: bool(picture.data) for path, picture in pictures.items()})
+        return real(library, pictures, *args, **kwargs)
+    monkeypatch.setattr(build.sharekit, "make_cards", cards)
+    result = build.generate(site.root, cache="off")
+    assert result.ok, result.problems
+    assert held == {"people/ana/ana.jpg": True, "stories/the-dock/dock.jpg": False}
+    assert result.pictures and not any(p.data for p in result.pictures.values())
+    assert not any(c.data for p in result.pictures.values() for c in p.copies)
+    assert result.pictures["stories/the-dock/dock.jpg"].copies           # the sizes stay
+
+
 def test_a_file_that_is_not_an_image_is_an_error(make_site):
     site = make_site()
     _person_with_photo(site, b"<html>not a picture</html>")

@@ -28,6 +28,10 @@ class Picture:
     height: int
     copies: tuple["Picture", ...] = ()      # smaller copies, narrowest first
 
+    def sizes(self) -> "Picture":
+        """The same picture and copies without their bytes: what pages need of it."""
+        return Picture(b"", self.width, self.height, tuple(copy.sizes() for copy in self.copies))
+
 
 def copy_path(path: str, width: int) -> str:
     """Where the copy of a picture `width` pixels wide goes: dock.jpg -> dock-400w.jpg."""
