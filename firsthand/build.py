@@ -511,16 +511,15 @@ def preview_story(source: Path, relative: str, last: Result, store: Store,
     words = entry_words(site, entry, library.catalog)
     if snippet_inputs(site, entry, words) != snippet_inputs(site, old, words):
         entry = replace(entry, snippets=compose_snippets(site, entry, words))
-    entries = list(library.entries)
-    index = entries.index(old)
-    entries[index] = entry
+    entries = list(library.entries)      # found by identity: == compares every field
+    entries[next(n for n, e in enumerate(entries) if e is old)] = entry
     renderer = render.Renderer(_with_entries(library, tuple(entries)),
                                env or render.make_environment(site.source), last.pictures,
                                store, engines.PAGE_ENGINE)
     # newer and older as the whole build links them: among the stories of its language
     told = [e for e in entries if e.language == entry.language]
-    at = told.index(entry)
-    return renderer.page("story.html", render.story_page(entry, library.catalog), entry=entry,
+    at = next(n for n, e in enumerate(told) if e is entry)
+    return renderer.page(render.STORY_TEMPLATE, render.story_page(entry, library.catalog), entry=entry,
                          newer=told[at - 1] if at else None,
                          older=told[at + 1] if at + 1 < len(told) else None,
                          alternates=entry.alternates)

@@ -404,6 +404,24 @@ def test_a_browser_tab_reloads_and_shows_the_overlay(make_site, serve, browser):
         tab.close()
 
 
+def test_a_saved_story_s_first_page_compiles_no_template(make_site, monkeypatch):
+    """The rebuild compiles the story page's templates for show_first beforehand."""
+    import jinja2
+    monkeypatch.setenv("FIRSTHAND_TODAY", TODAY)
+    site = make_site()
+    preview = Preview(site.root, drafts=False, base_url="http://127.0.0.1:8000/")
+    assert preview.rebuild().ok
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda env, *args, **kwargs: (compiled.append(args[1:2]),
+                                                      real(env, *args, **kwargs))[1])
+    site.story("2026-02-10-night-shift.md", body="Edited for the preview.")
+    assert preview.show_first({"stories/2026-02-10-night-shift.md"})
+    assert b"Edited for the preview." in preview.files["stories/night-shift/index.html"]
+    assert compiled == []
+
+
 def test_a_saved_story_shows_its_page_first_then_the_whole_site(make_site, monkeypatch):
     """show_first serves the edited story's own page at once, made against the last good
     build; the whole rebuild that follows equals a cold build in memory."""

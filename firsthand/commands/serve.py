@@ -29,7 +29,8 @@ from watchdog.observers import Observer
 
 from firsthand.build import LIVE_SCRIPT, Result, generate, preview_story
 from firsthand.content.problems import Problem, shown_path
-from firsthand.pages.render import DEFAULT_THEME, make_environment
+from firsthand.pages.render import (DEFAULT_THEME, STORY_TEMPLATE, compile_ahead,
+                                    make_environment)
 from firsthand.output.store import MemoryStore, Store
 
 WATCHED = ("stories", "people", "templates", "static", "i18n", "site.yaml")
@@ -72,8 +73,10 @@ class Preview:
         result.seconds = time.perf_counter() - started
         self.publish(result, started)
         if result.ok:
-            # the templates as this build read them, compiled once for show_first
-            self.env = make_environment(self.source)
+            # the templates as this build read them, compiled now for show_first
+            env = make_environment(self.source)
+            compile_ahead(env, STORY_TEMPLATE)
+            self.env = env
             self.last = result
             self.store.forget_unused()
         return result

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 import jinja2.bccache
+import jinja2.meta
 from markupsafe import Markup, escape
 
 from firsthand.content import catalog as words
@@ -29,6 +30,7 @@ from firsthand.output.store import Store, key
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2]
 TEMPLATE_FOLDER = "templates"
+STORY_TEMPLATE = "story.html"     # a story's own page (serve shows it first)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,21 @@ def make_environment(source: Path, store: Store | None = None) -> jinja2.Environ
     env.filters["plain"] = plain_text
     env.filters["visitor_links"] = lambda entry, site: visitor_links(site, entry)
     return env
+
+
+def compile_ahead(env: jinja2.Environment, name: str) -> None:
+    """Compile a template and every template it extends, includes or imports by name, so
+    that its first page costs no compiling (serve's first page after a save)."""
+    todo, seen = [name], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source = env.loader.get_source(env, current)[0]
+        todo.extend(found for found in jinja2.meta.find_referenced_templates(env.parse(source))
+                    if found)
+        env.get_template(current)
 
 
 # English without a region has always written dates day first ('10 February 2026'):
@@ -411,7 +428,7 @@ def render_stories(r: Renderer) -> Iterator[tuple[str, bytes]]:
         for index, entry in enumerate(entries):
             newer = entries[index - 1] if index else None
             older = entries[index + 1] if index + 1 < len(entries) else None
-            yield r.page("story.html", story_page(entry, r.library.catalog),
+            yield r.page(STORY_TEMPLATE, story_page(entry, r.library.catalog),
                          entry=r.story(entry), newer=newer and r.card(newer),
                          older=older and r.card(older), alternates=entry.alternates)
 
