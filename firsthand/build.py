@@ -519,8 +519,8 @@ def preview_story(source: Path, relative: str, last: Result, store: Store,
     # newer and older as the whole build links them: among the stories of its language
     told = [e for e in entries if e.language == entry.language]
     at = next(n for n, e in enumerate(told) if e is entry)
-    return renderer.page(render.STORY_TEMPLATE, render.story_page(entry, library.catalog), entry=entry,
-                         newer=told[at - 1] if at else None,
+    return renderer.page(render.STORY_TEMPLATE, render.story_page(entry, library.catalog),
+                         entry=entry, newer=told[at - 1] if at else None,
                          older=told[at + 1] if at + 1 < len(told) else None,
                          alternates=entry.alternates)
 
