@@ -28,7 +28,7 @@ class Digests:
 
     def __init__(self):
         self.known: dict[int, tuple[object, bytes]] = {}
-        self.fields: dict[type, tuple[str, ...]] = {}
+        self.fields: dict[type, Callable[[object], tuple]] = {}   # type -> its fields' getter
 
     def remember(self, value, digest: bytes) -> None:
         """Take `digest` for value's: one of the bytes that value was decoded from, which

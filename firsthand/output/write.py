@@ -301,11 +301,7 @@ def _write_file(path: Path, data: bytes) -> None:
 def _unwanted(found: Mapping[str, list[int]], wanted: set[str]) -> list[str]:
     """Files (and links) of a listing that are not wanted, and its folders that will hold
     no wanted file."""
-    wanted_dirs = set()
-    for relative in wanted:
-        parts = relative.split("/")
-        for depth in range(1, len(parts)):
-            wanted_dirs.add("/".join(parts[:depth]))
+    wanted_dirs = {folder for relative in wanted for folder in _folders(relative)}
     return [relative for relative, entry in found.items() if relative not in wanted
             and (not S_ISDIR(entry[0]) or relative not in wanted_dirs)]
 
@@ -320,10 +316,14 @@ def _listing_after(found: Mapping[str, list[int]], staging: Path, extra: list[st
             del after[relative]
     for relative, entry in changed.items():
         after[relative] = entry
-        parts = relative.split("/")
-        for depth in range(1, len(parts)):
-            after["/".join(parts[:depth])] = [S_IFDIR]
+        after.update((folder, [S_IFDIR]) for folder in _folders(relative))
     return after
+
+
+def _folders(relative: str) -> list[str]:
+    """The folders a relative path is in, outermost first: "a/b/c.html" -> a, a/b."""
+    parts = relative.split("/")
+    return ["/".join(parts[:depth]) for depth in range(1, len(parts))]
 
 
 def _note(spare: Path) -> Path:

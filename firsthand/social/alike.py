@@ -147,7 +147,7 @@ def _updated(site: Site, last: Kept, keep: numpy.ndarray, fresh: list[Entry],
     numbers = {word: n for n, word in enumerate(vocabulary)} if fresh else {}
     read = [_read(site, entry, numbers, vocabulary) for entry in fresh]
     dropped = numpy.repeat(~keep, numpy.diff(last.shingle_start))
-    plus = numpy.concatenate([numpy.zeros(0, numpy.uint32)] + [r.story_shingles for r in read])
+    plus = _joined([r.story_shingles for r in read])
     counted, counts, crossing = _recount(last.counted, last.counts, plus,
                                          last.shingles[dropped], last.common)
     kept_slots = numpy.flatnonzero(keep)
@@ -195,7 +195,7 @@ def _arrays(last: Kept, keep: numpy.ndarray, read: list[Read]) -> dict[str, nump
     text_counts, word_counts = numpy.diff(last.text_start), numpy.diff(last.word_start)
     keep_text = numpy.repeat(keep, text_counts)
     texts = [text for r in read for text in r.texts]
-    words = numpy.concatenate([numpy.zeros(0, numpy.uint32)] + texts)
+    words = _joined(texts)
     return {
         "text_start": _starts(numpy.concatenate([text_counts[keep],
                                                  [len(r.texts) for r in read]])),
@@ -234,7 +234,12 @@ def _read(site: Site, entry: Entry, numbers: dict[str, int], vocabulary: list[st
     return Read(tuple((name, position[text]) for name, text in by_platform.items()),
                 [numpy.array([numbers[word] for word in text], numpy.uint32)
                  for text in texts], shingles,
-                numpy.unique(numpy.concatenate([numpy.zeros(0, numpy.uint32)] + shingles)))
+                numpy.unique(_joined(shingles)))
+
+
+def _joined(arrays: list[numpy.ndarray]) -> numpy.ndarray:
+    """Arrays of word or shingle numbers end to end (uint32, also when there are none)."""
+    return numpy.concatenate([numpy.zeros(0, numpy.uint32)] + arrays)
 
 
 def _shingles(text) -> numpy.ndarray:
@@ -273,7 +278,7 @@ def _kept_shingles(found: list[numpy.ndarray], counted: numpy.ndarray,
     """snippets.kept_shingles of each text, end to end, and how many of each: the
     shingles in at most `common` stories, or all of a text that has none such."""
     lengths = numpy.array([len(shingles) for shingles in found], numpy.int64)
-    flat = numpy.concatenate([numpy.zeros(0, numpy.uint32)] + found)
+    flat = _joined(found)
     rare = counts[numpy.searchsorted(counted, flat)] <= common
     owner = numpy.repeat(numpy.arange(len(found)), lengths)
     whole = numpy.bincount(owner[rare], minlength=len(found)) == 0
