@@ -25,7 +25,7 @@ import json
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Literal, Mapping
+from typing import Callable, Iterable, Literal, Mapping
 
 import jinja2
 
@@ -57,8 +57,8 @@ SPARE_FOLDER = "spare"         # in the cache folder: the last site but one (wri
 POOL_THRESHOLD = 200          # fewer bodies than this render faster than a pool starts
 
 # The pages, then the share kits and snippets.json; a new kind of output is a step here.
-RENDER_STEPS = [*render.RENDER_STEPS, sharekit.render_share_kits,
-                sharekit.render_snippets_json]
+PAGE_STEPS = [*render.RENDER_STEPS, sharekit.render_share_kits]     # made by Renderer.page
+RENDER_STEPS = [*PAGE_STEPS, sharekit.render_snippets_json]
 
 
 @dataclass(frozen=True)
@@ -142,12 +142,14 @@ class Run:
         made = self.last.made.get(path)
         return made is not None and made[0] == name
 
-    def emit(self, path: str, data: bytes | None, name: str | None = None,
+    def emit(self, path: str, data: bytes | Iterable[bytes] | None, name: str | None = None,
              reads: list | None = None) -> None:
         """Hand an output file to the sink, once; its links are checked at the end.
 
         `name`: its key, recorded for the next build; data None: the file is the last
-        build's, made from the same key (Run.unchanged said so), and is kept unread."""
+        build's, made from the same key (Run.unchanged said so), and is kept unread.
+        data may be the parts of a big file, in order, for a file that links and search
+        do not read (snippets.json): the writer writes them as they come."""
         if path in self.made:
             self.problems.error(path, 1,
                                 f"two things would write the same output file '{path}'")
@@ -375,10 +377,18 @@ def render_pages(run: Run) -> None:
                                run.last.made if run.last else None)
     progress = run.options.progress
     progress.start("rendering", len(run.library.entries) + len(run.library.profiles))
-    for step in RENDER_STEPS:
-        for path, data in step(renderer):
-            run.emit(path, data, *renderer.made.get(path, (None, None)))
-            progress.advance()
+    if run.options.jobs > 1 and run.store.shared_with_forks \
+            and len(run.library.entries) > run.options.pool_threshold:
+        renderer.share(PAGE_STEPS)        # half the pages in a forked helper
+    try:
+        for step in RENDER_STEPS:
+            for path, data in step(renderer):
+                if data is render.THEIRS:
+                    path, data = renderer.theirs(path)
+                run.emit(path, data, *renderer.made.get(path, (None, None)))
+                progress.advance()
+    finally:
+        renderer.stop_sharing()
     progress.done()
 
 
@@ -407,9 +417,10 @@ STEPS: list[Callable[[Run], None]] = [load_content, render_markdown, enrich_libr
 
 
 def generate(source: Path, options: Options | None = None,
-             sink: Callable[[str, bytes], None] | None = None, store: Store | None = None,
-             last: Last | None = None, **settings) -> Result:
-    """Run every step; output files go to `sink` as they are made, or, without one, into
+             sink: Callable[[str, bytes | Iterable[bytes]], None] | None = None,
+             store: Store | None = None, last: Last | None = None, **settings) -> Result:
+    """Run every step; output files go to `sink` as they are made (each file whole, or
+    a big one as an iterable of its parts: see `whole`), or, without one, into
     Result.files. Nothing else is written but the store (Options.cache says whether).
     With `last` (and a sink), an output made from the same key as the last build's is
     given to last.keep instead; Result.made says from what each output was made.
@@ -418,11 +429,13 @@ def generate(source: Path, options: Options | None = None,
     """
     options = options or Options(**settings)
     files: dict[str, bytes] = {}
+    if sink is None:
+        last = None                 # files kept unread are only for a sink that keeps them
+        sink = whole(files.__setitem__)
     if store is None:
         store = Store.for_site(Path(source), enabled=options.cache != "off",
                                read_only=options.cache == "read")
-    run = Run(Path(source), options, store, sink or files.__setitem__,
-              last=last if sink is not None else None)
+    run = Run(Path(source), options, store, sink, last=last)
     for step in STEPS:
         step(run)
         if run.stopped:
@@ -600,6 +613,14 @@ def _stored_snippets(store: Store, name: str, item):
 def _unpack_snippets(data: bytes):
     return {name: tuple(Snippet(*fields) for fields in found)
             for name, found in json.loads(data).items()}
+
+
+def whole(sink: Callable[[str, bytes], None]) -> Callable[[str, bytes | Iterable[bytes]], None]:
+    """A sink for `generate` made of one that takes each file whole (a file may come as
+    its parts: Run.emit)."""
+    def take(path: str, data: bytes | Iterable[bytes]) -> None:
+        sink(path, data if isinstance(data, bytes) else b"".join(data))
+    return take
 
 
 def _with_entries(library: Library, entries: tuple) -> Library:

@@ -7,17 +7,19 @@ import shutil
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
+import jinja2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sites import ROOT, TODAY, build_env, jpeg_with_gps, today
 from rebuilds import build_here, calls_noted, edit, handed_to_the_writer
-from firsthand.output import fingerprint, write
+from firsthand.output import fingerprint, store, write
 from firsthand.build import Options, build, generate
 from firsthand.output.store import FOLDER
-from firsthand.pages import search
+from firsthand.pages import render, search
 from firsthand.commands.serve import Preview
 
 STORIES = {
@@ -111,6 +113,24 @@ def test_a_title_edit_reaches_every_list_that_shows_it(make_site):
     for page in ("", "stories/first-week/", "people/bo/", "tags/onboarding/", "teams/platform/"):
         assert "My very first week" in site.page(page), page
     assert "My very first week" in (site.out / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_snippets_json_goes_to_the_writer_as_it_is_made(make_site, monkeypatch,
+                                                        trust_new_files):
+    """Never joined whole in memory (390 MB at ten thousand stories): the writer takes it
+    in parts; after a title edit it holds the new title, as a cold build's does."""
+    given = calls_noted(monkeypatch, write.SiteWriter, "add",
+                        lambda writer, relative, data: type(data).__name__
+                        if relative == "snippets.json" else None)
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    edit_title(site)
+    assert build_here(site) == 0
+
+    assert given == ["generator", "generator"]
+    made = (site.out / "snippets.json").read_bytes()
+    assert b"My very first week" in made
+    assert made == generate(site.root, on=today(), cache="off").files["snippets.json"]
 
 
 def stats(folder):
@@ -342,6 +362,86 @@ def test_parallel_and_single_process_builds_are_identical(make_site, tmp_path):
         == {p.relative_to(two).as_posix(): p.read_bytes() for p in two.rglob("*") if p.is_file()}
 
 
+WORDS = ("harbour ledger orchid pylon quarry saddle timber velvet walnut yonder amber "
+         "bramble cobalt drizzle ember falcon glacier hollow islet juniper kettle lantern "
+         "meadow nectar").split()
+
+
+def _with_extras(site, count: int):
+    """`count` more stories by bo, each of its own words (their posts are not alike)."""
+    for number in range(count):
+        own = " ".join(WORDS[(number * 7 + k * 3) % len(WORDS)] for k in range(6))
+        site.story(f"2026-01-{number % 28 + 1:02d}-extra-{number}.md",
+                   title=f"{own.split()[0].title()} and {own.split()[3]}, story {number}",
+                   author="bo", date=f"2026-01-{number % 28 + 1:02d}", tags="extra",
+                   body=f"{own.capitalize()}: {number} with a "
+                        f"[link](https://example.com/{number}).\n")
+    return site
+
+
+def test_a_rebuild_that_renders_in_two_processes_makes_what_one_makes(make_site, tmp_path,
+                                                                       monkeypatch,
+                                                                       trust_new_files):
+    """The helper renders every other run of pages: the site equals a single process's,
+    after a cold build and after edits, which keep the same outputs as they are."""
+    helped = calls_noted(monkeypatch, render.Renderer, "theirs", lambda r, path: path)
+    written = handed_to_the_writer(monkeypatch)
+    site = _with_extras(make_rich_site(make_site), 40)
+    other = SimpleNamespace(root=tmp_path / "copy")
+    shutil.copytree(site.root, other.root)
+    one, two = tmp_path / "one", tmp_path / "two"
+    for change in (None, edit_body, edit_title):
+        if change:
+            change(site)
+            change(other)
+        written.clear()
+        assert build(site.root, one, on=today(), jobs=1).ok
+        by_one = sorted(written)
+        written.clear()
+        helped.clear()
+        assert build(other.root, two, on=today(), jobs=2, pool_threshold=0).ok
+        assert len(helped) > render.SPLIT          # the helper rendered pages
+        assert sorted(written) == by_one
+        assert _files(one) == _files(two)
+
+
+def test_a_helper_that_fails_leaves_its_pages_to_the_build(make_site, tmp_path, monkeypatch):
+    """A helper that stops half way (here: raises after a few pages) costs only speed."""
+    real = store.Forked.__init__
+
+    def failing(self, produce):
+        def some(send):
+            sent = []
+
+            def counted(item):
+                if len(sent) == 5:
+                    raise RuntimeError("the helper gives up")
+                sent.append(item)
+                send(item)
+            produce(counted)
+        real(self, some)
+    monkeypatch.setattr(store.Forked, "__init__", failing)
+    site = _with_extras(make_rich_site(make_site), 40)
+    one, two = tmp_path / "one", tmp_path / "two"
+
+    single = build(site.root, one, on=today(), jobs=1, cache="off")
+    parallel = build(site.root, two, on=today(), jobs=2, cache="off", pool_threshold=0)
+
+    assert single.ok and parallel.ok
+    assert _files(one) == _files(two)
+
+
+def test_a_template_error_in_the_helper_fails_the_build_as_in_one_process(make_site, tmp_path):
+    site = _with_extras(make_rich_site(make_site), 40)
+    site.write("templates/share.html", "{{ no_such_thing.at_all }}\n")
+
+    for jobs in (1, 2):
+        with pytest.raises(jinja2.UndefinedError, match="no_such_thing"):
+            build(site.root, tmp_path / f"out{jobs}", on=today(), jobs=jobs, cache="off",
+                  pool_threshold=0)
+        assert not (tmp_path / f"out{jobs}").exists()
+
+
 def test_markup_that_is_too_deep_is_reported_from_the_pool_and_not_cached(make_site, tmp_path):
     site = make_rich_site(make_site)
     site.story("2026-06-01-deep.md", title="Deep", body="[" * 40 + "x" + "]" * 40 + "\n")
@@ -501,7 +601,7 @@ def test_any_sequence_of_edits_builds_as_a_cold_build_would(make_site, edits, tm
                                                            trust_new_files):
     shutil.rmtree(make_site().root)            # each example starts from a fresh folder
     site = make_rich_site(make_site)
-    options = Options(on=today())
+    options = Options(on=today(), jobs=2, pool_threshold=0)    # pages in two processes
     assert build(site.root, site.out, options).ok
     for change in edits:
         change(site)

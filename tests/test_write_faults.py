@@ -367,3 +367,49 @@ def test_an_output_swapped_away_while_the_build_record_is_saved_is_no_crash(tmp_
     monkeypatch.setattr(fingerprint.os, "lstat", vanished)
     fingerprint.save(tmp_path / "cache", "f" * 64, out, [], 1, 1)
     assert not (tmp_path / "cache" / fingerprint.RECORD).exists()
+
+
+OLD = b"".join(b"line %d of a big file\n" % n for n in range(2000))
+CUTS = {
+    "the same bytes, cut otherwise": (OLD, False),
+    "a change in the middle": (OLD[:20000] + b"CHANGED" + OLD[20007:], True),
+    "shorter": (OLD[:30000], True),
+    "longer": (OLD + b"and one more line\n", True),
+    "a change in the first part": (b"X" + OLD[1:], True),
+}
+
+
+@pytest.mark.parametrize("cut", CUTS, ids=list(CUTS))
+@pytest.mark.parametrize("spare", [False, True], ids=["no spare", "spare"])
+def test_a_file_given_in_parts_is_written_only_when_its_bytes_differ(tmp_path, cut, spare):
+    new, differs = CUTS[cut]
+    out, spare = tmp_path / "site", tmp_path / "cache" / "spare" if spare else None
+    write_site({"big.json": OLD, "page.html": b"<p>a page</p>"}, out, spare=spare)
+    before = state(out)
+    parts = (new[start:start + 4096] for start in range(0, len(new), 4096))   # once only
+
+    report = write_site({"big.json": parts, "page.html": b"<p>a page</p>"}, out, spare=spare)
+
+    assert contents(out) == {"big.json": new, "page.html": b"<p>a page</p>"}
+    assert report.written == int(differs)
+    if not differs:
+        assert state(out) == before           # not even its time changed
+    assert leftovers(out) == []
+
+
+def test_a_new_file_given_in_parts_and_a_failure_in_the_middle_of_one(tmp_path):
+    out = tmp_path / "site"
+    write_site({"page.html": b"<p>a page</p>", "big.json": OLD}, out)
+    write_site({"page.html": b"<p>a page</p>", "big.json": OLD,
+                "new.json": iter([b"one ", b"two"])}, out)
+    assert contents(out)["new.json"] == b"one two"
+    before = state(out)
+
+    def failing():
+        yield OLD[:100]
+        yield b"changed"
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "somewhere")
+    with pytest.raises(WriteError):
+        write_site({"page.html": b"<p>a page</p>", "big.json": failing()}, out)
+    assert state(out) == before               # the site as it was, new.json too
+    assert leftovers(out) == []

@@ -27,7 +27,7 @@ import jinja2
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from firsthand.build import LIVE_SCRIPT, Result, generate, preview_story
+from firsthand.build import LIVE_SCRIPT, Result, generate, preview_story, whole
 from firsthand.content.problems import Problem, shown_path
 from firsthand.pages.render import (DEFAULT_THEME, STORY_TEMPLATE, compile_ahead,
                                     make_environment)
@@ -144,7 +144,7 @@ class Preview:
             files[path] = data
         try:
             result = generate(self.source, drafts=self.drafts, base_url=self.base_url,
-                              store=self.store, sink=keep)
+                              store=self.store, sink=whole(keep))
             result.files = files
             return result
         except jinja2.TemplateError as exc:       # a theme author's typo must not stop serve

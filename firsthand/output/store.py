@@ -18,6 +18,7 @@ import gc
 import hashlib
 import multiprocessing as mp
 import os
+import queue
 import threading
 import traceback
 from multiprocessing.connection import wait
@@ -27,6 +28,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 FOLDER = ".firsthand-cache"
 VERSION = 1                   # the layout of entries; a new layout starts a new folder
 CHUNK = 16                    # items per message between a worker and the parent
+AHEAD = 64                    # messages a helper (`forked`) may be ahead of its reader
 
 
 def key(*parts: bytes | str) -> str:
@@ -41,6 +43,9 @@ def key(*parts: bytes | str) -> str:
 
 class Store:
     """Entries on disk below `folder`; Store(None) keeps nothing (every get misses)."""
+
+    # whether a forked process writes its entries where this process finds them
+    shared_with_forks = True
 
     def __init__(self, folder: Path | None, read_only: bool = False):
         self.folder = Path(folder) / f"v{VERSION}" if folder is not None else None
@@ -110,6 +115,8 @@ class Store:
 class MemoryStore(Store):
     """The same interface over a dict that a long-running caller keeps (serve), in front
     of an optional store on disk that it reads from and writes through to."""
+
+    shared_with_forks = False     # a fork's entries would stay in the fork's dict
 
     def __init__(self, backing: Store | None = None):
         super().__init__(None)
@@ -199,3 +206,88 @@ def _work(function, items, chunks: Iterable[range], pipe) -> None:
         pipe.close()
         os._exit(0)       # no atexit handlers or finalizers of the parent run in a worker
 
+
+
+class Forked:
+    """What produce(send) sends, in order, computed in one forked process (a helper) from
+    the moment this is made while this process goes on: next() gives each item, raises
+    WorkerFailed when produce raised (after what it sent before) and StopIteration at the
+    end. The helper inherits everything (nothing need pickle but what it sends) and runs
+    at most AHEAD messages ahead; close() stops it."""
+
+    def __init__(self, produce: Callable[[Callable[[object], None]], None]):
+        context = mp.get_context("fork")
+        self.receiving, sending = context.Pipe(duplex=False)
+        gc.freeze()       # as in run_batch: the helper's collector leaves shared pages alone
+        self.process = context.Process(target=_help, daemon=True, args=(produce, sending))
+        self.process.start()
+        sending.close()
+        self.received: queue.Queue = queue.Queue(AHEAD)
+        self.stop = threading.Event()
+        self.items: list = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _offer(self, message) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.received.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self) -> None:     # a thread, so that the helper never waits for this process
+        try:
+            while self._offer(self.receiving.recv()):
+                pass
+        except (EOFError, OSError):
+            self._offer(None)
+
+    def __iter__(self) -> "Forked":
+        return self
+
+    def __next__(self):
+        while not self.items:
+            message = self.received.get() if self.process is not None else None
+            if message is None:
+                self.close()
+                raise StopIteration
+            if isinstance(message, str):
+                self.close()
+                raise WorkerFailed(message)
+            self.items = message[::-1]
+        return self.items.pop()
+
+    def close(self) -> None:
+        if self.process is None:
+            return
+        self.stop.set()
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.reader.join()
+        self.receiving.close()
+        self.process = None
+        gc.unfreeze()
+
+
+def _help(produce, pipe) -> None:
+    batch: list = []
+
+    def send(item) -> None:
+        batch.append(item)
+        if len(batch) >= CHUNK:
+            pipe.send(batch[:])
+            batch.clear()
+    try:
+        produce(send)
+        if batch:
+            pipe.send(batch)
+    except Exception:                            # reported, and raised, in the parent
+        if batch:
+            pipe.send(batch)
+        pipe.send(traceback.format_exc())
+    finally:
+        pipe.close()
+        os._exit(0)

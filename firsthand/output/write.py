@@ -21,11 +21,13 @@ kill leaves the spare in, the next writer walks both trees and repairs it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
 import fcntl
 import functools
+import itertools
 import json
 import os
 import secrets
@@ -34,10 +36,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_IFDIR, S_ISDIR
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+CHUNK = 1 << 20                # bytes read at a time when copying part of a file
 
 
 class WriteError(Exception):
@@ -131,26 +134,63 @@ class SiteWriter:
         as the build that left the note (and the token in its record) left it."""
         self._trusted = token
 
-    def add(self, relative: str, data: bytes) -> None:
-        """Take one output file; it is written only when its bytes differ from `out`'s."""
+    def add(self, relative: str, data: bytes | Iterable[bytes]) -> None:
+        """Take one output file, whole or as its parts in order (a big file made a piece
+        at a time, never held whole); it is written only when its bytes differ from
+        `out`'s."""
         self.wanted.add(relative)
+        if not isinstance(data, bytes):
+            self._add_parts(relative, iter(data))
+            return
         if self.staging is None and _same_bytes(self.out / relative, data):
             self.unchanged += 1
             return
         with self._failing_as_write_error(self.out / relative):
-            staging = self._staging()
-            target = staging / relative
+            target = self._target(relative)
             if _same_bytes(target, data):
                 self.unchanged += 1
                 return
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            _clear_way(staging, relative)
-            os.makedirs(target.parent, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            _write_file(temporary, data)
-            os.replace(temporary, target)
-            self._changed[relative] = _entry(os.lstat(target))
+            self._write(relative, target, lambda handle: _write_all(handle, data))
+
+    def _add_parts(self, relative: str, parts: Iterator[bytes]) -> None:
+        """Compare the parts with the file as they come; from the first that differs, the
+        file is written: what was the same, copied from the old file, then the rest."""
+        old = (self.out if self.staging is None else self.staging) / relative
+        with self._failing_as_write_error(old):
+            same, parts = _same_start(old, parts)
+            if parts is None:
+                self.unchanged += 1
+                return
+            target = self._target(relative)
+
+            def write(handle: int) -> None:
+                with open(old, "rb") if same else contextlib.nullcontext() as source:
+                    left = same
+                    while left:
+                        chunk = source.read(min(CHUNK, left))
+                        if not chunk:
+                            raise OSError(errno.EIO, "the file changed as it was read", old)
+                        _write_all(handle, chunk)
+                        left -= len(chunk)
+                for part in parts:
+                    _write_all(handle, part)
+            self._write(relative, target, write)
+
+    def _target(self, relative: str) -> Path:
+        """Where a file that changed goes: in the staged folder, cleared of what is in its way."""
+        staging = self._staging()
+        target = staging / relative
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        _clear_way(staging, relative)
+        return target
+
+    def _write(self, relative: str, target: Path, write: Callable[[int], None]) -> None:
+        os.makedirs(target.parent, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        _write_file(temporary, write)
+        os.replace(temporary, target)
+        self._changed[relative] = _entry(os.lstat(target))
         self.written += 1
 
     def keep(self, relative: str) -> None:
@@ -287,15 +327,41 @@ def _lock(out: Path, on_wait: Callable[[Path], None] | None) -> int:
     return descriptor
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    """Write a new file (never through a link), all of it or an OSError."""
+def _write_file(path: Path, write: Callable[[int], None]) -> None:
+    """Write a new file (never through a link) by write(descriptor): all of it or an
+    OSError."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
+        write(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+
+
+def _same_start(path: Path, parts: Iterator[bytes]) -> tuple[int, Iterator[bytes] | None]:
+    """How many bytes the parts and the file at `path` have the same before the first part
+    that differs, and the parts from that one on; (its size, None) when they are the same
+    file (nothing to write)."""
+    if path.is_symlink():
+        return 0, parts
+    try:
+        handle = open(path, "rb")
+    except OSError:                             # no such file (or a folder): write it all
+        return 0, parts
+    offset = 0
+    with handle:
+        for part in parts:
+            if handle.read(len(part)) != part:
+                return offset, itertools.chain([part], parts)
+            offset += len(part)
+        if handle.read(1):
+            return offset, iter(())             # the file goes on: cut it there
+        return offset, None
 
 
 def _unwanted(found: Mapping[str, list[int]], wanted: set[str]) -> list[str]:

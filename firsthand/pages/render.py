@@ -26,9 +26,11 @@ from firsthand.content.markup import plain_text
 from firsthand.pages.responsive import Pictures
 from firsthand.social.snippets import visitor_links
 from firsthand.output.digest import Digests
-from firsthand.output.store import Store, key
+from firsthand.output.store import Forked, Store, WorkerFailed, key
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2]
+THEIRS = type("Theirs", (), {"__repr__": lambda _: "THEIRS"})()   # a page the other
+SPLIT = 32                  # process renders (Renderer.share); pages in a row for each
 TEMPLATE_FOLDER = "templates"
 STORY_TEMPLATE = "story.html"     # a story's own page (serve shows it first)
 
@@ -208,10 +210,53 @@ class Renderer:
         sizes = sorted((path, p.width, p.height, [(c.width, c.height) for c in p.copies])
                        for path, p in pictures.items())
         self.common = key(engine, template_digest(env), json.dumps(sizes))
+        self.mine: int | None = None        # which pages this process renders (share)
+        self.counted = 0                    # pages asked for so far
+        self.waiting: tuple | None = None   # the last page asked for that is theirs
+        self.helper: Forked | None = None
+
+    def share(self, steps: list["RenderStep"]) -> None:
+        """Render every other run of SPLIT pages in a forked helper, which runs `steps`
+        (all that ask for pages) as this process will: page() gives THEIRS for a page of
+        the helper's, and `theirs` its bytes. The helper takes the store's entries it
+        makes onto the disk, where this process finds them; its digests are its own."""
+        def produce(send) -> None:
+            self.mine = 1
+            for step in steps:
+                for path, data in step(self):
+                    if data is not THEIRS and path in self.made:
+                        send((path, data, self.made[path]))
+        self.mine = 0
+        self.helper = Forked(produce)
+
+    def theirs(self, path: str) -> tuple[str, bytes | None]:
+        """The page the helper rendered, which page() just gave as THEIRS; rendered here
+        when the helper failed (its error then comes again, here) or stopped."""
+        try:
+            found, data, made = next(self.helper)
+        except (WorkerFailed, StopIteration):
+            self.stop_sharing()
+            template, page, context = self.waiting
+            return self.page(template, page, **context)
+        if found != path:
+            raise RuntimeError(f"the helper rendered {found}, not {path}")
+        self.made[path] = made
+        return path, data
+
+    def stop_sharing(self) -> None:
+        if self.helper is not None:
+            self.helper.close()
+        self.helper = self.mine = None
 
     def page(self, template: str, page: Page, **context) -> tuple[str, bytes | None]:
         """Render one template for one page (or take it from the store); returns
-        (output file, bytes), or (output file, None) when the last build's is the same."""
+        (output file, bytes), or (output file, None) when the last build's is the same;
+        THEIRS when another process renders it (see share)."""
+        if self.mine is not None:
+            number, self.counted = self.counted, self.counted + 1
+            if number // SPLIT % 2 != self.mine:
+                self.waiting = (template, page, context)
+                return page.file, THEIRS
         if page.kind == "error":
             root = self.base_path          # a 404 page is served at any depth
         else:

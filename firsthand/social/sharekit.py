@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from firsthand.output import store as stored
 from firsthand.social.cards import (
@@ -120,18 +120,18 @@ def link_weight(snippet) -> int:
     return platform.count(longer) - platform.count(snippet.text)
 
 
-def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:
+def render_snippets_json(r) -> Iterator[tuple[str, Iterable[bytes] | None]]:
     """snippets.json: every snippet of every published story, for tools and schedulers.
 
-    The same bytes as json.dumps(snippets_document(...), indent=1), made a story at a time:
-    at ten thousand stories the file is some 170 MB, and json's indenting encoder would
-    hold it as millions of small strings."""
+    The same bytes as json.dumps(snippets_document(...), indent=1), made a story at a time
+    and handed over as its parts (Run.emit), each made or read from the store as it is
+    written: at ten thousand stories the file is some 390 MB, which json's indenting
+    encoder would hold as millions of small strings, and a join of the parts twice."""
     def dumps(value, depth: int) -> str:
         text = json.dumps(value, ensure_ascii=False, indent=1)
         return text.replace("\n", "\n" + " " * depth)
 
     site = dumps(site_document(r.site), 1)
-    parts = [f'{{\n "site": {site},\n "stories": ['.encode()]
     stories = [entry for entry in r.library.entries if entry.published]
     # each story's part is remembered by everything it is made from
     shown = [Documented.of(r.site, entry) for entry in stories]
@@ -142,12 +142,14 @@ def render_snippets_json(r) -> Iterator[tuple[str, bytes]]:
     if last is not None and last[0] == whole:
         yield "snippets.json", None                 # as the last build made it
         return
-    for number, (item, name) in enumerate(zip(shown, names)):
-        comma = "," if number else ""
-        part = r.store.get("documents", name)
-        if part is None:
-            part = dumps(item.document(), 2).encode()
-            r.store.put("documents", name, part)
-        parts.append(comma.encode() + b"\n  " + part)
-    parts.append(b"\n ]\n}\n" if stories else b"]\n}\n")
-    yield "snippets.json", b"".join(parts)
+
+    def parts() -> Iterator[bytes]:
+        yield f'{{\n "site": {site},\n "stories": ['.encode()
+        for number, (item, name) in enumerate(zip(shown, names)):
+            part = r.store.get("documents", name)
+            if part is None:
+                part = dumps(item.document(), 2).encode()
+                r.store.put("documents", name, part)
+            yield ("," if number else "").encode() + b"\n  " + part
+        yield b"\n ]\n}\n" if stories else b"]\n}\n"
+    yield "snippets.json", parts()
