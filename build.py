@@ -1,5 +1,6 @@
 """Build the Firsthand site: `python build.py [command] ...` (see `--help`)."""
 
+import os
 import sys
 
 from firsthand.commands.quick import unchanged_build
@@ -10,4 +11,8 @@ if __name__ == "__main__":
     if code is None:
         from firsthand.commands.cli import main
         code = main(inputs=inputs)      # the build takes the inputs' fingerprint just taken
-    sys.exit(code)
+    # Nothing is left to do but to free the build's objects one by one, which took 0.6 s
+    # at ten thousand stories: every file is closed, and every helper process has ended.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

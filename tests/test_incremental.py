@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import subprocess
@@ -158,8 +159,13 @@ ENGINE_MODULES = ("firsthand.build", "jinja2", "markdown", "PIL", "firsthand.com
 def _modules_after_build(site) -> tuple[int, list[str]]:
     """Run build.py as a user does, in a fresh process: its exit status and which of the
     engine's modules it imported."""
-    script = (f"import runpy, sys\nsys.argv = ['build.py', 'build', '--source', "
-              f"{str(site.root)!r}, '--quiet']\ntry:\n"
+    script = (f"import os, runpy, sys\nsys.argv = ['build.py', 'build', '--source', "
+              f"{str(site.root)!r}, '--quiet']\n"
+              # build.py ends the process at once (os._exit): here, it says how it would
+              # (its helper processes, forked from it, end at once as they do)
+              "def end(code, pid=os.getpid(), real=os._exit):\n"
+              "    if os.getpid() != pid:\n        real(code)\n"
+              "    raise SystemExit(code)\nos._exit = end\ntry:\n"
               f"    runpy.run_path({str(ROOT / 'build.py')!r}, run_name='__main__')\n"
               "except SystemExit as stop:\n"
               f"    print(stop.code, *[m for m in {ENGINE_MODULES!r} if m in sys.modules])\n")
@@ -403,6 +409,16 @@ def test_a_rebuild_that_renders_in_two_processes_makes_what_one_makes(make_site,
         assert len(helped) > render.SPLIT          # the helper rendered pages
         assert sorted(written) == by_one
         assert _files(one) == _files(two)
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(make_site, tmp_path):
+    """The steps freeze what they made for the collector, and pools what they share; a
+    long-running caller (serve) must find everything collectable again."""
+    site = _with_extras(make_rich_site(make_site), 40)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert build(site.root, tmp_path / "out", on=today(), jobs=2, pool_threshold=0).ok
+    assert generate(site.root, on=today(), jobs=2, pool_threshold=0).ok
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_a_helper_that_fails_leaves_its_pages_to_the_build(make_site, tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 from test_incremental import edit_body, make_rich_site
 from firsthand.content import load as loading
 from firsthand.content.problems import Problems
-from firsthand.content.remembered import FILE, StoryMemo
+from firsthand.content.remembered import FOLDER, SHARDS, StoryMemo
 from firsthand.output import engines, fingerprint
 
 
@@ -106,17 +106,44 @@ def test_a_story_with_a_problem_is_read_every_time(make_site, tmp_path, counted)
 def test_a_damaged_or_foreign_memo_is_ignored_and_never_run(make_site, tmp_path, counted):
     site = make_rich_site(make_site)
     load_with_memo(site, tmp_path)
-    memo = tmp_path / "cache" / FILE
-    memo.write_bytes(memo.read_bytes()[:200])
+    memos = sorted((tmp_path / "cache" / FOLDER).glob("*.pickle"))
+    assert memos
+    for memo in memos:
+        memo.write_bytes(memo.read_bytes()[:200])
     assert load_with_memo(site, tmp_path) == plain_load(site)
 
     ran = tmp_path / "ran"
-    memo.write_bytes(pickle.dumps(_Run(str(ran))))
+    for memo in memos:
+        memo.write_bytes(pickle.dumps(_Run(str(ran))))
     counted.clear()
     loaded = load_with_memo(site, tmp_path)
     assert len(counted) == 4
     assert not ran.exists()
     assert loaded == plain_load(site)
+
+
+def test_an_edit_writes_again_only_the_file_that_keeps_its_story(make_site, tmp_path,
+                                                                  counted):
+    site = make_rich_site(make_site)
+    for number in range(40):
+        site.story(f"2026-01-{number % 28 + 1:02d}-more-{number}.md", title=f"More {number}",
+                   author="bo", date=f"2026-01-{number % 28 + 1:02d}", body="More.")
+    first = load_with_memo(site, tmp_path)
+    memos = {p.name: p.stat().st_mtime_ns
+             for p in (tmp_path / "cache" / FOLDER).glob("*.pickle")}
+    assert 10 < len(memos) <= SHARDS
+    edit_body(site)
+    counted.clear()
+
+    edited = load_with_memo(site, tmp_path)
+
+    assert counted == ["2026-03-01-first-week.md"]
+    now = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "cache" / FOLDER).glob("*.pickle")}
+    assert now.keys() == memos.keys()
+    assert sum(now[name] != memos[name] for name in memos) == 1
+    assert edited != first and edited == plain_load(site)
+    counted.clear()
+    assert load_with_memo(site, tmp_path) == edited and counted == []
 
 
 def test_a_story_is_not_kept_while_its_files_are_too_new_to_trust(make_site, tmp_path,

@@ -12,9 +12,10 @@ other files or people, and a story with problems is rare and cheap to read again
 that looked at a file changed in the last few seconds is not kept (a timestamp cannot
 tell two close edits apart).
 
-All kept stories are one file in the cache folder, read once at the start of a load and
-written again after it when a story was read anew or is gone: one file is cheaper than
-one store entry per story at ten thousand stories.
+The kept stories are SHARDS files in the cache folder (a story's file by its path), all
+read at the start of a load; after it, a file is written again only when one of its
+stories was read anew or is gone: an edit rewrites one of them, not 67 MB at ten
+thousand stories, and a few files are cheaper than one store entry per story.
 """
 
 from __future__ import annotations
@@ -26,13 +27,16 @@ import os
 import pathlib
 import pickle
 import time
+import zlib
 from pathlib import Path
 
 from firsthand.content import model
 from firsthand.output import fingerprint
 from firsthand.output.digest import Digests
+from firsthand.output.store import uncollected
 
-FILE = "stories.pickle"
+FOLDER = "stories"             # in the cache folder: SHARDS files of kept stories
+SHARDS = 64
 # What a kept story may hold; anything else makes the file unusable, not a risk.
 _ALLOWED = {("firsthand.content.model", "Story"), ("firsthand.content.model", "frozen_map"),
             ("datetime", "date"), ("pathlib", "PosixPath")}
@@ -62,22 +66,28 @@ class StoryMemo:
     load that must not write (check)."""
 
     def __init__(self, folder: Path, engine: str, keep_file: bool = True):
-        self.path, self.engine, self.keep_file = Path(folder) / FILE, engine, keep_file
+        self.folder, self.engine, self.keep_file = Path(folder) / FOLDER, engine, keep_file
         self.settings: object = None
         self.last: dict[str, tuple] = {}
         self.kept: dict[str, tuple] = {}
-        self.changed = False
+        self.fresh: set[str] = set()           # the paths of stories kept anew
 
     def open(self, settings: object) -> None:
-        """Read the last load's stories, if it was made with the same engine and settings."""
+        """Read the last load's stories, of each file made with the same engine and
+        settings."""
         self.settings = repr(settings)
-        try:
-            with open(self.path, "rb") as handle:
-                engine, settings_were, stories = _Unpickler(handle).load()
-        except Exception:        # noqa: BLE001 - missing, damaged or foreign: nothing kept
-            return
-        if engine == self.engine and settings_were == self.settings and isinstance(stories, dict):
-            self.last = stories
+        for number in range(SHARDS):
+            try:
+                with open(self._file(number), "rb") as handle, uncollected():
+                    engine, settings_were, stories = _Unpickler(handle).load()
+            except Exception:    # noqa: BLE001 - missing, damaged or foreign: nothing kept
+                continue
+            if engine == self.engine and settings_were == self.settings \
+                    and isinstance(stories, dict):
+                self.last.update(stories)
+
+    def _file(self, number: int) -> Path:
+        return self.folder / f"{number:02d}.pickle"
 
     def find(self, path: str, people) -> model.Story | None:
         """The kept story of the file at `path` (relative), when nothing it read changed."""
@@ -97,7 +107,7 @@ class StoryMemo:
         if any(was is not None and max(was[2], was[3]) > recent for _, was in states):
             return
         self.kept[path] = (story, states, Digests().of(story))
-        self.changed = True
+        self.fresh.add(path)
 
     def digests(self):
         """(story, its Digests digest) of every story this load kept: a build takes them
@@ -107,20 +117,35 @@ class StoryMemo:
             yield story, digest
 
     def save(self) -> None:
-        """Write the stories kept by this load, when they differ from the last load's; a
-        file that cannot be written only costs speed."""
-        if not self.keep_file or (not self.changed and self.kept.keys() == self.last.keys()):
+        """Write each file whose stories differ from the last load's (one was kept anew,
+        or is gone); a file that cannot be written only costs speed."""
+        if not self.keep_file:
             return
-        temporary = self.path.with_name(f".{FILE}.{os.getpid()}.tmp")
-        try:
-            out = io.BytesIO()
-            _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(
-                (self.engine, self.settings, self.kept))
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(out.getvalue())
-            os.replace(temporary, self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        kept: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]
+        for path, found in self.kept.items():
+            kept[_shard(path)][path] = found
+        were: list[set[str]] = [set() for _ in range(SHARDS)]
+        for path in self.last:
+            were[_shard(path)].add(path)
+        for number, stories in enumerate(kept):
+            if stories.keys() == were[number] and self.fresh.isdisjoint(stories):
+                continue
+            path = self._file(number)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            try:
+                out = io.BytesIO()
+                with uncollected():
+                    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(
+                        (self.engine, self.settings, stories))
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temporary.write_bytes(out.getvalue())
+                os.replace(temporary, path)
+            except OSError:
+                temporary.unlink(missing_ok=True)
+
+
+def _shard(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 class _Pickler(pickle.Pickler):

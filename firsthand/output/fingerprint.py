@@ -34,7 +34,7 @@ from typing import Iterable
 
 from firsthand import __version__
 from firsthand.content.problems import Problem
-from firsthand.output.store import FOLDER as CACHE_FOLDER
+from firsthand.output.store import FOLDER as CACHE_FOLDER, uncollected
 from firsthand.output.write import listing as outputs
 
 RECORD = "last-build.json"
@@ -131,7 +131,7 @@ def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem
                   "pages": pages, "files": sum(not S_ISDIR(e[0]) for e in listed.values()),
                   "spare": spare}
         cache_folder.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with open(temporary, "w", encoding="utf-8") as handle, uncollected():
             for line in (record, listed):
                 handle.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
                 handle.write("\n")
@@ -154,7 +154,7 @@ def _record(cache_folder: Path, out: Path, found: dict | None,
     into `out` (with these `inputs`, if given) and `out` is exactly as that build left
     it (its listing `found`, else walked)."""
     try:
-        with open(cache_folder / RECORD, encoding="utf-8") as handle:
+        with open(cache_folder / RECORD, encoding="utf-8") as handle, uncollected():
             record = json.loads(handle.readline())
             if not isinstance(record, dict) or record["out"] != str(out) \
                     or (inputs is not None and record["inputs"] != inputs):

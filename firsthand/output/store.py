@@ -14,6 +14,7 @@ checksum and is made again. Deleting the folder is always safe: the next build i
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing as mp
@@ -29,6 +30,20 @@ FOLDER = ".firsthand-cache"
 VERSION = 1                   # the layout of entries; a new layout starts a new folder
 CHUNK = 16                    # items per message between a worker and the parent
 AHEAD = 64                    # messages a helper (`forked`) may be ahead of its reader
+
+
+@contextlib.contextmanager
+def uncollected() -> Iterator[None]:
+    """No garbage collection meanwhile: for reading or writing a large JSON or pickle
+    file, which makes no reference cycles, while a build holds millions of objects that
+    each collection would walk again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def key(*parts: bytes | str) -> str:
@@ -166,7 +181,8 @@ def run_batch(function: Callable[[object], bytes], items: Sequence,
               for start in range(0, len(items), CHUNK)]
     workers = []
     # Freeze what exists, so that the workers' garbage collector does not touch (and so
-    # copy) the memory pages they share with this process.
+    # copy) the memory pages they share with this process. It stays frozen here too: it
+    # lives as long as the build, which unfreezes it at its end (build.generate).
     gc.freeze()
     for number in range(min(jobs, len(chunks))):
         receiving, sending = context.Pipe(duplex=False)
@@ -193,7 +209,6 @@ def run_batch(function: Callable[[object], bytes], items: Sequence,
             if process.is_alive():
                 process.terminate()
             process.join()
-        gc.unfreeze()
 
 
 def _work(function, items, chunks: Iterable[range], pipe) -> None:
@@ -269,7 +284,6 @@ class Forked:
         self.reader.join()
         self.receiving.close()
         self.process = None
-        gc.unfreeze()
 
 
 def _help(produce, pipe) -> None:

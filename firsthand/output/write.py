@@ -38,6 +38,8 @@ from pathlib import Path
 from stat import S_IFDIR, S_ISDIR
 from typing import Callable, Iterable, Iterator, Mapping
 
+from firsthand.output.store import Forked, WorkerFailed
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 CHUNK = 1 << 20                # bytes read at a time when copying part of a file
@@ -104,9 +106,11 @@ class SiteWriter:
     line on stderr) when another writer holds it and this one has to wait. A file system
     error is raised as WriteError, after the staged folder is thrown away.
 
-    `found` is the listing of `out` as the writer found it; after commit, `listing` is
-    the listing of the new `out` (made from `found` and what was written, not walked),
-    and `token` the token of the spare's note ("" without one), for the build record.
+    `found` is the listing of `out` as the writer found it (walked in a thread from the
+    start, so that a build goes on meanwhile; asking for it waits for the walk); after
+    commit, `listing` is the listing of the new `out` (made from `found` and what was
+    written, not walked), and `token` the token of the spare's note ("" without one),
+    for the build record.
     """
 
     def __init__(self, out: Path, on_wait: Callable[[Path], None] | None = None,
@@ -121,13 +125,30 @@ class SiteWriter:
         self._trusted = ""
         self.listing: dict[str, list[int]] | None = None
         self.token = ""
+        self._found: dict[str, list[int]] | None = None
+        self._walk: Forked | None = None
         with self._failing_as_write_error(self.out.parent):
             os.makedirs(self.out.parent, exist_ok=True)
             self._lock = _lock(self.out, on_wait)
             _remove_leftovers(self.out)
-            self.found = listing(self.out)
+        # in a forked process: a walk in a thread would hold this one's interpreter lock
+        self._walk = Forked(functools.partial(_send_listing, self.out))
         if spare is not None and not _same_device(spare, self.out.parent):
             self.spare = None               # a swap cannot cross file systems
+
+    @property
+    def found(self) -> dict[str, list[int]]:
+        if self._found is None:
+            with self._failing_as_write_error(self.out):
+                try:
+                    found = next(self._walk)
+                except (WorkerFailed, StopIteration) as exc:
+                    raise OSError(errno.EIO, f"the walk of the output stopped: {exc}") from None
+                self._walk.close()
+                if isinstance(found, tuple):        # an OSError in the walk
+                    raise OSError(*found)
+                self._found = found
+        return self._found
 
     def trust(self, token: str) -> None:
         """Take the spare's note with this token as true: the caller found `out` exactly
@@ -232,6 +253,8 @@ class SiteWriter:
     def discard(self) -> None:
         """Throw the staged folder away (after a failure; a no-op after commit); a spare
         is kept, as the next build repairs it."""
+        if self._walk is not None:
+            self._walk.close()              # not walking `out` once it is unlocked
         if self.staging is not None and self.staging != self.spare:
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
@@ -325,6 +348,14 @@ def _lock(out: Path, on_wait: Callable[[Path], None] | None) -> int:
         os.close(descriptor)
         raise
     return descriptor
+
+
+def _send_listing(out: Path, send: Callable[[object], None]) -> None:
+    """The listing of `out` (SiteWriter.found), or the OSError its walk met, as a tuple."""
+    try:
+        send(listing(out))
+    except OSError as exc:
+        send((exc.errno, exc.strerror, exc.filename))
 
 
 def _write_file(path: Path, write: Callable[[int], None]) -> None:
