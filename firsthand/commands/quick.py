@@ -55,8 +55,8 @@ def build_arguments(command: argparse.ArgumentParser) -> None:
                          help="also build drafts, future-dated stories and those of "
                               "people who left (for previews)")
     command.add_argument("--jobs", type=jobs, default=os.cpu_count() or 1, metavar="N",
-                         help="processes for rendering Markdown on a cold build "
-                              "(default: one per core)")
+                         help="processes for Markdown, snippets and cards (one per "
+                              "core by default); above 1, pages render in two")
     command.add_argument("--quiet", action="store_true", help="print only problems")
 
 

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 FOLDER = ".firsthand-cache"
 VERSION = 1                   # the layout of entries; a new layout starts a new folder
 CHUNK = 16                    # items per message between a worker and the parent
-AHEAD = 64                    # messages a helper (`forked`) may be ahead of its reader
+AHEAD = 64                    # messages a helper (Forked) may be ahead of its reader
 
 
 @contextlib.contextmanager

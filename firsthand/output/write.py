@@ -106,8 +106,8 @@ class SiteWriter:
     line on stderr) when another writer holds it and this one has to wait. A file system
     error is raised as WriteError, after the staged folder is thrown away.
 
-    `found` is the listing of `out` as the writer found it (walked in a thread from the
-    start, so that a build goes on meanwhile; asking for it waits for the walk); after
+    `found` is the listing of `out` as the writer found it (walked in a forked process
+    from the start, so that a build goes on meanwhile; asking for it waits); after
     commit, `listing` is the listing of the new `out` (made from `found` and what was
     written, not walked), and `token` the token of the spare's note ("" without one),
     for the build record.

@@ -29,8 +29,7 @@ from firsthand.output.digest import Digests
 from firsthand.output.store import Forked, Store, WorkerFailed, key
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2]
-THEIRS = type("Theirs", (), {"__repr__": lambda _: "THEIRS"})()   # a page the other
-SPLIT = 32                  # process renders (Renderer.share); pages in a row for each
+SPLIT = 32                  # pages in a row for each process (Renderer.share)
 TEMPLATE_FOLDER = "templates"
 STORY_TEMPLATE = "story.html"     # a story's own page (serve shows it first)
 
@@ -174,6 +173,14 @@ def jsonld(data) -> str:
                           ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escaped)
     return jinja2.utils.markupsafe.Markup(text)
+
+
+class _Theirs:
+    def __repr__(self) -> str:
+        return "THEIRS"
+
+
+THEIRS = _Theirs()          # what page() gives for a page the helper renders (share)
 
 
 class Renderer:
