@@ -415,10 +415,11 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(make_site, tmp_path
     """The steps freeze what they made for the collector, and pools what they share; a
     long-running caller (serve) must find everything collectable again."""
     site = _with_extras(make_rich_site(make_site), 40)
+    before = gc.get_threshold()
     assert gc.get_freeze_count() == 0 and gc.isenabled()
     assert build(site.root, tmp_path / "out", on=today(), jobs=2, pool_threshold=0).ok
     assert generate(site.root, on=today(), jobs=2, pool_threshold=0).ok
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert gc.get_freeze_count() == 0 and gc.isenabled() and gc.get_threshold() == before
 
 
 def test_a_helper_that_fails_leaves_its_pages_to_the_build(make_site, tmp_path, monkeypatch):
