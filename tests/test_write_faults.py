@@ -16,6 +16,7 @@ import pytest
 from firsthand.output import write
 from firsthand.build import generate
 from firsthand.output.write import WriteError, write_site
+from rebuilds import calls_noted
 from sites import ROOT, build_env, today
 
 MUTATING = {"open", "write", "makedirs", "mkdir", "link", "symlink", "replace", "rename",
@@ -413,3 +414,25 @@ def test_a_new_file_given_in_parts_and_a_failure_in_the_middle_of_one(tmp_path):
         write_site({"page.html": b"<p>a page</p>", "big.json": failing()}, out)
     assert state(out) == before               # the site as it was, new.json too
     assert leftovers(out) == []
+
+
+def test_a_missing_spare_is_linked_by_another_process_while_the_build_goes_on(
+        two_versions, tmp_path, monkeypatch):
+    """After a write that left no spare (the site was written whole, into a new folder),
+    the next writer links it from the site in a forked process from its start: its own
+    first write finds it ready, and the result is as exact as ever."""
+    out, first, second = two_versions
+    spare = tmp_path / "cache" / "spare" / "site"
+    shutil.rmtree(out)
+    write_site(first, out, spare=spare)
+    assert not os.path.lexists(spare)                 # the new site was the spare
+    here = calls_noted(monkeypatch, write, "_sync_links", lambda *args: args)
+    here += calls_noted(monkeypatch, write, "_link_tree", lambda *args: args)
+
+    write_site(second, out, spare=spare)
+
+    assert here == []                                 # not in this process
+    assert contents(out) == second and contents(spare) == first
+    assert leftovers(out) == []
+    write_site(first, out, spare=spare)               # and the next one by its walk
+    assert contents(out) == first and contents(spare) == second

@@ -127,6 +127,7 @@ class SiteWriter:
         self.token = ""
         self._found: dict[str, list[int]] | None = None
         self._walk: Forked | None = None
+        self._linking: Forked | None = None
         with self._failing_as_write_error(self.out.parent):
             os.makedirs(self.out.parent, exist_ok=True)
             self._lock = _lock(self.out, on_wait)
@@ -135,6 +136,27 @@ class SiteWriter:
         self._walk = Forked(functools.partial(_send_listing, self.out))
         if spare is not None and not _same_device(spare, self.out.parent):
             self.spare = None               # a swap cannot cross file systems
+        # No spare (the last build wrote the whole site): it is linked from `out` in a
+        # forked process meanwhile, as the first write would (2.2 s at 10,000 stories)
+        if self.spare is not None and not os.path.lexists(self.spare) and self.out.is_dir():
+            self._linking = Forked(functools.partial(_send_linked, self.out, self.spare))
+
+    def _linked(self) -> bool:
+        """Whether the spare was linked from `out` by the process started for it (waits
+        for it); False when there was none, or it failed: the spare is then walked."""
+        if self._linking is None:
+            return False
+        try:
+            done = next(self._linking)
+        except (WorkerFailed, StopIteration):
+            done = False
+        self._stop_linking()
+        return done is True
+
+    def _stop_linking(self) -> None:
+        if self._linking is not None:
+            self._linking.close()           # a spare half linked is repaired by a walk
+            self._linking = None
 
     @property
     def found(self) -> dict[str, list[int]]:
@@ -227,6 +249,7 @@ class SiteWriter:
             extra = _unwanted(self.found, self.wanted)
             if self.staging is None and not extra and self.out.is_dir():
                 self.listing = self.found
+                self._stop_linking()
                 self._unlock()
                 return WriteReport(0, self.unchanged, 0)
             staging = self._staging()
@@ -255,6 +278,7 @@ class SiteWriter:
         is kept, as the next build repairs it."""
         if self._walk is not None:
             self._walk.close()              # not walking `out` once it is unlocked
+        self._stop_linking()
         if self.staging is not None and self.staging != self.spare:
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
@@ -267,7 +291,8 @@ class SiteWriter:
                 os.makedirs(self.spare.parent, exist_ok=True)
                 paths = _take_note(self.spare, self._trusted)
                 if paths is None:
-                    _sync_links(self.out, self.spare)
+                    if not self._linked():
+                        _sync_links(self.out, self.spare)
                 else:
                     _sync_paths(self.out, self.spare, paths)
                 return self.staging
@@ -356,6 +381,15 @@ def _send_listing(out: Path, send: Callable[[object], None]) -> None:
         send(listing(out))
     except OSError as exc:
         send((exc.errno, exc.strerror, exc.filename))
+
+
+def _send_linked(out: Path, spare: Path, send: Callable[[object], None]) -> None:
+    """Link the spare from `out` (SiteWriter._linked); whether it was done."""
+    try:
+        _sync_links(out, spare)
+        send(True)
+    except OSError:
+        send(False)
 
 
 def _write_file(path: Path, write: Callable[[int], None]) -> None:
