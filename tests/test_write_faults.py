@@ -436,3 +436,19 @@ def test_a_missing_spare_is_linked_by_another_process_while_the_build_goes_on(
     assert leftovers(out) == []
     write_site(first, out, spare=spare)               # and the next one by its walk
     assert contents(out) == first and contents(spare) == second
+
+
+def test_a_trusted_note_beside_a_spare_that_is_gone_is_not_followed(two_versions, tmp_path):
+    """The spare deleted by hand but its note left: the writer links a new spare (in
+    another process) and waits for it before it looks at the note, which is stale."""
+    out, first, second = two_versions
+    spare = tmp_path / "cache" / "spare" / "site"
+    token = write_noted(second, out, spare).token
+    token = write_noted(first, out, spare, token).token
+    assert token and write._note(spare).exists()
+    shutil.rmtree(spare)
+
+    write_noted(second, out, spare, token)
+
+    assert contents(out) == second and contents(spare) == first
+    assert leftovers(out) == []

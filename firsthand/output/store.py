@@ -15,6 +15,7 @@ checksum and is made again. Deleting the folder is always safe: the next build i
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import multiprocessing as mp
@@ -186,8 +187,8 @@ def run_batch(function: Callable[[object], bytes], items: Sequence,
     gc.freeze()
     for number in range(min(jobs, len(chunks))):
         receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_work, daemon=True,
-                                  args=(function, items, chunks[number::jobs], sending))
+        process = context.Process(target=_help, daemon=True, args=(functools.partial(
+            _work, function, items, chunks[number::jobs]), sending))
         process.start()
         sending.close()
         workers.append((process, receiving))
@@ -211,16 +212,12 @@ def run_batch(function: Callable[[object], bytes], items: Sequence,
             process.join()
 
 
-def _work(function, items, chunks: Iterable[range], pipe) -> None:
-    try:
-        for chunk in chunks:
-            pipe.send([(index, function(items[index])) for index in chunk])
-    except Exception:                            # reported, and raised, in the parent
-        pipe.send(traceback.format_exc())
-    finally:
-        pipe.close()
-        os._exit(0)       # no atexit handlers or finalizers of the parent run in a worker
-
+def _work(function, items, chunks: Iterable[range], send: Callable[[object], None]) -> None:
+    """A worker's part of a batch: (index, bytes) of each item of its chunks (sent a chunk
+    to a message by _help, as CHUNK is both)."""
+    for chunk in chunks:
+        for index in chunk:
+            send((index, function(items[index])))
 
 
 class Forked:
@@ -287,6 +284,8 @@ class Forked:
 
 
 def _help(produce, pipe) -> None:
+    """A forked process's whole life: what produce(send) sends, CHUNK items a message, then
+    a traceback if it raised; it ends without the parent's atexit handlers or finalizers."""
     batch: list = []
 
     def send(item) -> None:

@@ -289,11 +289,13 @@ class SiteWriter:
             if self.spare is not None:
                 self.staging = self.spare
                 os.makedirs(self.spare.parent, exist_ok=True)
+                # the link started for a missing spare is waited for before the spare,
+                # or a note beside it (stale, then), is looked at
+                linked = self._linked()
                 paths = _take_note(self.spare, self._trusted)
-                if paths is None:
-                    if not self._linked():
-                        _sync_links(self.out, self.spare)
-                else:
+                if not linked and paths is None:
+                    _sync_links(self.out, self.spare)
+                elif not linked:
                     _sync_paths(self.out, self.spare, paths)
                 return self.staging
             staging = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
