@@ -50,7 +50,7 @@ from firsthand.social.snippets import (Snippet, compose_snippets, each_entry_wor
                                        snippet_inputs)
 from firsthand.output.digest import Digests
 from firsthand.output.store import Store, key
-from firsthand.output.write import SiteWriter, WriteReport
+from firsthand.output.write import Copy, SiteWriter, WriteReport
 
 STATIC_FOLDER = "static"
 LIVE_SCRIPT = "live-reload.js"    # the default theme's script for serve, not for sites
@@ -152,7 +152,9 @@ class Run:
         `name`: its key, recorded for the next build; data None: the file is the last
         build's, made from the same key (Run.unchanged said so), and is kept unread.
         data may be the parts of a big file, in order, for a file that links and search
-        do not read (snippets.json): the writer writes them as they come."""
+        do not read (snippets.json): the writer writes them as they come; a part may be a
+        write.Copy of the last build's file. `reads` may still be filled as the parts are
+        made (the parts' layout, for the next build)."""
         if path in self.made:
             self.problems.error(path, 1,
                                 f"two things would write the same output file '{path}'")
@@ -167,7 +169,7 @@ class Run:
             return
         self.links.add(path, data)
         if name is not None:
-            self.keys[path] = [name, reads or []]
+            self.keys[path] = [name, [] if reads is None else reads]
         if self.library.site.search and search.is_indexed(path, data):
             self.indexed[path] = data
             if name is not None:
@@ -384,7 +386,8 @@ def render_pages(run: Run) -> None:
     env = render.make_environment(run.library.site.source, run.store)
     renderer = render.Renderer(run.library, env, run.pictures, run.store,
                                engines.PAGE_ENGINE, run.digests,
-                               run.last.made if run.last else None)
+                               run.last.made if run.last else None,
+                               run.last.out if run.last else None)
     progress = run.options.progress
     progress.start("rendering", len(run.library.entries) + len(run.library.profiles))
     if run.options.jobs > 1 and run.store.shared_with_forks \
@@ -642,8 +645,9 @@ def _unpack_snippets(data: bytes):
 def whole(sink: Callable[[str, bytes], None]) -> Callable[[str, bytes | Iterable[bytes]], None]:
     """A sink for `generate` made of one that takes each file whole (a file may come as
     its parts: Run.emit)."""
-    def take(path: str, data: bytes | Iterable[bytes]) -> None:
-        sink(path, data if isinstance(data, bytes) else b"".join(data))
+    def take(path: str, data: bytes | Iterable[bytes | Copy]) -> None:
+        sink(path, data if isinstance(data, bytes) else b"".join(
+            part.read() if isinstance(part, Copy) else part for part in data))
     return take
 
 

@@ -45,6 +45,25 @@ _AT_FDCWD = -100
 CHUNK = 1 << 20                # bytes read at a time when copying part of a file
 
 
+@dataclass(frozen=True)
+class Copy:
+    """A part of a big file (SiteWriter.add) that is `size` bytes of the file at `path`
+    from `offset`, as that file is now: a part the last build made the same, which the
+    writer copies in the kernel, or finds in place without reading it."""
+
+    path: Path
+    offset: int
+    size: int
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read(self.size)
+        if len(data) != self.size:
+            raise OSError(errno.EIO, "the file changed as it was read", self.path)
+        return data
+
+
 class WriteError(Exception):
     """Writing the site failed; the message is one line, and the previous site is whole."""
 
@@ -195,7 +214,7 @@ class SiteWriter:
                 return
             self._write(relative, target, lambda handle: _write_all(handle, data))
 
-    def _add_parts(self, relative: str, parts: Iterator[bytes]) -> None:
+    def _add_parts(self, relative: str, parts: Iterator[bytes | Copy]) -> None:
         """Compare the parts with the file as they come; from the first that differs, the
         file is written: what was the same, copied from the old file, then the rest."""
         old = (self.out if self.staging is None else self.staging) / relative
@@ -207,16 +226,10 @@ class SiteWriter:
             target = self._target(relative)
 
             def write(handle: int) -> None:
-                with open(old, "rb") if same else contextlib.nullcontext() as source:
-                    left = same
-                    while left:
-                        chunk = source.read(min(CHUNK, left))
-                        if not chunk:
-                            raise OSError(errno.EIO, "the file changed as it was read", old)
-                        _write_all(handle, chunk)
-                        left -= len(chunk)
-                for part in parts:
-                    _write_all(handle, part)
+                if same:
+                    with open(old, "rb") as source:
+                        _copy(source.fileno(), handle, 0, same)
+                _write_parts(handle, parts)
             self._write(relative, target, write)
 
     def _target(self, relative: str) -> Path:
@@ -410,10 +423,12 @@ def _write_all(descriptor: int, data: bytes) -> None:
         view = view[os.write(descriptor, view):]
 
 
-def _same_start(path: Path, parts: Iterator[bytes]) -> tuple[int, Iterator[bytes] | None]:
+def _same_start(path: Path, parts: Iterator[bytes | Copy]
+                ) -> tuple[int, Iterator[bytes | Copy] | None]:
     """How many bytes the parts and the file at `path` have the same before the first part
     that differs, and the parts from that one on; (its size, None) when they are the same
-    file (nothing to write)."""
+    file (nothing to write). A Copy of that very file (its inode: the staged file is a
+    link to the live one) at the place it would be written to is the same unread."""
     if path.is_symlink():
         return 0, parts
     try:
@@ -422,13 +437,73 @@ def _same_start(path: Path, parts: Iterator[bytes]) -> tuple[int, Iterator[bytes
         return 0, parts
     offset = 0
     with handle:
+        itself = os.fstat(handle.fileno())
         for part in parts:
-            if handle.read(len(part)) != part:
+            if isinstance(part, Copy):
+                if part.offset != offset or not _same_file(part.path, itself):
+                    return offset, itertools.chain([part], parts)
+                offset += part.size
+                handle.seek(offset)
+            elif handle.read(len(part)) != part:
                 return offset, itertools.chain([part], parts)
-            offset += len(part)
-        if handle.read(1):
+            else:
+                offset += len(part)
+        if offset != itself.st_size:
             return offset, iter(())             # the file goes on: cut it there
         return offset, None
+
+
+def _same_file(path: Path, stat: os.stat_result) -> bool:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return False
+    return (found.st_dev, found.st_ino) == (stat.st_dev, stat.st_ino)
+
+
+def _write_parts(handle: int, parts: Iterable[bytes | Copy]) -> None:
+    """Write bytes as they are and copy each run of Copy parts that follow on in one
+    file in one go."""
+    run: list[Copy] = []
+
+    def flush() -> None:
+        if run:
+            with open(run[0].path, "rb") as source:
+                _copy(source.fileno(), handle, run[0].offset, sum(p.size for p in run))
+            run.clear()
+    for part in parts:
+        if isinstance(part, Copy):
+            if run and (part.path != run[0].path or
+                        part.offset != run[-1].offset + run[-1].size):
+                flush()
+            run.append(part)
+        else:
+            flush()
+            _write_all(handle, part)
+    flush()
+
+
+def _copy(source: int, handle: int, offset: int, size: int) -> None:
+    """`size` bytes of `source` from `offset` onto the end of `handle`: in the kernel
+    (copy_file_range), else read and written a CHUNK at a time."""
+    left = size
+    try:
+        while left:
+            done = os.copy_file_range(source, handle, left, offset)
+            if not done:
+                raise OSError(errno.EIO, "the file changed as it was read")
+            offset, left = offset + done, left - done
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP,
+                             errno.EBADF, errno.ETXTBSY) or not hasattr(os, "pread"):
+            raise
+    while left:
+        chunk = os.pread(source, min(CHUNK, left), offset)
+        if not chunk:
+            raise OSError(errno.EIO, "the file changed as it was read")
+        _write_all(handle, chunk)
+        offset, left = offset + len(chunk), left - len(chunk)
 
 
 def _unwanted(found: Mapping[str, list[int]], wanted: set[str]) -> list[str]:

@@ -201,9 +201,10 @@ class Renderer:
     def __init__(self, library: Library, env: jinja2.Environment,
                  pictures: Mapping[str, Picture], store: Store | None = None,
                  engine: str = "", digests: "Digests | None" = None,
-                 last: Mapping[str, list] | None = None):
+                 last: Mapping[str, list] | None = None, kept: Path | None = None):
         self.library, self.env, self.pictures = library, env, pictures
         self.last = last or {}
+        self.kept = kept          # the folder of the last build's files (build.Last.out)
         self.made: dict[str, list] = {}
         self.store = store or Store(None)
         self.responsive = Pictures(pictures)

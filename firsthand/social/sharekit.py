@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 from firsthand.output import store as stored
+from firsthand.output.write import Copy
 from firsthand.social.cards import (
     CARD_FILES, LAYOUTS, CardText, card_key, cover_choice, draw_card)
 from firsthand.content.enrich import Library
@@ -120,13 +123,16 @@ def link_weight(snippet) -> int:
     return platform.count(longer) - platform.count(snippet.text)
 
 
-def render_snippets_json(r) -> Iterator[tuple[str, Iterable[bytes] | None]]:
+def render_snippets_json(r) -> Iterator[tuple[str, Iterable[bytes | Copy] | None]]:
     """snippets.json: every snippet of every published story, for tools and schedulers.
 
     The same bytes as json.dumps(snippets_document(...), indent=1), made a story at a time
     and handed over as its parts (Run.emit), each made or read from the store as it is
     written: at ten thousand stories the file is some 390 MB, which json's indenting
-    encoder would hold as millions of small strings, and a join of the parts twice."""
+    encoder would hold as millions of small strings, and a join of the parts twice.
+    A story's part that the last build's file holds (its layout is kept with its key)
+    is a Copy of it, neither read from the store nor compared: an edit of one story's
+    posts costs that part and a copy in the kernel."""
     def dumps(value, depth: int) -> str:
         text = json.dumps(value, ensure_ascii=False, indent=1)
         return text.replace("\n", "\n" + " " * depth)
@@ -137,19 +143,52 @@ def render_snippets_json(r) -> Iterator[tuple[str, Iterable[bytes] | None]]:
     shown = [Documented.of(r.site, entry) for entry in stories]
     names = [stored.key(r.common, site, r.digests.of(item)) for item in shown]
     whole = stored.key("snippets.json", *names)
-    r.made["snippets.json"] = [whole, []]
+    layout: list[list] = []         # [key, size] of each part as it is made (emit keeps it)
+    r.made["snippets.json"] = [whole, layout]
     last = r.last.get("snippets.json")
     if last is not None and last[0] == whole:
         yield "snippets.json", None                 # as the last build made it
         return
+    old = r.kept / "snippets.json" if r.kept is not None else None
+    before = last_parts(last[1], old) if last is not None and old is not None else {}
 
-    def parts() -> Iterator[bytes]:
-        yield f'{{\n "site": {site},\n "stories": ['.encode()
+    def parts() -> Iterator[bytes | Copy]:
+        head = f'{{\n "site": {site},\n "stories": ['.encode()
+        layout.append(["", len(head)])
+        yield head
         for number, (item, name) in enumerate(zip(shown, names)):
-            part = r.store.get("documents", name)
-            if part is None:
-                part = dumps(item.document(), 2).encode()
-                r.store.put("documents", name, part)
-            yield ("," if number else "").encode() + b"\n  " + part
-        yield b"\n ]\n}\n" if stories else b"]\n}\n"
+            found = before.get(name)
+            if found is not None and found[2] == (number > 0):   # the same comma before it
+                part, size = Copy(old, found[0], found[1]), found[1]
+            else:
+                made = r.store.get("documents", name)
+                if made is None:
+                    made = dumps(item.document(), 2).encode()
+                    r.store.put("documents", name, made)
+                part = (b",\n  " if number else b"\n  ") + made
+                size = len(part)
+            layout.append([name, size])
+            yield part
+        tail = b"\n ]\n}\n" if stories else b"]\n}\n"
+        layout.append(["", len(tail)])
+        yield tail
     yield "snippets.json", parts()
+
+
+def last_parts(layout, path: Path) -> dict[str, tuple[int, int, bool]]:
+    """Where each story's part is in the last build's snippets.json, from the layout it
+    kept: {key: (offset, size, whether a comma leads it)}; nothing when the layout is
+    not that file's (a layout is trusted only when its sizes add up to the file's)."""
+    found, offset = {}, 0
+    try:
+        for number, (name, size) in enumerate(layout):
+            if type(name) is not str or type(size) is not int or size < 0:
+                return {}
+            if name:                    # not the head or the tail ("")
+                found[name] = (offset, size, number > 1)
+            offset += size
+        if offset != os.stat(path).st_size:
+            return {}
+    except (OSError, TypeError, ValueError):
+        return {}
+    return found
