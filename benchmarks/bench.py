@@ -275,7 +275,7 @@ def bench_size(size: int, runs: int, jobs: int, work: Path, hugo: str | None) ->
         record("firsthand one body edit", firsthand, lambda: edit_body(source, run))
         record("firsthand one title edit", firsthand, lambda: edit_title(source, run))
         record("firsthand one story added", firsthand,
-               lambda: synth.add_story(source, size + run))
+               lambda: synth.add_story(source, size + run, dt.date.fromisoformat(TODAY)))
         seconds = serve_latency(source, env, run)
         times.setdefault("serve: save to new page", []).append((seconds, 0.0))
         loads.setdefault("serve: save to new page", []).append(os.getloadavg()[0])

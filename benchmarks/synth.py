@@ -135,8 +135,11 @@ def make_site(folder: Path, stories: int, seed: int = 1) -> None:
 
 
 def write_story(folder: Path, number: int, rng: random.Random, words: list[str],
-                people: list[str], tags: list[str], start: dt.date) -> Path:
-    date = start + dt.timedelta(days=rng.randrange(3000))
+                people: list[str], tags: list[str], start: dt.date,
+                date: dt.date | None = None) -> Path:
+    """One story dated `date`, or on a day of the 3,000 from `start`."""
+    offset = rng.randrange(3000)
+    date = date or start + dt.timedelta(days=offset)
     chosen = rng.sample(tags, rng.randint(1, 4))
     summary = sentence(rng, words)
     if rng.random() < 0.2:
@@ -167,10 +170,11 @@ def write_story(folder: Path, number: int, rng: random.Random, words: list[str],
     return path
 
 
-def add_story(folder: Path, number: int, seed: int = 2) -> Path:
-    """One more story, for the 'added a story' rebuild."""
+def add_story(folder: Path, number: int, on: dt.date, seed: int = 2) -> Path:
+    """One more story, published on `on` (the build's day): the newest, as a new story
+    is, so that it heads the home page and its tags' pages, which all move down one."""
     rng = random.Random(seed * 100_003 + number)
     words = vocabulary(random.Random(1))
     people = [f"person-{n:02d}" for n in range(PEOPLE)]
     tags = ["added", "late addition", "new voices", "fresh start"]
-    return write_story(folder, number, rng, words, people, tags, dt.date(2026, 6, 1))
+    return write_story(folder, number, rng, words, people, tags, on, date=on)

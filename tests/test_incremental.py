@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +23,7 @@ from firsthand.output import fingerprint, store, write
 from firsthand.build import Options, build, generate
 from firsthand.output.store import FOLDER
 from firsthand.pages import render, search
+from firsthand.social import sharekit
 from firsthand.commands.serve import Preview
 
 STORIES = {
@@ -83,8 +86,18 @@ def change_catalog(site):
     site.write("i18n/en.yaml", 'nav:\n  people: "Colleagues"\n')
 
 
+def add_newest(site):
+    site.story("2026-06-01-newest.md", title="The newest one", author="ana",
+               date="2026-06-01", tags="onboarding", body="A new story.\n")
+
+
+def replace_photo(site):
+    """The story's picture, at another size: its page gives the new width and height."""
+    site.write_bytes("stories/dock.jpg", jpeg_with_gps(900, 500))
+
+
 CHANGES = [edit_body, edit_title, rename, delete, change_template, change_site_yaml,
-           change_person, change_catalog]
+           change_person, change_catalog, add_newest, replace_photo]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
@@ -116,6 +129,23 @@ def test_a_title_edit_reaches_every_list_that_shows_it(make_site):
     assert "My very first week" in (site.out / "feed.xml").read_text(encoding="utf-8")
 
 
+def test_a_story_added_renders_again_only_the_pages_that_show_it(make_site, monkeypatch,
+                                                                  trust_new_files):
+    """Its two cards are pictures no other page shows: a page's key holds the sizes of the
+    pictures its template asks for, not of every picture of the site."""
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    given = handed_to_the_writer(monkeypatch)
+    add_newest(site)
+    assert build_here(site) == 0
+
+    assert {"stories/newest/index.html", "stories/newest/og.png", "index.html",
+            "tags/onboarding/index.html", "people/ana/index.html"} <= set(given)
+    for kept in ("people/bo/index.html", "tags/docks/index.html", "search/index.html",
+                 "tags/flexibility/index.html", "stories/parental-leave/share/index.html"):
+        assert kept not in given, kept
+
+
 def test_snippets_json_goes_to_the_writer_as_it_is_made(make_site, monkeypatch,
                                                         trust_new_files):
     """Never joined whole in memory (390 MB at ten thousand stories): the writer takes it
@@ -132,6 +162,66 @@ def test_snippets_json_goes_to_the_writer_as_it_is_made(make_site, monkeypatch,
     made = (site.out / "snippets.json").read_bytes()
     assert b"My very first week" in made
     assert made == generate(site.root, on=today(), cache="off").files["snippets.json"]
+
+
+@pytest.mark.parametrize("change, read_again, text", [
+    (edit_title, 1, b"My very first week"),
+    (add_newest, 2, b"The newest one")])        # the first story's part now has a comma
+def test_snippets_json_copies_the_stories_that_the_last_one_holds(
+        make_site, monkeypatch, trust_new_files, change, read_again, text):
+    """The parts of snippets.json that the last build's file holds are copies of it, neither
+    read from the store nor compared; the file is a cold build's, byte for byte."""
+    parts_given = []
+    real_add = write.SiteWriter.add
+
+    def add(writer, relative, data):
+        if relative == "snippets.json" and not isinstance(data, bytes):
+            data = list(data)
+            parts_given.append([type(part).__name__ for part in data])
+        return real_add(writer, relative, data)
+    monkeypatch.setattr(write.SiteWriter, "add", add)
+    site = make_rich_site(make_site)
+    assert build_here(site) == 0
+    read = calls_noted(monkeypatch, store.Store, "get",
+                       lambda _, kind, name: name if kind == "documents" else None)
+    change(site)
+    assert build_here(site) == 0
+
+    first, second = parts_given
+    assert first == ["bytes"] * 6                 # head, four stories, tail
+    assert second.count("Copy") == 3 and len(read) == read_again
+    made = (site.out / "snippets.json").read_bytes()
+    assert text in made
+    assert made == generate(site.root, on=today(), cache="off").files["snippets.json"]
+
+
+def test_a_layout_that_is_not_the_files_is_not_followed(tmp_path):
+    """A kept layout is followed only when its sizes add up to the last file's."""
+    old = tmp_path / "snippets.json"
+    old.write_bytes(b"HEAD" + b"one," + b"two" + b"]")
+    layout = [["", 4], ["a", 4], ["b", 3], ["", 1]]
+    assert sharekit.last_parts(layout, old) == {"a": (4, 4, False), "b": (8, 3, True)}
+    assert sharekit.last_parts(layout[:-1], old) == {}
+    assert sharekit.last_parts([["", 4], ["a", "4"]], old) == {}
+    assert sharekit.last_parts(layout, tmp_path / "gone.json") == {}
+
+
+@pytest.mark.parametrize("kernel", [True, False], ids=["copy_file_range", "read-write"])
+def test_copied_parts_are_the_old_files_bytes(tmp_path, monkeypatch, kernel):
+    """Copy parts that follow on are copied in one go, in the kernel or, where it cannot
+    (another file system), read and written; bytes between them are written as given."""
+    if not kernel:
+        def refuse(*args):
+            raise OSError(errno.EXDEV, "cross-device")
+        monkeypatch.setattr(os, "copy_file_range", refuse)
+    old = tmp_path / "old"
+    old.write_bytes(bytes(range(256)) * 9000)
+    new = tmp_path / "new"
+    parts = [b"<", write.Copy(old, 10, 5000), write.Copy(old, 5010, 2_000_000), b">",
+             write.Copy(old, 3, 1)]
+    write._write_file(new, lambda handle: write._write_parts(handle, parts))
+    data = old.read_bytes()
+    assert new.read_bytes() == b"<" + data[10:2_005_010] + b">" + data[3:4]
 
 
 def stats(folder):

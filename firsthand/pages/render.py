@@ -29,6 +29,7 @@ from firsthand.output.digest import Digests
 from firsthand.output.store import Forked, Store, WorkerFailed, key
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2]
+PICTURE = "#picture"        # a page's read of a picture's sizes (SeenPictures)
 SPLIT = 32                  # pages in a row for each process (Renderer.share)
 TEMPLATE_FOLDER = "templates"
 STORY_TEMPLATE = "story.html"     # a story's own page (serve shows it first)
@@ -188,10 +189,11 @@ class Renderer:
     what it shows changed since it was last rendered (the store remembers pages).
 
     A page's key is a digest of the view its template receives (page, site, and every
-    object passed to it, whole), of the templates and of the pictures' sizes; what the
-    template reads of the whole library (`lib`: the drafts flag, how many stories...) is
-    recorded as it reads it and checked again before a remembered page is used. So the
-    key is complete by construction: nothing the template can see is left out of it.
+    object passed to it, whole) and of the templates; what the template reads of the
+    whole library (`lib`: the drafts flag, how many stories...) and of the pictures'
+    sizes (`picture`, `pictures`: SeenPictures) is recorded as it reads it and checked
+    again before a remembered page is used. So the key is complete by construction:
+    nothing the template can see is left out of it.
 
     `last` (output file -> [key, reads, ...] of the last good build, whose output is in
     place) lets a page whose key and reads are unchanged be given as None, "as it is",
@@ -207,7 +209,6 @@ class Renderer:
         self.kept = kept          # the folder of the last build's files (build.Last.out)
         self.made: dict[str, list] = {}
         self.store = store or Store(None)
-        self.responsive = Pictures(pictures)
         self.site = library.site
         self.base_path = urlsplit(self.site.base_url).path
         self.digests = digests or Digests()   # shared with the build's other steps
@@ -215,9 +216,7 @@ class Renderer:
         self.views: dict[str, tuple[dict, bytes]] = {}      # lang -> shared_view
         self.cards: dict[int, tuple[Entry, Card]] = {}      # id(entry) -> (entry, its card)
         self.shown: dict[int, tuple[Entry, Entry]] = {}     # id(entry) -> (entry, as shown)
-        sizes = sorted((path, p.width, p.height, [(c.width, c.height) for c in p.copies])
-                       for path, p in pictures.items())
-        self.common = key(engine, template_digest(env), json.dumps(sizes))
+        self.common = key(engine, template_digest(env))
         self.mine: int | None = None        # which pages this process renders (share)
         self.counted = 0                    # pages asked for so far
         self.waiting: tuple | None = None   # the last page asked for that is theirs
@@ -276,17 +275,18 @@ class Renderer:
         view = dict(**shared, **own)
         name = key(self.common, template, shared_digest, self.digests.of(own))
         last = self.last.get(page.file)
-        if last is not None and last[0] == name and _still(library, last[1]):
+        if last is not None and last[0] == name and _still(library, self.pictures, last[1]):
             self.made[page.file] = [name, last[1]]
             return page.file, None
         remembered = _unpack_page(self.store.get("pages", name))
-        if remembered is not None and _still(library, remembered[0]):
+        if remembered is not None and _still(library, self.pictures, remembered[0]):
             self.made[page.file] = [name, remembered[0]]
             return page.file, remembered[1]
         reads: list = []
+        seen = SeenPictures(self.pictures, reads)
         html = self.env.get_template(template).render(
-            lib=Traced(library, (), reads), picture=self.pictures.get,
-            pictures=self.responsive, **view).encode("utf-8")
+            lib=Traced(library, (), reads), picture=seen.get, pictures=Pictures(seen),
+            **view).encode("utf-8")
         self.store.put("pages", name, json.dumps(reads).encode("utf-8") + b"\0" + html)
         self.made[page.file] = [name, reads]
         return page.file, html
@@ -353,12 +353,37 @@ def _unpack_page(data: bytes | None) -> tuple[list, bytes] | None:
         return None
 
 
-def _still(library: Library, reads) -> bool:
-    """Whether every value a template read of the library (path, repr) is the same now."""
+def _still(library: Library, pictures: Mapping[str, Picture], reads) -> bool:
+    """Whether every value a template read of the library or of the pictures (path, repr)
+    is the same now."""
     try:
-        return all(_read(library, path) == value for path, value in reads)
-    except (ValueError, TypeError):
+        return all((sizes_of(pictures.get(path[1])) if path[0] == PICTURE else
+                    _read(library, path)) == value for path, value in reads)
+    except (ValueError, TypeError, IndexError):
         return False
+
+
+class SeenPictures:
+    """The pictures' sizes as one page's template asks for them, each ask noted as a read
+    ((PICTURE, output path), sizes_of what it found): a page's key holds only the
+    pictures it shows, so a story added (two cards more) renders no other page again."""
+
+    __slots__ = ("_pictures", "_reads")
+
+    def __init__(self, pictures: Mapping[str, Picture], reads: list):
+        self._pictures, self._reads = pictures, reads
+
+    def get(self, path: str, default=None) -> Picture | None:
+        found = self._pictures.get(path)
+        self._reads.append(((PICTURE, path), sizes_of(found)))
+        return default if found is None else found
+
+
+def sizes_of(picture: Picture | None) -> str:
+    """All a page can learn of a picture: "1200x630 400x210 ..." (its copies after it)."""
+    if picture is None:
+        return ""
+    return " ".join(f"{p.width}x{p.height}" for p in (picture, *picture.copies))
 
 
 class Traced:
