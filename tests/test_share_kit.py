@@ -17,6 +17,7 @@ import pytest
 import yaml
 from PIL import Image
 
+from firsthand.output import fingerprint
 from firsthand.output.store import FOLDER, VERSION, Store
 from firsthand.social.cards import CardText, draw_card, font_chain, missing_glyphs, png
 from sites import QuietServer, SiteFolder, site_folder
@@ -107,7 +108,7 @@ def test_an_unchanged_story_reuses_its_cached_card(own_built):
     for entry in cached:                                       # what a re-draw would replace
         store.put("cards", entry.parent.name + entry.name, marker.getvalue())
     # the record of an unchanged site would skip the build (its files are old enough)
-    (own_built.root / FOLDER / "last-build.json").unlink(missing_ok=True)
+    (own_built.root / FOLDER / fingerprint.RECORD).unlink(missing_ok=True)
     assert own_built.build().code == 0
     assert (own_built.out / "stories/night-shift/og.png").read_bytes() == marker.getvalue()
     own_built.story("2026-02-10-night-shift.md", title="A different title", extra=QUOTE)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import sys
 import time
@@ -37,7 +38,7 @@ from firsthand.content.problems import Problem
 from firsthand.output.store import FOLDER as CACHE_FOLDER, uncollected
 from firsthand.output.write import listing as outputs
 
-RECORD = "last-build.json"
+RECORD = "last-build.marshal"
 SETTLE_SECONDS = 3.0          # inputs newer than the record minus this are not trusted
 ENGINE = Path(__file__).resolve().parents[1]
 
@@ -120,8 +121,9 @@ def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem
     whole, but `made` (output path -> what it was made from) still serves the next one.
     `found`: the listing of `out` as the writer left it (else `out` is walked); `spare`:
     the token of the note the writer left beside its spare (write.py).
-    The record is three lines of JSON: the short one that `unchanged` reads first, the
-    listing of the output, then `made`."""
+    The record is three values in marshal's format (at 10,000 stories it is some 25 MB,
+    which JSON took 0.45 s to write and 0.5 s to read; marshal 0.1 and 0.3): the short
+    one that `unchanged` reads first, the listing of the output, then `made`."""
     temporary = cache_folder / f".{RECORD}.{os.getpid()}.tmp"
     try:
         # Inside the try: another build may swap the output in while it is walked.
@@ -131,13 +133,11 @@ def save(cache_folder: Path, fingerprint: str, out: Path, problems: list[Problem
                   "pages": pages, "files": sum(not S_ISDIR(e[0]) for e in listed.values()),
                   "spare": spare}
         cache_folder.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "w", encoding="utf-8") as handle, uncollected():
-            for line in (record, listed):
-                handle.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
-                handle.write("\n")
-            handle.write(json.dumps(made or {}, ensure_ascii=False, separators=(",", ":")))
+        with open(temporary, "wb") as handle, uncollected():
+            for value in (record, listed, made or {}):
+                marshal.dump(value, handle)
         os.replace(temporary, cache_folder / RECORD)
-    except OSError:
+    except (OSError, ValueError):           # ValueError: a value marshal cannot write
         temporary.unlink(missing_ok=True)
 
 
@@ -154,17 +154,16 @@ def _record(cache_folder: Path, out: Path, found: dict | None,
     into `out` (with these `inputs`, if given) and `out` is exactly as that build left
     it (its listing `found`, else walked)."""
     try:
-        with open(cache_folder / RECORD, encoding="utf-8") as handle, uncollected():
-            record = json.loads(handle.readline())
+        with open(cache_folder / RECORD, "rb") as handle, uncollected():
+            record = marshal.load(handle)
             if not isinstance(record, dict) or record["out"] != str(out) \
                     or (inputs is not None and record["inputs"] != inputs):
                 return None
-            if json.loads(handle.readline()) != (found if found is not None
-                                                 else outputs(out)):
+            if marshal.load(handle) != (found if found is not None else outputs(out)):
                 return None
-            made = json.loads(handle.readline()) if inputs is None else {}
+            made = marshal.load(handle) if inputs is None else {}
         return record, made if isinstance(made, dict) else {}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, EOFError):
         return None
 
 

@@ -287,6 +287,7 @@ class Renderer:
         html = self.env.get_template(template).render(
             lib=Traced(library, (), reads), picture=seen.get, pictures=Pictures(seen),
             **view).encode("utf-8")
+        reads = list(dict.fromkeys(reads))      # a value read twice is checked once
         self.store.put("pages", name, json.dumps(reads).encode("utf-8") + b"\0" + html)
         self.made[page.file] = [name, reads]
         return page.file, html
