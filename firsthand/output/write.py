@@ -438,9 +438,11 @@ def _same_start(path: Path, parts: Iterator[bytes | Copy]
     offset = 0
     with handle:
         itself = os.fstat(handle.fileno())
+        same_file = functools.lru_cache(maxsize=None)(       # a stat per file, not per part
+            lambda copied: _same_file(copied, itself))
         for part in parts:
             if isinstance(part, Copy):
-                if part.offset != offset or not _same_file(part.path, itself):
+                if part.offset != offset or not same_file(part.path):
                     return offset, itertools.chain([part], parts)
                 offset += part.size
                 handle.seek(offset)
