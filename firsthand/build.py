@@ -153,7 +153,9 @@ class Run:
         build's, made from the same key (Run.unchanged said so), and is kept unread.
         data may be the parts of a big file, in order, for a file that links and search
         do not read (snippets.json): the writer writes them as they come; a part may be a
-        write.Copy of the last build's file. `reads` may still be filled as the parts are
+        write.Copy of the last build's file. It may also be a Copy of a whole file that
+        links and search do not read (a card kept as a file in the store), which the
+        writer links to. `reads` may still be filled as the parts are
         made (the parts' layout, for the next build)."""
         if path in self.made:
             self.problems.error(path, 1,
@@ -645,7 +647,9 @@ def _unpack_snippets(data: bytes):
 def whole(sink: Callable[[str, bytes], None]) -> Callable[[str, bytes | Iterable[bytes]], None]:
     """A sink for `generate` made of one that takes each file whole (a file may come as
     its parts: Run.emit)."""
-    def take(path: str, data: bytes | Iterable[bytes | Copy]) -> None:
+    def take(path: str, data: bytes | Copy | Iterable[bytes | Copy]) -> None:
+        if isinstance(data, Copy):
+            data = [data]
         sink(path, data if isinstance(data, bytes) else b"".join(
             part.read() if isinstance(part, Copy) else part for part in data))
     return take

@@ -100,13 +100,17 @@ def test_cards_have_their_sizes_and_the_brand_colour(built):
 
 def test_an_unchanged_story_reuses_its_cached_card(own_built):
     cards = own_built.root / FOLDER / f"v{VERSION}" / "cards"
-    cached = sorted(p for p in cards.rglob("*") if p.is_file())
-    assert len(cached) == 2                                    # og.png and instagram.png
+    # og.png and instagram.png, each kept as a file, which the site's file is a link to
+    cached = sorted(p for p in cards.rglob("*.file"))
+    assert len(cached) == 2
+    assert len([p for p in cards.rglob("*") if p.is_file()]) == 4     # and their .ref
+    og = own_built.out / "stories/night-shift/og.png"
+    assert og.stat().st_ino in {p.stat().st_ino for p in cached}
     marker = io.BytesIO()
     Image.new("RGB", (1200, 630), (1, 2, 3)).save(marker, format="PNG")
     store = Store(own_built.root / FOLDER)
     for entry in cached:                                       # what a re-draw would replace
-        store.put("cards", entry.parent.name + entry.name, marker.getvalue())
+        store.put_file("cards", entry.parent.name + entry.stem, marker.getvalue())
     # the record of an unchanged site would skip the build (its files are old enough)
     (own_built.root / FOLDER / fingerprint.RECORD).unlink(missing_ok=True)
     assert own_built.build().code == 0
@@ -114,7 +118,7 @@ def test_an_unchanged_story_reuses_its_cached_card(own_built):
     own_built.story("2026-02-10-night-shift.md", title="A different title", extra=QUOTE)
     assert own_built.build().code == 0
     assert (own_built.out / "stories/night-shift/og.png").read_bytes() != marker.getvalue()
-    assert len([p for p in cards.rglob("*") if p.is_file()]) == 4
+    assert len(list(cards.rglob("*.file"))) == 4
 
 
 def test_the_same_input_gives_the_same_cards(own_built, tmp_path):

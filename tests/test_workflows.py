@@ -73,7 +73,7 @@ def test_both_workflows_keep_the_build_cache_keyed_on_the_engine():
         job_steps = steps(load(name), job)
         uses = [step.get("uses", "").split("@")[0] for step in job_steps]
         cache = job_steps[uses.index("actions/cache")]
-        assert cache["with"]["path"] == ".firsthand-cache/"
+        assert cache["with"]["path"].split() == [".firsthand-cache/", "!.firsthand-cache/spare/"]
         assert cache["with"]["key"] == \
             "firsthand-${{ hashFiles('firsthand/**/*.py', 'pyproject.toml') }}"
         runs = [step.get("run", "") for step in job_steps]

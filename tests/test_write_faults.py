@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -452,3 +453,37 @@ def test_a_trusted_note_beside_a_spare_that_is_gone_is_not_followed(two_versions
 
     assert contents(out) == second and contents(spare) == first
     assert leftovers(out) == []
+
+
+@pytest.mark.parametrize("shell", [True, False], ids=["in-the-background", "no-shell"])
+def test_the_spare_of_a_deleted_site_is_taken_away_at_once(tmp_path, monkeypatch, shell):
+    """site/ deleted by hand: its spare is of no use, and is moved aside at once and
+    removed by a process of its own (or here, where no shell can run one)."""
+    out, spare = tmp_path / "site" / "out", tmp_path / "cache" / "spare"
+    files = {f"p{n}/index.html": b"page %d" % n for n in range(50)}
+    write_site(files, out, spare=spare)
+    write_site({**files, "new.html": b"new"}, out, spare=spare)
+    assert len(list(spare.rglob("*.html"))) == 50              # the site before
+    shutil.rmtree(out)
+    (spare.parent / f".{spare.name}.gone-old").mkdir()         # left by a killed remover
+    if not shell:
+        def refuse(*args, **kwargs):
+            raise OSError(errno.ENOENT, "no sh")
+        monkeypatch.setattr(write.subprocess, "run", refuse)
+    removed = []
+    monkeypatch.setattr(write, "_remove", lambda path: (removed.append(path),
+                                                        shutil.rmtree(path)))
+    report = write_site({"index.html": b"only"}, out, spare=spare)
+    assert contents(out) == {"index.html": b"only"} and report.written == 1
+    if shell:
+        assert removed == []                 # not by the build
+    else:
+        assert len(removed) == 2            # the spare and what was left
+    for _ in range(100):
+        if not list(spare.parent.glob(".*.gone-*")):
+            break
+        time.sleep(0.1)
+    assert list(spare.parent.glob(".*.gone-*")) == []
+    assert list(spare.rglob("*.html")) == []
+    write_site({"index.html": b"again"}, out, spare=spare)
+    assert contents(out) == {"index.html": b"again"}

@@ -10,6 +10,13 @@ then the bytes. It is written to a temporary file of its own (process and thread
 name) and renamed into place, so two processes writing the same entry at once both
 leave a whole one, and an entry cut short by a crash, or edited by hand, fails its
 checksum and is made again. Deleting the folder is always safe: the next build is cold.
+
+An entry kept as a file (`put_file`: a big one that a build hands on whole, a share
+card) is its bytes alone in `cdef....file`, beside `cdef....ref`, an entry as above of
+their sha256 and the file's state (size, mtime, inode) when it was written. `file` gives
+such a file unread while it is in that state, so that the writer can link the site's
+file to it instead of reading and writing its bytes; `get` reads it and checks its
+sha256. A file changed or replaced since (a link edited in place) is a miss.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import threading
 import traceback
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 FOLDER = ".firsthand-cache"
 VERSION = 1                   # the layout of entries; a new layout starts a new folder
@@ -45,6 +52,18 @@ def uncollected() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+class StoredFile(NamedTuple):
+    """A file that holds exactly an entry's bytes (Store.put_file), and its size."""
+
+    path: Path
+    size: int
+
+
+def _state(stat: os.stat_result) -> bytes:
+    return b"".join(value.to_bytes(8, "big") for value in
+                    (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev))
 
 
 def key(*parts: bytes | str) -> str:
@@ -78,24 +97,75 @@ class Store:
         """The entry's bytes, or None when missing or damaged."""
         if self.folder is None:
             return None
-        try:       # a string path: a Path per read costs more than the read at 10,000
-            with open(f"{self.folder}/{kind}/{name[:2]}/{name[2:]}", "rb") as handle:
-                stored = handle.read()
-        except OSError:
-            return None
-        check, data = stored[:32], stored[32:]
-        return data if hashlib.sha256(data).digest() == check else None
+        # a string path: a Path per read costs more than the read at 10,000
+        base = f"{self.folder}/{kind}/{name[:2]}/{name[2:]}"
+        data = _checked(base)
+        if data is None:            # or kept as a file
+            ref = _checked(base + ".ref")
+            if ref is None:
+                return None
+            try:
+                with open(base + ".file", "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                return None
+            if hashlib.sha256(data).digest() != ref[:32]:
+                return None
+        return data
 
     def has(self, kind: str, name: str) -> bool:
         """Whether an entry is there, unread (get may still find it damaged)."""
-        return self.folder is not None and \
-            os.path.exists(f"{self.folder}/{kind}/{name[:2]}/{name[2:]}")
+        if self.folder is None:
+            return False
+        base = f"{self.folder}/{kind}/{name[:2]}/{name[2:]}"
+        return os.path.exists(base) or os.path.exists(base + ".ref")
+
+    def file(self, kind: str, name: str) -> StoredFile | None:
+        """The file of an entry kept as one (put_file), unread, while it is as it was
+        written; None otherwise (get may still find the entry)."""
+        if self.folder is None:
+            return None
+        base = f"{self.folder}/{kind}/{name[:2]}/{name[2:]}"
+        ref = _checked(base + ".ref")
+        try:
+            found = os.stat(base + ".file")
+        except OSError:
+            return None
+        if ref is None or ref[32:] != _state(found):
+            return None
+        return StoredFile(Path(base + ".file"), found.st_size)
+
+    def put_file(self, kind: str, name: str, data: bytes) -> StoredFile | None:
+        """Store an entry as a file of its bytes alone (see the module's note); the file,
+        or None when the store keeps nothing or cannot be written."""
+        if self.folder is None or self.read_only:
+            return None
+        path = self._path(kind, name)
+        target = path.with_name(path.name + ".file")
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                written = os.fstat(handle.fileno())
+            os.replace(temporary, target)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return None
+        self._put_path(path.with_name(path.name + ".ref"),
+                       hashlib.sha256(data).digest() + _state(written))
+        with contextlib.suppress(OSError):
+            os.unlink(path)             # the same entry kept whole (by put) is not needed
+        return StoredFile(target, written.st_size)
 
     def put(self, kind: str, name: str, data: bytes) -> None:
         """Store an entry atomically; a store that cannot be written is only slower."""
         if self.folder is None or self.read_only:
             return
-        path = self._path(kind, name)
+        self._put_path(self._path(kind, name), data)
+
+    def _put_path(self, path: Path, data: bytes) -> None:
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -106,26 +176,37 @@ class Store:
 
     def memoize(self, kind: str, names: Sequence[str], make: Callable[[object], bytes],
                 items: Sequence, jobs: int = 1, threshold: int = 0,
-                keep: Callable[[bytes], bool] = bool) -> Iterator[tuple[int, bytes]]:
+                keep: Callable[[bytes], bool] = bool, as_files: bool = False
+                ) -> Iterator[tuple[int, bytes | StoredFile]]:
         """(index, bytes) of every item: first those found under their names, then those
         made by make(item), in `jobs` forked processes when more than `threshold` are
         missing. Made bytes are stored when keep(bytes) says so. Each result is handed
-        over as it comes, so nobody need hold them all."""
+        over as it comes, so nobody need hold them all. `as_files`: entries are kept as
+        files (put_file), and an entry's file, where there is one, is given unread
+        instead of its bytes."""
         missing = []
         for index, name in enumerate(names):
-            data = self.get(kind, name)
-            if data is None:
+            found = self.file(kind, name) if as_files else None
+            if found is None:
+                found = self.get(kind, name)
+                if found is not None and as_files:      # kept as a file from now on
+                    found = self.put_file(kind, name, found) or found
+            if found is None:
                 missing.append(index)
             else:
-                yield index, data
+                yield index, found
         todo = [items[i] for i in missing]
         made = run_batch(make, todo, jobs) if jobs > 1 and len(todo) > threshold \
             else enumerate(map(make, todo))
         for position, data in made:
             index = missing[position]
-            if keep(data):
+            if not keep(data):
+                yield index, data
+            elif as_files:
+                yield index, self.put_file(kind, names[index], data) or data
+            else:
                 self.put(kind, names[index], data)
-            yield index, data
+                yield index, data
 
 
 class MemoryStore(Store):
@@ -157,11 +238,33 @@ class MemoryStore(Store):
         self.entries[(kind, name)] = data
         self.backing.put(kind, name, data)
 
+    def file(self, kind: str, name: str) -> StoredFile | None:
+        return None                 # in memory: get gives the bytes
+
+    def put_file(self, kind: str, name: str, data: bytes) -> StoredFile | None:
+        self.used.add((kind, name))
+        if self.entries.get((kind, name)) != data:      # not again for what get found
+            self.entries[(kind, name)] = data
+            self.backing.put_file(kind, name, data)
+        return None
+
     def forget_unused(self) -> None:
         """Drop what the last build did not ask for, so memory follows the site's size."""
         for unused in self.entries.keys() - self.used:
             del self.entries[unused]
         self.used = set()
+
+
+def _checked(path: str) -> bytes | None:
+    """The bytes of the entry at `path` (its sha256, then them), or None when missing or
+    damaged."""
+    try:
+        with open(path, "rb") as handle:
+            stored = handle.read()
+    except OSError:
+        return None
+    check, data = stored[:32], stored[32:]
+    return data if hashlib.sha256(data).digest() == check else None
 
 
 class WorkerFailed(RuntimeError):

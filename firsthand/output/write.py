@@ -32,6 +32,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,8 @@ CHUNK = 1 << 20                # bytes read at a time when copying part of a fil
 class Copy:
     """A part of a big file (SiteWriter.add) that is `size` bytes of the file at `path`
     from `offset`, as that file is now: a part the last build made the same, which the
-    writer copies in the kernel, or finds in place without reading it."""
+    writer copies in the kernel, or finds in place without reading it. Given alone, for
+    all of a file (a store's entry kept as a file), the writer links to it."""
 
     path: Path
     offset: int
@@ -141,6 +143,7 @@ class SiteWriter:
         self.written = self.unchanged = 0
         self._lock: int | None = None
         self._changed: dict[str, list[int]] = {}      # written file -> its listing entry
+        self._folders: set[str] = {""}        # folders of the staged one known to be there
         self._trusted = ""
         self.listing: dict[str, list[int]] | None = None
         self.token = ""
@@ -196,11 +199,14 @@ class SiteWriter:
         as the build that left the note (and the token in its record) left it."""
         self._trusted = token
 
-    def add(self, relative: str, data: bytes | Iterable[bytes]) -> None:
+    def add(self, relative: str, data: bytes | Copy | Iterable[bytes | Copy]) -> None:
         """Take one output file, whole or as its parts in order (a big file made a piece
-        at a time, never held whole); it is written only when its bytes differ from
-        `out`'s."""
+        at a time, never held whole), or as a Copy of a whole file (a store's entry),
+        which is linked; it is written only when its bytes differ from `out`'s."""
         self.wanted.add(relative)
+        if isinstance(data, Copy):
+            self._add_link(relative, data)
+            return
         if not isinstance(data, bytes):
             self._add_parts(relative, iter(data))
             return
@@ -232,20 +238,74 @@ class SiteWriter:
                 _write_parts(handle, parts)
             self._write(relative, target, write)
 
+    def _add_link(self, relative: str, copy: Copy) -> None:
+        """A file that is all of another (copy.offset 0, copy.size its size): a hard link
+        to it, unless `out` has that very file there; copied where it cannot be linked
+        (another file system, too many links), or when it is not that size (a part)."""
+        old = (self.out if self.staging is None else self.staging) / relative
+        with self._failing_as_write_error(old):
+            try:
+                source = os.stat(copy.path)
+            except FileNotFoundError:
+                source = None
+            if source is None or copy.offset or source.st_size != copy.size:
+                self._add_parts(relative, iter([copy]))
+                return
+            if not old.is_symlink() and (_same_file(old, source) or _same_size(old, copy.size)
+                                         and _same_bytes(old, copy.read())):
+                self.unchanged += 1             # (the bytes: a build with its record lost)
+                return
+            target = self._target(relative)
+            temporary = target.with_name(f".{target.name}.tmp")
+            at = target
+            try:
+                try:
+                    os.link(copy.path, target)
+                except FileExistsError:         # linked aside, then put in its place
+                    at = temporary
+                    temporary.unlink(missing_ok=True)
+                    os.link(copy.path, temporary)
+                linked = os.lstat(at)
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.EMLINK, errno.EPERM,
+                                     errno.EOPNOTSUPP):
+                    raise
+                linked = None
+            if linked is None or (linked.st_dev, linked.st_ino) != \
+                    (source.st_dev, source.st_ino):     # not linked, or replaced meanwhile
+                if linked is not None:
+                    os.unlink(at)
+                self._write(relative, target, lambda handle: _write_parts(handle, [copy]))
+                return
+            if at is temporary:
+                os.replace(temporary, target)
+            self._changed[relative] = _entry(linked)
+            self.written += 1
+
     def _target(self, relative: str) -> Path:
-        """Where a file that changed goes: in the staged folder, cleared of what is in its way."""
+        """Where a file that changed goes: in the staged folder, cleared of what is in its
+        way, its folder made. The folders made or found so are remembered: a site's
+        66,000 files are in some 30,000 folders, each looked at once, not once a file."""
         staging = self._staging()
         target = staging / relative
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
-        _clear_way(staging, relative)
+            self._folders = {f for f in self._folders
+                             if f != relative and not f.startswith(relative + "/")}
+        folder = relative.rpartition("/")[0]
+        if folder not in self._folders:
+            _clear_way(staging, relative)
+            os.makedirs(target.parent, exist_ok=True)
+            self._folders.update(_folders(relative))
         return target
 
     def _write(self, relative: str, target: Path, write: Callable[[int], None]) -> None:
-        os.makedirs(target.parent, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        _write_file(temporary, write)
-        os.replace(temporary, target)
+        try:            # a new file of a new folder: written in place (never through a link)
+            _write_file(target, write, exclusive=True)
+        except FileExistsError:
+            temporary = target.with_name(f".{target.name}.tmp")
+            _write_file(temporary, write)
+            os.replace(temporary, target)
         self._changed[relative] = _entry(os.lstat(target))
         self.written += 1
 
@@ -278,6 +338,7 @@ class SiteWriter:
             after = _listing_after(self.found, staging, extra, self._changed)
             _swap_in(staging, self.out, keep=self.spare is not None)
         self.staging = None
+        self._folders = {""}
         self.listing = after
         if self.spare is not None and self.spare.is_dir():
             self.token = _leave_note(self.spare, (
@@ -295,6 +356,7 @@ class SiteWriter:
         if self.staging is not None and self.staging != self.spare:
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
+        self._folders = {""}
         self._unlock()
 
     def _staging(self) -> Path:
@@ -407,10 +469,12 @@ def _send_linked(out: Path, spare: Path, send: Callable[[object], None]) -> None
         send(False)
 
 
-def _write_file(path: Path, write: Callable[[int], None]) -> None:
+def _write_file(path: Path, write: Callable[[int], None], exclusive: bool = False) -> None:
     """Write a new file (never through a link) by write(descriptor): all of it or an
-    OSError."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    OSError. `exclusive`: FileExistsError where there is a file (or a link) already;
+    else a temporary name's leftover is written over."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_EXCL if exclusive else os.O_TRUNC)
+    descriptor = os.open(path, flags, 0o644)
     try:
         write(descriptor)
     finally:
@@ -595,6 +659,13 @@ def _sync_paths(source: Path, target: Path, paths: list[str]) -> None:
             _remove(copy)
 
 
+def _same_size(path: Path, size: int) -> bool:
+    try:
+        return path.stat().st_size == size
+    except OSError:
+        return False
+
+
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         if path.is_symlink() or path.stat().st_size != len(data):
@@ -624,7 +695,7 @@ def _sync_links(source: Path, target: Path) -> None:
     """Make `target` a tree of hard links to `source`'s files (as _link_tree does), changing
     only the entries whose inode, kind or presence differs."""
     if not source.is_dir():
-        _remove(str(target))
+        _remove_later(str(target))
         os.mkdir(target)
         return
     if target.is_symlink() or (target.exists() and not target.is_dir()):
@@ -681,6 +752,31 @@ def _remove(path: str) -> None:
         shutil.rmtree(path)
     elif os.path.lexists(path):
         os.unlink(path)
+
+
+def _remove_later(path: str) -> None:
+    """Take a folder out of the way at once and remove it in a process of its own that
+    outlives the build: a spare whose site was deleted (66,000 files, 30 s of a build
+    with the cache kept at ten thousand stories, on a slow disk). What such a process
+    left, killed, goes with the next one."""
+    if not os.path.isdir(path) or os.path.islink(path):
+        _remove(path)
+        return
+    parent, name = os.path.split(path)
+    gone = os.path.join(parent, f".{name}.gone-{secrets.token_hex(4)}")
+    try:
+        os.rename(path, gone)
+    except OSError:
+        _remove(path)
+        return
+    left = [os.path.join(parent, other) for other in os.listdir(parent)
+            if other.startswith(f".{name}.gone-")]
+    try:            # sh returns at once, leaving rm to run on its own
+        subprocess.run(["sh", "-c", 'rm -rf -- "$@" </dev/null >/dev/null 2>&1 &', "sh",
+                        *left], check=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        for folder in left:
+            _remove(folder)
 
 
 def _same_device(spare: Path, folder: Path) -> bool:

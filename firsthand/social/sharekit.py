@@ -57,8 +57,13 @@ def make_cards(library: Library, pictures: dict[str, Picture], store: stored.Sto
             emit(path, None, names[index])
         else:
             todo.append(index)
+    # kept as files, which the site's files are links to: at ten thousand stories the
+    # cards are 4.3 GB, which a build with the cache kept would read and write again
     for index, data in store.memoize("cards", [names[i] for i in todo], _draw,
-                                     [wanted[i] for i in todo], jobs, threshold):
+                                     [wanted[i] for i in todo], jobs, threshold,
+                                     as_files=True):
+        if isinstance(data, stored.StoredFile):
+            data = Copy(data.path, 0, data.size)
         emit(wanted[todo[index]][0], data, names[todo[index]])
     return {path: Picture(b"", *LAYOUTS[kind].size) for path, _, kind in wanted}
 
