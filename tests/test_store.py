@@ -9,7 +9,7 @@ import pytest
 
 from firsthand.output import write
 from firsthand.output.store import MemoryStore, Store
-from firsthand.output.write import Copy, SiteWriter
+from firsthand.output.write import Copy, write_site
 
 NAME = "ab" + "0" * 62
 DATA = bytes(range(256)) * 400
@@ -70,33 +70,23 @@ def test_memoize_as_files_gives_the_files_of_what_it_finds_and_makes(tmp_path):
     assert store.file("cards", names[2]) == made[2]
 
 
-def _build(out, files, spare=None):
-    writer = SiteWriter(out, spare=spare)
-    try:
-        for path, data in files.items():
-            writer.add(path, data)
-        return writer.commit()
-    finally:
-        writer.discard()
-
-
 def test_the_writer_links_a_whole_file_and_keeps_a_link_or_the_same_bytes(tmp_path):
     made = Store(tmp_path / "cache").put_file("cards", NAME, DATA)
     out = tmp_path / "site"
-    report = _build(out, {"a/og.png": Copy(made.path, 0, made.size), "index.html": b"hi"})
+    report = write_site({"a/og.png": Copy(made.path, 0, made.size), "index.html": b"hi"}, out)
     assert report.written == 2
     assert os.stat(out / "a/og.png").st_ino == os.stat(made.path).st_ino
-    again = _build(out, {"a/og.png": Copy(made.path, 0, made.size), "index.html": b"hi"})
+    again = write_site({"a/og.png": Copy(made.path, 0, made.size), "index.html": b"hi"}, out)
     assert again.written == 0 and again.unchanged == 2
     # the same bytes in another file (a cache deleted and drawn again): kept, not linked
     again = Store(tmp_path / "cache2").put_file("cards", NAME, DATA)
     before = os.stat(out / "a/og.png")
-    assert _build(out, {"a/og.png": Copy(again.path, 0, again.size),
-                        "index.html": b"hi"}).written == 0
+    assert write_site({"a/og.png": Copy(again.path, 0, again.size),
+                        "index.html": b"hi"}, out).written == 0
     assert os.stat(out / "a/og.png").st_ino == before.st_ino
     # other bytes: linked to them
     other = Store(tmp_path / "cache3").put_file("cards", NAME, DATA[::-1])
-    assert _build(out, {"a/og.png": Copy(other.path, 0, other.size)}).written == 1
+    assert write_site({"a/og.png": Copy(other.path, 0, other.size)}, out).written == 1
     assert (out / "a/og.png").read_bytes() == DATA[::-1]
     assert not (out / "index.html").exists()
 
@@ -108,7 +98,7 @@ def test_a_whole_file_that_cannot_be_linked_is_copied(tmp_path, monkeypatch):
         raise OSError(errno.EXDEV, "cross-device")
     monkeypatch.setattr(os, "link", refuse)
     out = tmp_path / "site"
-    assert _build(out, {"og.png": Copy(made.path, 0, made.size)}).written == 1
+    assert write_site({"og.png": Copy(made.path, 0, made.size)}, out).written == 1
     assert (out / "og.png").read_bytes() == DATA
     assert os.stat(out / "og.png").st_ino != os.stat(made.path).st_ino
 
@@ -117,7 +107,7 @@ def test_a_copy_that_is_not_the_whole_file_is_copied_not_linked(tmp_path):
     source = tmp_path / "source"
     source.write_bytes(DATA)
     out = tmp_path / "site"
-    _build(out, {"part": Copy(source, 0, 100), "tail": Copy(source, 100, len(DATA) - 100)})
+    write_site({"part": Copy(source, 0, 100), "tail": Copy(source, 100, len(DATA) - 100)}, out)
     assert (out / "part").read_bytes() == DATA[:100]
     assert (out / "tail").read_bytes() == DATA[100:]
     assert os.stat(out / "part").st_ino != os.stat(source).st_ino
