@@ -91,14 +91,17 @@ class Store:
         return cls(Path(source) / FOLDER if enabled else None, read_only)
 
     def _path(self, kind: str, name: str) -> Path:
-        return self.folder / kind / name[:2] / name[2:]
+        return Path(self._base(kind, name))
+
+    def _base(self, kind: str, name: str) -> str:
+        # a string path: a Path per read costs more than the read at 10,000
+        return f"{self.folder}/{kind}/{name[:2]}/{name[2:]}"
 
     def get(self, kind: str, name: str) -> bytes | None:
         """The entry's bytes, or None when missing or damaged."""
         if self.folder is None:
             return None
-        # a string path: a Path per read costs more than the read at 10,000
-        base = f"{self.folder}/{kind}/{name[:2]}/{name[2:]}"
+        base = self._base(kind, name)
         data = _checked(base)
         if data is None:            # or kept as a file
             ref = _checked(base + ".ref")
@@ -117,7 +120,7 @@ class Store:
         """Whether an entry is there, unread (get may still find it damaged)."""
         if self.folder is None:
             return False
-        base = f"{self.folder}/{kind}/{name[:2]}/{name[2:]}"
+        base = self._base(kind, name)
         return os.path.exists(base) or os.path.exists(base + ".ref")
 
     def file(self, kind: str, name: str) -> StoredFile | None:
@@ -125,7 +128,7 @@ class Store:
         written; None otherwise (get may still find the entry)."""
         if self.folder is None:
             return None
-        base = f"{self.folder}/{kind}/{name[:2]}/{name[2:]}"
+        base = self._base(kind, name)
         ref = _checked(base + ".ref")
         try:
             found = os.stat(base + ".file")
@@ -142,19 +145,11 @@ class Store:
             return None
         path = self._path(kind, name)
         target = path.with_name(path.name + ".file")
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(temporary, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                written = os.fstat(handle.fileno())
-            os.replace(temporary, target)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        written = _write_atomically(target, data)
+        if written is None:
             return None
-        self._put_path(path.with_name(path.name + ".ref"),
-                       hashlib.sha256(data).digest() + _state(written))
+        _write_atomically(path.with_name(path.name + ".ref"),
+                          *_checksummed(hashlib.sha256(data).digest() + _state(written)))
         with contextlib.suppress(OSError):
             os.unlink(path)             # the same entry kept whole (by put) is not needed
         return StoredFile(target, written.st_size)
@@ -163,16 +158,7 @@ class Store:
         """Store an entry atomically; a store that cannot be written is only slower."""
         if self.folder is None or self.read_only:
             return
-        self._put_path(self._path(kind, name), data)
-
-    def _put_path(self, path: Path, data: bytes) -> None:
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(hashlib.sha256(data).digest() + data)
-            os.replace(temporary, path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        _write_atomically(self._path(kind, name), *_checksummed(data))
 
     def memoize(self, kind: str, names: Sequence[str], make: Callable[[object], bytes],
                 items: Sequence, jobs: int = 1, threshold: int = 0,
@@ -253,6 +239,29 @@ class MemoryStore(Store):
         for unused in self.entries.keys() - self.used:
             del self.entries[unused]
         self.used = set()
+
+
+def _checksummed(data: bytes) -> tuple[bytes, bytes]:
+    """An entry's parts as it is kept: its sha256, then its bytes (read by _checked)."""
+    return hashlib.sha256(data).digest(), data
+
+
+def _write_atomically(path: Path, *parts: bytes) -> os.stat_result | None:
+    """Write a file of the parts under a temporary name of this process and thread, then
+    rename it into place; the state of the file written, or None when it could not be."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            for part in parts:
+                handle.write(part)
+            handle.flush()
+            written = os.fstat(handle.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return None
+    return written
 
 
 def _checked(path: str) -> bytes | None:
